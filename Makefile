@@ -1,0 +1,46 @@
+# mxlite: `make demo` and `make test` are the two quick-start commands.
+# Each target installs what it needs (tools/install_deps.sh), so both work on
+# a fresh machine.
+SHELL := /bin/bash
+BUILD_DIR ?= build
+VENV := .venv
+PY := $(VENV)/bin/python
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build core python test test-cpp test-python demo bench clean
+
+all: build
+
+deps:
+	@tools/install_deps.sh
+
+core: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release > $(BUILD_DIR).cmake.log 2>&1 \
+	  || (cat $(BUILD_DIR).cmake.log; exit 1)
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+python: core
+	@$(PY) -m pip install -q --no-build-isolation --no-deps --force-reinstall ./bindings/python \
+	  > $(BUILD_DIR)/pip-install.log 2>&1 || (cat $(BUILD_DIR)/pip-install.log; exit 1)
+	@echo "== installed mxlite into $(VENV)"
+
+build: python
+
+test: build
+	@tools/run_tests.sh
+
+test-cpp: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure
+
+test-python: build
+	@$(PY) -m pytest tests/python -q
+
+demo: build
+	@$(PY) demo/train_softmax_regression.py
+
+bench: build
+	@tools/install_bench_peers.sh
+	@$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(BUILD_DIR) $(BUILD_DIR).cmake.log bindings/python/build bindings/python/*.egg-info

@@ -1,0 +1,49 @@
+"""mx.nd: imperative NDArray API; every registry op is generated here at import."""
+import sys
+import types
+
+from . import register as _register
+from .dlpack import from_dlpack, to_dlpack_for_read, to_dlpack_for_write
+from .ndarray import NDArray, array, empty, waitall
+from .utils import arange, concatenate, full, moveaxis, ones, zeros
+
+_internal = types.ModuleType(__name__ + "._internal", "Internal operators (names with '_').")
+op = types.ModuleType(__name__ + ".op", "Every registry operator.")
+sys.modules[_internal.__name__] = _internal
+sys.modules[op.__name__] = op
+
+_generated = {}
+_register.populate(_generated, _internal)
+# Hand-written constructors keep their MXNet signatures over same-named ops.
+_keep = {"array", "empty", "zeros", "ones", "full", "arange", "concatenate", "waitall"}
+for _name, _fn in _generated.items():
+    setattr(op, _name, _fn)
+    if _name not in _keep:
+        globals()[_name] = _fn
+
+# Fluent methods (x.sum(axis=1), x.exp(), ...), as MXNet's NDArray has them.
+_FLUENT = ["sum", "mean", "prod", "max", "min", "argmax", "argmin", "norm", "nansum", "nanprod",
+           "abs", "sign", "sqrt", "rsqrt", "square", "exp", "log", "log1p", "expm1", "sin", "cos",
+           "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "sigmoid", "relu",
+           "softsign", "floor", "ceil", "round", "rint", "fix", "trunc", "reciprocal", "cbrt",
+           "transpose", "expand_dims", "squeeze", "flatten", "tile", "repeat", "flip", "clip",
+           "take", "one_hot", "split", "slice", "slice_axis", "broadcast_to", "broadcast_like",
+           "broadcast_axes", "zeros_like", "ones_like", "swapaxes", "pick", "topk", "sort",
+           "argsort", "softmax", "log_softmax", "dot", "diag", "where"]
+
+
+def _fluent(fn):
+    def method(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+    method.__name__ = fn.__name__
+    method.__doc__ = fn.__doc__
+    return method
+
+
+for _name in _FLUENT:
+    if _name in _generated and not hasattr(NDArray, _name):
+        setattr(NDArray, _name, _fluent(_generated[_name]))
+
+from . import random  # noqa: E402  (needs _internal populated)
+
+del _name, _fn

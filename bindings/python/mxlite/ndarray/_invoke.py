@@ -1,0 +1,139 @@
+"""The one path from Python to mxl_invoke, kept lean: it runs for every op."""
+import threading
+
+import numpy as np
+
+from ..base import IndexError_, InvalidHandleError, TypeError_, check_call, ffi, lib
+
+_ops = {}  # name -> op handle (owned by this module for the life of the process)
+_NEW = object.__new__
+_NDArray = None  # set by ndarray.py (avoids an import cycle)
+
+
+def op_handle(name):
+    h = _ops.get(name)
+    if h is None:
+        p = ffi.new("mxl_op_t**")
+        check_call(lib.mxl_op_get(name.encode(), p))
+        h = _ops[name] = p[0]
+    return h
+
+
+def wrap(handle):
+    """New NDArray owning `handle` (a new reference from the core)."""
+    a = _NEW(_NDArray)
+    a.handle = handle
+    a._shape = None
+    a._dtype = None
+    return a
+
+
+def attr_str(v):
+    """A Python attribute value in MXNet's text form."""
+    t = type(v)
+    if t is str:
+        return v
+    if t is bool:
+        return "True" if v else "False"
+    if t is int:
+        return str(v)
+    if t is float:
+        return repr(v)
+    if v is None:
+        return "None"
+    if t is tuple or t is list:
+        if len(v) == 1:
+            return "(" + attr_str(v[0]) + ",)"
+        return "(" + ", ".join(attr_str(x) for x in v) + ")"
+    if isinstance(v, (np.integer,)):
+        return str(int(v))
+    if isinstance(v, (np.floating,)):
+        return repr(float(v))
+    if isinstance(v, np.bool_):
+        return "True" if v else "False"
+    if isinstance(v, (type, np.dtype)):
+        return np.dtype(v).name
+    if isinstance(v, np.ndarray) and v.ndim <= 1:
+        return attr_str(v.tolist())
+    from ..context import Context
+    if isinstance(v, Context):
+        return str(v)
+    return str(v)
+
+
+def in_handle(x, opname, argname):
+    """The C handle of an NDArray argument, or a clear error."""
+    if type(x) is _NDArray or isinstance(x, _NDArray):
+        h = x.handle
+        if h is None:
+            raise InvalidHandleError(f"Operator {opname}: argument '{argname}' is an NDArray "
+                                     "that has been freed")
+        return h
+    raise TypeError_(f"Operator {opname}: argument '{argname}' must be an NDArray, got "
+                     f"{type(x).__name__}")
+
+
+_tls = threading.local()
+_SCRATCH = 16
+
+
+class _Scratch:
+    """Per-thread out-parameter buffers with their addresses taken once
+    (ffi.addressof costs more than the C call it feeds)."""
+    __slots__ = ("s", "outs", "dims", "p_cap", "p_ndim", "p_dtype")
+
+    def __init__(self):
+        self.s = ffi.new("mxl_py_invoke_scratch*")  # zero-filled
+        self.outs = self.s.outs
+        self.dims = self.s.dims
+        self.p_cap = ffi.addressof(self.s, "cap")
+        self.p_ndim = ffi.addressof(self.s, "ndim")
+        self.p_dtype = ffi.addressof(self.s, "dtype")
+
+
+def scratch():
+    """This thread's scratch buffers."""
+    sc = _tls.__dict__.get("sc")
+    if sc is None:
+        sc = _tls.sc = _Scratch()
+    return sc
+
+
+def invoke(op, handles, keys, vals, out=None, nout=1):
+    """Run op; returns one NDArray, or a list when the op has several outputs.
+
+    handles: list of input handles; keys/vals: lists of str (may be empty);
+    out: None, an NDArray or a list of NDArrays to write into."""
+    if keys:
+        nk = len(keys)
+        ckeys = [ffi.new("char[]", k.encode()) for k in keys]
+        cvals = [ffi.new("char[]", v.encode()) for v in vals]
+    else:
+        nk = 0
+        ckeys = cvals = ffi.NULL
+    if out is None and nout <= _SCRATCH:
+        # Invariant: every scratch entry is NULL between calls (NULL = "allocate").
+        sc = _tls.__dict__.get("sc") or scratch()
+        outs = sc.outs
+        cap = sc.p_cap
+        cap[0] = _SCRATCH
+        check_call(lib.mxl_invoke(op, len(handles), handles, nk, ckeys, cvals, cap, outs))
+        n = cap[0]
+        if n == 1:
+            r = wrap(outs[0])
+            outs[0] = ffi.NULL
+            return r
+        res = [wrap(outs[i]) for i in range(n)]
+        for i in range(n):
+            outs[i] = ffi.NULL
+        return res
+    if out is None:
+        outs = ffi.new("mxl_array_t*[]", nout)
+        cap = ffi.new("int32_t*", nout)
+        check_call(lib.mxl_invoke(op, len(handles), handles, nk, ckeys, cvals, cap, outs))
+        return [wrap(outs[i]) for i in range(cap[0])]
+    outl = out if isinstance(out, (list, tuple)) else [out]
+    outs = ffi.new("mxl_array_t*[]", [in_handle(o, "out", "out") for o in outl])
+    cap = ffi.new("int32_t*", len(outl))
+    check_call(lib.mxl_invoke(op, len(handles), handles, nk, ckeys, cvals, cap, outs))
+    return out

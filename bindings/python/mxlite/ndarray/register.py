@@ -1,0 +1,118 @@
+"""Generates one Python function per registry op at import.
+
+Each function has a real signature (inputs, then the op's parameters with
+their defaults, then out/name) and a NumPy-style docstring built from the
+registry JSON, so help(mx.nd.sum) reads like MXNet's.  Only parameters that
+differ from their defaults are sent to the core, whose attribute cache then
+sees the same strings call after call.
+"""
+import json
+import keyword
+
+from ..base import copy_string, lib
+from . import _invoke
+
+_PY_TYPES = {"int": "int", "float": "float", "bool": "boolean", "str": "string",
+             "shape": "Shape(tuple)", "dtype": "dtype", "enum": "{...}"}
+
+
+def registry():
+    """The registry JSON document, parsed."""
+    return json.loads(copy_string(lib.mxl_registry_json))
+
+
+def _py_default(p):
+    if p["required"]:
+        return None
+    d = p["default"]
+    t = p["type"]
+    base = t[len("optional<"):-1] if t.startswith("optional<") else t
+    if base == "shape":
+        return None if d is None else tuple(d)
+    if base == "float" and isinstance(d, str):
+        return float(d)  # inf / nan are kept as text in JSON
+    return d
+
+
+def _doc(op, inputs):
+    lines = [op["doc"] or op["name"], "", "Parameters", "----------"]
+    for i in op["inputs"]:
+        lines += [f"{i['name']} : NDArray", f"    {i['doc'] or 'input'}"]
+    if op["variadic_inputs"] and not op["inputs"]:
+        lines += ["*data : NDArray", "    inputs"]
+    for p in op["params"]:
+        t = p["type"]
+        if p["values"]:
+            t = "{" + ", ".join(repr(v) for v in p["values"]) + "}"
+        req = "required" if p["required"] else f"optional, default={p['default_text']}"
+        lines += [f"{p['name']} : {t}, {req}", f"    {p['doc']}"]
+    lines += ["out : NDArray, optional", "    The output array.", "name : str, optional",
+              "    Ignored in imperative mode (kept for MXNet compatibility).", "",
+              "Returns", "-------",
+              "out : NDArray or list of NDArrays", "    The output of this function."]
+    if op["aliases"]:
+        lines += ["", "Aliases: " + ", ".join(op["aliases"])]
+    return "\n".join(lines)
+
+
+def _safe(name):
+    return name + "_" if keyword.iskeyword(name) else name
+
+
+def make_function(op, func_name):
+    """Build the Python function for one op (JSON entry) under func_name."""
+    inputs = [i["name"] for i in op["inputs"]]
+    variadic = op["variadic_inputs"]
+    params = [p for p in op["params"] if p["name"] not in ("ctx",)]
+    ctx_param = any(p["name"] == "ctx" for p in op["params"])
+    nout = op["num_outputs_param"]
+    g = {"_invoke": _invoke.invoke, "_h": _invoke.op_handle, "_in": _invoke.in_handle,
+         "_attr": _invoke.attr_str, "_opname": op["name"], "_OP": None}
+    sig, body = [], []
+    if variadic:
+        sig.append("*" + (inputs[0] if inputs else "data"))
+        var = inputs[0] if inputs else "data"
+        body.append(f"    _ins = [_in(x, _opname, '{var}') for x in {var}]")
+    else:
+        for i in inputs:
+            sig.append(f"{_safe(i)}=None")
+        body.append("    _ins = []")
+        for i in inputs:
+            body.append(f"    if {_safe(i)} is not None: _ins.append(_in({_safe(i)}, _opname, '{i}'))")
+    body.append("    _k = []; _v = []")
+    for p in params:
+        n = _safe(p["name"])
+        g["_D_" + n] = _py_default(p)
+        sig.append(f"{n}=_D_{n}")
+        if variadic and p["name"] == op["num_inputs_param"]:
+            body.append(f"    if {n} is None: {n} = len(_ins)")
+        body.append(f"    if {n} is not _D_{n}: _k.append('{p['name']}'); _v.append(_attr({n}))")
+    sig += ["out=None", "name=None"]
+    if ctx_param:
+        sig.append("ctx=None")
+        body.append("    if ctx is not None: _k.append('ctx'); _v.append(_attr(ctx))")
+    sig.append("**kwargs")
+    body.append("    for _kk, _vv in kwargs.items(): _k.append(_kk); _v.append(_attr(_vv))")
+    body.append("    global _OP")
+    body.append("    if _OP is None: _OP = _h(_opname)")
+    nout_expr = f"int({_safe(nout)})" if nout and any(p['name'] == nout for p in params) else \
+        str(max(1, len(op["outputs"])))
+    body.append(f"    return _invoke(_OP, _ins, _k, _v, out, {nout_expr})")
+    src = f"def {func_name}({', '.join(sig)}):\n" + "\n".join(body) + "\n"
+    exec(compile(src, f"<mxlite op {op['name']}>", "exec"), g)  # noqa: S102 - generated code
+    fn = g[func_name]
+    fn.__doc__ = _doc(op, inputs)
+    fn.__module__ = "mxlite.ndarray"
+    return fn
+
+
+def populate(namespace, internal_namespace):
+    """Define every op and alias; names starting with '_' also go to the internal module."""
+    for op in registry()["ops"]:
+        for name in [op["name"]] + op["aliases"]:
+            if not name.isidentifier():
+                continue
+            fn = make_function(op, name)
+            if name.startswith("_"):
+                setattr(internal_namespace, name, fn)
+            namespace[name] = fn

@@ -1,0 +1,333 @@
+/*
+ * mxlite C ABI -- the only public surface of libmxlite.
+ *
+ * Rules (DESIGN.md section 2), restated where a caller needs them:
+ *
+ *  - Every fallible function returns an int status: 0 on success, non-zero
+ *    (one of the MXL_ERR_* kinds) on failure.  On failure the thread-local
+ *    last error holds the kind and a message naming the op, the argument and
+ *    what was expected; read it with mxl_last_error().  Out-parameters are
+ *    left untouched on failure and nothing leaks.  The library never calls
+ *    exit() or abort() on bad input.
+ *  - Ownership is written next to every pointer parameter:
+ *      [borrowed]  the library only reads/uses it for the duration of the call;
+ *      [new ref]   a handle the caller must release with the matching *_free;
+ *      [caller buffer] memory the caller provides, with its capacity; a
+ *                  required-size out-parameter lets the caller size it first.
+ *  - Handles are typed opaque pointers; every *_free accepts NULL.
+ *  - Dtype codes are DLPack's DLDataType packed into an int32 (see MXL_DTYPE),
+ *    device codes are DLPack's DLDeviceType values.
+ *  - Within one major version functions are only added.  A changed signature
+ *    gets a new name (suffix _v2); names are never reused.
+ *
+ * This header compiles as C11 with -Wall -Werror and is parsed by cffi's cdef
+ * after the preprocessor lines are stripped: keep macros out of declarations.
+ */
+#ifndef MXL_C_API_H_
+#define MXL_C_API_H_
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define MXL_API __declspec(dllexport)
+#else
+#define MXL_API __attribute__((visibility("default")))
+#endif
+
+/* ---------------------------------------------------------------- version */
+
+#define MXL_VERSION_MAJOR 0
+#define MXL_VERSION_MINOR 1
+#define MXL_VERSION_PATCH 0
+/* major * 10000 + minor * 100 + patch, comparable as an integer. */
+#define MXL_VERSION 100
+
+/* The library's version as MXL_VERSION encodes it.  This function never
+ * changes; bindings call it at load and refuse a different major version.
+ * Cannot fail. */
+MXL_API int32_t mxl_version(void);
+
+/* ----------------------------------------------------------------- errors */
+
+#define MXL_OK 0
+#define MXL_ERR_VALUE 1           /* bad value: shape, range, parse failure   */
+#define MXL_ERR_TYPE 2            /* wrong dtype or wrong kind of argument    */
+#define MXL_ERR_INDEX 3           /* index or axis out of range               */
+#define MXL_ERR_OUT_OF_MEMORY 4   /* allocation failed                        */
+#define MXL_ERR_NOT_IMPLEMENTED 5 /* valid request this build cannot serve    */
+#define MXL_ERR_KEY 6             /* unknown op, parameter or name            */
+#define MXL_ERR_RUNTIME 7         /* failure while running (async op errors)  */
+#define MXL_ERR_INVALID_HANDLE 8  /* NULL, freed or foreign handle            */
+
+/* The calling thread's last error.
+ *   kind      [out, may be NULL] receives the MXL_ERR_* kind (MXL_OK if none).
+ *   buf       [caller buffer, may be NULL when cap == 0] receives the message,
+ *             NUL-terminated, truncated to cap - 1 bytes.
+ *   cap       capacity of buf in bytes.
+ *   needed    [out, may be NULL] bytes the full message needs, including NUL.
+ * Does not clear the error; a later failing call replaces it, a successful
+ * call does not.  Cannot fail; returns the kind. */
+MXL_API int32_t mxl_last_error(int32_t* kind, char* buf, uint64_t cap,
+                               uint64_t* needed);
+
+/* ------------------------------------------------------------ dtype codes */
+
+/* DLPack type codes: kDLInt 0, kDLUInt 1, kDLFloat 2, kDLBfloat 4, kDLBool 6.
+ * An mxlite dtype packs DLDataType as code | bits << 8 | lanes << 16. */
+#define MXL_DTYPE(code, bits) ((code) | ((bits) << 8) | (1 << 16))
+#define MXL_FLOAT32 MXL_DTYPE(2, 32)
+#define MXL_FLOAT64 MXL_DTYPE(2, 64)
+#define MXL_FLOAT16 MXL_DTYPE(2, 16)
+#define MXL_UINT8 MXL_DTYPE(1, 8)
+#define MXL_INT8 MXL_DTYPE(0, 8)
+#define MXL_INT32 MXL_DTYPE(0, 32)
+#define MXL_INT64 MXL_DTYPE(0, 64)
+#define MXL_BOOL MXL_DTYPE(6, 8)
+
+/* DLPack device codes; only CPU exists in this build. */
+#define MXL_DEVICE_CPU 1
+#define MXL_DEVICE_GPU 2
+
+/* ---------------------------------------------------------------- handles */
+
+/* An n-dimensional array: a shape, a dtype, a device and a view onto a
+ * reference-counted storage chunk.  Views share the chunk. */
+typedef struct mxl_array mxl_array_t;
+/* A registered operator.  Operators live as long as the process; the handle
+ * is still released with mxl_op_free for uniformity (a no-op today). */
+typedef struct mxl_op mxl_op_t;
+
+/* DLPack's structures, declared by dlpack.h (version >= 1.0).  mxlite only
+ * passes pointers to them. */
+struct DLManagedTensorVersioned;
+struct DLManagedTensor;
+
+/* ----------------------------------------------------------------- arrays */
+
+/* Create an uninitialised C-order array.
+ *   shape   [borrowed] ndim extents, each >= 0; may be NULL when ndim == 0
+ *           (a scalar array of one element).
+ *   ndim    0 <= ndim <= 32.
+ *   dtype   an MXL_* dtype code.
+ *   device_type, device_id  MXL_DEVICE_CPU, 0.
+ *   out     [out, new ref] the array; free with mxl_array_free.
+ * Fails with VALUE (bad shape), TYPE (bad dtype), NOT_IMPLEMENTED (device),
+ * OUT_OF_MEMORY. */
+MXL_API int mxl_array_create(const int64_t* shape, int32_t ndim, int32_t dtype,
+                             int32_t device_type, int32_t device_id,
+                             mxl_array_t** out);
+
+/* Release a handle.  NULL is accepted.  Storage shared with other handles,
+ * views or DLPack exports stays alive; storage is returned to the pool only
+ * after the ops pending on it have finished. */
+MXL_API void mxl_array_free(mxl_array_t* arr);
+
+/* ndim and extents.
+ *   ndim    [out] number of dimensions.
+ *   shape   [caller buffer, may be NULL when cap == 0] receives min(cap, ndim)
+ *           extents.
+ * Fails with INVALID_HANDLE. */
+MXL_API int mxl_array_shape(const mxl_array_t* arr, int32_t* ndim,
+                            int64_t* shape, int32_t cap);
+
+/* dtype [out]: the MXL_* dtype code.  Fails with INVALID_HANDLE. */
+MXL_API int mxl_array_dtype(const mxl_array_t* arr, int32_t* dtype);
+
+/* device_type, device_id [out].  Fails with INVALID_HANDLE. */
+MXL_API int mxl_array_device(const mxl_array_t* arr, int32_t* device_type,
+                             int32_t* device_id);
+
+/* Number of elements [out] and bytes [out, may be NULL].  Fails with
+ * INVALID_HANDLE. */
+MXL_API int mxl_array_size(const mxl_array_t* arr, int64_t* size,
+                           int64_t* nbytes);
+
+/* Copy nbytes from host memory into the array, after every pending op on its
+ * storage finished.  nbytes must equal the array's byte size.
+ *   data [borrowed] nbytes readable bytes.
+ * Fails with INVALID_HANDLE, VALUE (byte count), RUNTIME (a pending op on
+ * the storage failed; the copy is not done). */
+MXL_API int mxl_array_copy_from_host(mxl_array_t* arr, const void* data,
+                                     uint64_t nbytes);
+
+/* Copy the array into host memory after pending writes finished.
+ *   data [caller buffer] nbytes writable bytes; nbytes must equal the
+ *        array's byte size.
+ * Fails with INVALID_HANDLE, VALUE, RUNTIME (the op producing the array
+ * failed: its error is re-raised here, naming the op). */
+MXL_API int mxl_array_copy_to_host(mxl_array_t* arr, void* data,
+                                   uint64_t nbytes);
+
+/* A view with another shape over the same elements (same size, C order).
+ *   shape [borrowed] ndim extents; entries <= 0 are the Reshape op's special
+ *         codes (0 copies an extent, -1 infers one, -2, -3, -4 as MXNet).
+ *   out   [out, new ref] the view; writes through it are seen by arr.
+ * Fails with INVALID_HANDLE, VALUE (size differs). */
+MXL_API int mxl_array_reshape_view(mxl_array_t* arr, const int64_t* shape,
+                                   int32_t ndim, mxl_array_t** out);
+
+/* A view of rows [begin, end) of the first axis (0 <= begin <= end <= rows).
+ *   out [out, new ref].  Fails with INVALID_HANDLE, INDEX, VALUE (0-d). */
+MXL_API int mxl_array_slice_view(mxl_array_t* arr, int64_t begin, int64_t end,
+                                 mxl_array_t** out);
+
+/* Row index of the first axis with that axis dropped (arr[i] in NumPy).
+ *   out [out, new ref].  Fails with INVALID_HANDLE, INDEX, VALUE (0-d). */
+MXL_API int mxl_array_at_view(mxl_array_t* arr, int64_t index,
+                              mxl_array_t** out);
+
+/* 1 [out] if a and b share a storage chunk, else 0. */
+MXL_API int mxl_array_shares_storage(const mxl_array_t* a,
+                                     const mxl_array_t* b, int32_t* out);
+
+/* ------------------------------------------------------------ sync points */
+
+/* Block until every pending write to the array's storage finished.
+ * Fails with RUNTIME if one of them failed (the op's name and message are in
+ * the error); the array keeps that error until it is written again. */
+MXL_API int mxl_array_wait_to_read(mxl_array_t* arr);
+
+/* Block until every pending read and write of the storage finished.  Same
+ * failure as mxl_array_wait_to_read. */
+MXL_API int mxl_array_wait_to_write(mxl_array_t* arr);
+
+/* Block until every pushed op finished.  Fails with RUNTIME carrying the
+ * first asynchronous error not yet reported; the list of unreported errors
+ * is then cleared and the engine stays usable. */
+MXL_API int mxl_wait_all(void);
+
+/* ----------------------------------------------------------------- DLPack */
+
+/* Export the array zero-copy, after pending ops on it finished.
+ *   out [out, new ref] a DLManagedTensorVersioned (DLPack 1.x) holding a
+ *       reference to the storage; the consumer calls its deleter once.
+ * Fails with INVALID_HANDLE, RUNTIME. */
+MXL_API int mxl_array_to_dlpack(mxl_array_t* arr,
+                                struct DLManagedTensorVersioned** out);
+
+/* The same for consumers of the legacy unversioned DLManagedTensor. */
+MXL_API int mxl_array_to_dlpack_legacy(mxl_array_t* arr,
+                                       struct DLManagedTensor** out);
+
+/* Import a DLPack tensor.
+ *   tensor [owned by the library on success] on success the library calls
+ *          its deleter when the last view of the storage is gone; on failure
+ *          the caller still owns it.  Compact row-major tensors on the CPU are
+ *          wrapped without a copy; other strides are copied and the deleter
+ *          is called at once.
+ *   out    [out, new ref].
+ * Fails with VALUE (NULL tensor, negative extents), TYPE (dtype with lanes
+ * != 1 or unsupported), NOT_IMPLEMENTED (non-CPU device, major version > 1). */
+MXL_API int mxl_array_from_dlpack(struct DLManagedTensorVersioned* tensor,
+                                  mxl_array_t** out);
+
+/* The same for a legacy unversioned DLManagedTensor. */
+MXL_API int mxl_array_from_dlpack_legacy(struct DLManagedTensor* tensor,
+                                         mxl_array_t** out);
+
+/* --------------------------------------------------------------- registry */
+
+/* The registry as a JSON document (UTF-8, NUL-terminated), the input of every
+ * binding generator.  Schema: {"schema_version": 1, "library_version": int,
+ * "ops": [{"name", "aliases", "doc", "inputs": [{"name", "doc"}],
+ * "variadic_inputs": bool, "num_inputs_param": str|null,
+ * "outputs": [names], "num_outputs_param": str|null, "params": [{"name",
+ * "type", "default", "required", "doc", "range": [lo, hi]|null,
+ * "values": [enum values]|null}], "differentiable": bool}]}.
+ * Parameter types: int, float, bool, str, shape, dtype, enum,
+ * each optionally wrapped as "optional<T>".
+ *   buf    [caller buffer, may be NULL when cap == 0].
+ *   needed [out] bytes required including the NUL.
+ * Fails with VALUE if cap is non-zero but too small (buf untouched). */
+MXL_API int mxl_registry_json(char* buf, uint64_t cap, uint64_t* needed);
+
+/* Number of registered ops [out] (aliases not counted). */
+MXL_API int mxl_op_count(int32_t* count);
+
+/* Name of the index-th op (0 <= index < count), as mxl_last_error copies
+ * strings: buf [caller buffer], needed [out, may be NULL].
+ * Fails with INDEX, VALUE (cap too small and non-zero). */
+MXL_API int mxl_op_name(int32_t index, char* buf, uint64_t cap,
+                        uint64_t* needed);
+
+/* Look up an op by name or alias.
+ *   name [borrowed] UTF-8.
+ *   out  [out, new ref] release with mxl_op_free.
+ * Fails with KEY (unknown op). */
+MXL_API int mxl_op_get(const char* name, mxl_op_t** out);
+
+/* Release an op handle.  NULL is accepted. */
+MXL_API void mxl_op_free(mxl_op_t* op);
+
+/* ----------------------------------------------------------------- invoke */
+
+/* Run an op on arrays: the one entry point through which every operator is
+ * called.  Shapes and dtypes are inferred and checked before return (errors
+ * surface here); the kernel is then scheduled on the engine and may still be
+ * running when this returns.
+ *   op          [borrowed] from mxl_op_get.
+ *   inputs      [borrowed] num_inputs array handles.
+ *   keys, vals  [borrowed] num_attrs attribute name/value strings, values in
+ *               MXNet's text form ("(2, 3)", "True", "float32", "1.5").
+ *               Parsed attributes are cached per op, so calling again with
+ *               identical strings does not parse them again.
+ *   num_outputs [in/out] on entry the capacity of outputs; on success the
+ *               op's number of outputs.
+ *   outputs     [in/out] entries that are non-NULL on entry are pre-allocated
+ *               destinations [borrowed] whose shape and dtype must match the
+ *               inferred ones; NULL entries receive [new ref] arrays.
+ * Fails with INVALID_HANDLE, KEY (unknown parameter), VALUE (bad attribute,
+ * wrong number of inputs, shape mismatch, capacity too small), TYPE (dtype),
+ * INDEX (axis), OUT_OF_MEMORY; on failure no output entry is written. */
+MXL_API int mxl_invoke(const mxl_op_t* op, int32_t num_inputs,
+                       mxl_array_t* const* inputs, int32_t num_attrs,
+                       const char* const* keys, const char* const* vals,
+                       int32_t* num_outputs, mxl_array_t** outputs);
+
+/* ----------------------------------------------------------------- engine */
+
+/* Select the engine for arrays and ops created from now on: "ThreadedEngine"
+ * (the default, dependency-scheduled on a worker pool) or "NaiveEngine"
+ * (every op runs synchronously when pushed, for debugging).  The environment
+ * variables MXNET_ENGINE_TYPE / MXL_ENGINE_TYPE select it at load.  Waits for
+ * all pending ops first.
+ *   name [borrowed].
+ * Fails with KEY (unknown engine name), RUNTIME (pending op failed). */
+MXL_API int mxl_engine_set_type(const char* name);
+
+/* Name of the current engine, copied like mxl_last_error's message. */
+MXL_API int mxl_engine_type(char* buf, uint64_t cap, uint64_t* needed);
+
+/* ----------------------------------------------------------------- random */
+
+/* Seed the global random generator used by random ops; the same seed gives
+ * the same sequence of random arrays. Cannot fail. */
+MXL_API int mxl_random_seed(uint64_t seed);
+
+/* --------------------------------------------------------------- counters */
+
+/* Handles of every kind (arrays, ops) created and not yet freed [out]. */
+MXL_API int mxl_live_handles(int64_t* count);
+
+/* Storage counters [out, any may be NULL]:
+ *   in_use  bytes held by live storage chunks;
+ *   peak    highest in_use since load or the last mxl_storage_reset_peak;
+ *   pooled  bytes freed by arrays and cached for reuse. */
+MXL_API int mxl_storage_stats(int64_t* in_use, int64_t* peak, int64_t* pooled);
+
+/* Return every cached block to the system; pooled drops to 0.  Waits for
+ * pending ops first.  Fails with RUNTIME if one of them failed. */
+MXL_API int mxl_storage_release_pooled(void);
+
+/* Set peak to the current in_use. */
+MXL_API int mxl_storage_reset_peak(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* MXL_C_API_H_ */

@@ -1,0 +1,346 @@
+// dot and batch_dot: matrix products.
+//
+// dot follows MXNet 1.x: an N-d lhs is seen as a matrix (all axes but the
+// last, last axis) and an N-d rhs as (first axis, all the others); the
+// product contracts the lhs's last axis with the rhs's first.  transpose_a
+// instead sees lhs as (first axis, the others) and transposes it;
+// transpose_b sees rhs as (all but the last, last axis) and transposes it.
+// 1-d . 1-d is the inner product, shaped (1,).
+//
+// float32/float64 call OpenBLAS directly on the operands' buffers (gemm,
+// gemv for matrix-vector shapes, dot for vectors), so large products run at
+// BLAS speed.  float16 is widened to float32, multiplied by sgemm (so it
+// accumulates in float) and rounded back.  Integer dtypes use a plain loop
+// accumulating in 64-bit modular arithmetic, wrapping like NumPy's.
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+#include "common/parallel.h"
+#include "operator/registry.h"
+
+namespace mxl {
+namespace {
+
+// C (M x N, row-major) = op(A) * op(B); A is stored (M x K), or (K x M) when
+// ta; B is stored (K x N), or (N x K) when tb.
+struct GemmShape {
+  int64_t M = 0, N = 0, K = 0;
+  bool ta = false, tb = false;
+};
+
+// ---------------------------------------------------------------------------
+// Kernels
+// ---------------------------------------------------------------------------
+
+template <typename T>
+void blas_gemm(const GemmShape& g, const T* A, const T* B, T* C) {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
+  const blasint M = static_cast<blasint>(g.M), N = static_cast<blasint>(g.N),
+                K = static_cast<blasint>(g.K);
+  const blasint lda = g.ta ? M : K, ldb = g.tb ? K : N;
+  const CBLAS_TRANSPOSE opa = g.ta ? CblasTrans : CblasNoTrans;
+  const CBLAS_TRANSPOSE opb = g.tb ? CblasTrans : CblasNoTrans;
+  if constexpr (std::is_same_v<T, float>) {
+    if (M == 1 && N == 1) {
+      C[0] = cblas_sdot(K, A, 1, B, 1);
+    } else if (M == 1) {  // row vector times matrix: y = op(B)^T a
+      cblas_sgemv(CblasRowMajor, g.tb ? CblasNoTrans : CblasTrans, g.tb ? N : K, g.tb ? K : N,
+                  1.0f, B, ldb, A, 1, 0.0f, C, 1);
+    } else if (N == 1) {  // matrix times column vector: y = op(A) b
+      cblas_sgemv(CblasRowMajor, opa, g.ta ? K : M, g.ta ? M : K, 1.0f, A, lda, B, 1, 0.0f, C, 1);
+    } else {
+      cblas_sgemm(CblasRowMajor, opa, opb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, N);
+    }
+  } else {
+    if (M == 1 && N == 1) {
+      C[0] = cblas_ddot(K, A, 1, B, 1);
+    } else if (M == 1) {
+      cblas_dgemv(CblasRowMajor, g.tb ? CblasNoTrans : CblasTrans, g.tb ? N : K, g.tb ? K : N,
+                  1.0, B, ldb, A, 1, 0.0, C, 1);
+    } else if (N == 1) {
+      cblas_dgemv(CblasRowMajor, opa, g.ta ? K : M, g.ta ? M : K, 1.0, A, lda, B, 1, 0.0, C, 1);
+    } else {
+      cblas_dgemm(CblasRowMajor, opa, opb, M, N, K, 1.0, A, lda, B, ldb, 0.0, C, N);
+    }
+  }
+}
+
+// The plain product for small matrices and non-BLAS dtypes, rows
+// [m0, m1) of C: for each output row, accumulate K scaled rows of op(B)
+// (i-k-j order; the inner loop is contiguous unless tb).  Acc is float for
+// float16 and uint64 for integers (modular arithmetic, no signed overflow).
+template <typename T>
+using LoopAcc = std::conditional_t<std::is_integral_v<T>, uint64_t, typename AccType<T>::type>;
+
+template <typename T>
+void loop_gemm(const GemmShape& g, const T* A, const T* B, T* C, int64_t m0, int64_t m1) {
+  using Acc = LoopAcc<T>;
+  const int64_t M = g.M, N = g.N, K = g.K;
+  auto widen = [](T v) -> Acc {
+    if constexpr (std::is_integral_v<Acc>) return static_cast<Acc>(static_cast<int64_t>(v));
+    else return static_cast<Acc>(v);
+  };
+  constexpr int64_t kStackRow = 256;  // tiny products must not touch the heap
+  Acc stack_row[kStackRow];
+  std::vector<Acc> heap_row(N > kStackRow ? N : 0);
+  Acc* acc = N > kStackRow ? heap_row.data() : stack_row;
+  for (int64_t m = m0; m < m1; ++m) {
+    std::fill(acc, acc + N, Acc(0));
+    for (int64_t k = 0; k < K; ++k) {
+      const Acc a = widen(g.ta ? A[k * M + m] : A[m * K + k]);
+      if (g.tb) {
+        for (int64_t n = 0; n < N; ++n) acc[n] += a * widen(B[n * K + k]);
+      } else {
+        const T* b = B + k * N;
+        for (int64_t n = 0; n < N; ++n) acc[n] += a * widen(b[n]);
+      }
+    }
+    T* c = C + m * N;
+    for (int64_t n = 0; n < N; ++n) {
+      if constexpr (std::is_same_v<T, half_t>) c[n] = half_t(static_cast<float>(acc[n]));
+      else c[n] = static_cast<T>(acc[n]);
+    }
+  }
+}
+
+// Products below this many multiply-adds skip BLAS (its call overhead
+// dominates).  kSmallGemm is OpenBLAS's own threshold for going
+// multi-threaded; batch_dot runs smaller products one per thread.
+constexpr int64_t kTinyGemm = 8 * 8 * 8;
+constexpr int64_t kSmallGemm = 64 * 64 * 64;
+
+// One product C = op(A) op(B) in dtype T.
+template <typename T>
+void gemm(const GemmShape& g, const T* A, const T* B, T* C) {
+  if (g.M == 0 || g.N == 0) return;
+  if (g.K == 0) {  // empty contraction: all zeros
+    std::fill(C, C + g.M * g.N, T(0));
+    return;
+  }
+  const int64_t work = g.M * g.N * g.K;
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    if (work > kTinyGemm) {
+      blas_gemm(g, A, B, C);
+      return;
+    }
+  } else if constexpr (std::is_same_v<T, half_t>) {
+    if (work > kTinyGemm) {
+      std::vector<float> a(g.M * g.K), b(g.K * g.N), c(g.M * g.N);
+      auto widen_all = [](const half_t* src, float* dst, int64_t n) {
+        parallel_for(n, [&](int64_t lo, int64_t hi) {
+          for (int64_t i = lo; i < hi; ++i) dst[i] = static_cast<float>(src[i]);
+        }, 4);
+      };
+      widen_all(A, a.data(), a.size());
+      widen_all(B, b.data(), b.size());
+      blas_gemm(g, a.data(), b.data(), c.data());
+      parallel_for(g.M * g.N, [&](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) C[i] = half_t(c[i]);
+      }, 4);
+      return;
+    }
+  }
+  parallel_for(g.M, [&](int64_t b, int64_t e) { loop_gemm<T>(g, A, B, C, b, e); }, g.N * g.K);
+}
+
+// ---------------------------------------------------------------------------
+// dot
+// ---------------------------------------------------------------------------
+
+struct DotPlan {
+  GemmShape g;
+  Shape out;
+};
+
+DotPlan plan_dot(const Shape& l, const Shape& r, bool ta, bool tb) {
+  MXL_CHECK(l.ndim() >= 1, MXL_ERR_VALUE,
+            "Operator dot: argument 'lhs' is 0-d; expected an array with at least one dimension");
+  MXL_CHECK(r.ndim() >= 1, MXL_ERR_VALUE,
+            "Operator dot: argument 'rhs' is 0-d; expected an array with at least one dimension");
+  DotPlan p;
+  p.g.ta = ta;
+  p.g.tb = tb;
+  if (l.ndim() == 1 && r.ndim() == 1) {
+    MXL_CHECK(!ta && !tb, MXL_ERR_VALUE,
+              "Operator dot: transpose_a/transpose_b cannot be used when both 'lhs' and 'rhs' "
+              "are 1-d vectors");
+    MXL_CHECK(l[0] == r[0], MXL_ERR_VALUE, "Operator dot: inputs 'lhs' of shape ", l.str(),
+              " and 'rhs' of shape ", r.str(), " have different lengths; expected equal lengths");
+    p.g.M = p.g.N = 1;
+    p.g.K = l[0];
+    p.out = Shape{1};
+    return p;
+  }
+  // lhs as (kept, contracted) and rhs as (contracted, kept).
+  int64_t l_contract, r_contract;
+  if (ta) {
+    l_contract = l[0];
+    p.g.M = l.prod(1, l.ndim());
+    for (int d = 1; d < l.ndim(); ++d) p.out.push_back(l[d]);
+  } else {
+    l_contract = l.back();
+    p.g.M = l.prod(0, l.ndim() - 1);
+    for (int d = 0; d < l.ndim() - 1; ++d) p.out.push_back(l[d]);
+  }
+  if (tb) {
+    r_contract = r.back();
+    p.g.N = r.prod(0, r.ndim() - 1);
+    for (int d = 0; d < r.ndim() - 1; ++d) p.out.push_back(r[d]);
+  } else {
+    r_contract = r[0];
+    p.g.N = r.prod(1, r.ndim());
+    for (int d = 1; d < r.ndim(); ++d) p.out.push_back(r[d]);
+  }
+  MXL_CHECK(l_contract == r_contract, MXL_ERR_VALUE, "Operator dot: inputs 'lhs' of shape ",
+            l.str(), " and 'rhs' of shape ", r.str(), " are not aligned (transpose_a=",
+            ta ? "True" : "False", ", transpose_b=", tb ? "True" : "False", "): lhs contracts ",
+            l_contract, " elements along its ", ta ? "first" : "last", " axis but rhs ",
+            r_contract, " along its ", tb ? "last" : "first", " axis");
+  p.g.K = l_contract;
+  return p;
+}
+
+void infer_dot_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) {
+  if (!(*in)[0].known() || !(*in)[1].known()) return;
+  (*out)[0] = plan_dot((*in)[0], (*in)[1], p.get_bool("transpose_a"), p.get_bool("transpose_b")).out;
+}
+
+void infer_product_type(const Params& p, std::vector<DType>* in, std::vector<DType>* out) {
+  infer_type_same(p.op()->name, in, out);
+  MXL_CHECK((*in)[0] != DType::kBool, MXL_ERR_TYPE, "Operator ", p.op()->name,
+            ": inputs 'lhs' and 'rhs' have dtype bool, which this operator does not support; "
+            "expected a numeric dtype");
+}
+
+void dot_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
+                 const std::vector<TBlob>& out) {
+  const DotPlan plan =
+      plan_dot(in[0].shape, in[1].shape, p.get_bool("transpose_a"), p.get_bool("transpose_b"));
+  MXL_TYPE_SWITCH(in[0].dtype, T, {
+    if constexpr (std::is_same_v<T, bool>) {
+      throw_error(MXL_ERR_TYPE, "Operator dot: bool inputs are not supported");
+    } else {
+      gemm<T>(plan.g, in[0].ptr<T>(), in[1].ptr<T>(), out[0].ptr<T>());
+    }
+  })
+}
+
+// ---------------------------------------------------------------------------
+// batch_dot
+// ---------------------------------------------------------------------------
+
+struct BatchPlan {
+  GemmShape g;
+  int64_t batch = 1;
+  Shape out;
+};
+
+BatchPlan plan_batch_dot(const Shape& l, const Shape& r, bool ta, bool tb) {
+  const int nd = l.ndim();
+  MXL_CHECK(nd >= 3 && r.ndim() == nd, MXL_ERR_VALUE,
+            "Operator batch_dot: inputs 'lhs' of shape ", l.str(), " and 'rhs' of shape ",
+            r.str(), " are not supported; expected two arrays with the same number (>= 3) "
+            "of dimensions");
+  BatchPlan p;
+  for (int d = 0; d < nd - 2; ++d) {
+    MXL_CHECK(l[d] == r[d], MXL_ERR_VALUE, "Operator batch_dot: inputs 'lhs' of shape ", l.str(),
+              " and 'rhs' of shape ", r.str(),
+              " have different batch dimensions; expected equal leading dimensions");
+    p.out.push_back(l[d]);
+    p.batch *= l[d];
+  }
+  const int64_t lk = ta ? l[nd - 2] : l[nd - 1], rk = tb ? r[nd - 1] : r[nd - 2];
+  p.g.M = ta ? l[nd - 1] : l[nd - 2];
+  p.g.N = tb ? r[nd - 2] : r[nd - 1];
+  p.g.K = lk;
+  p.g.ta = ta;
+  p.g.tb = tb;
+  MXL_CHECK(lk == rk, MXL_ERR_VALUE, "Operator batch_dot: inputs 'lhs' of shape ", l.str(),
+            " and 'rhs' of shape ", r.str(), " are not aligned (transpose_a=",
+            ta ? "True" : "False", ", transpose_b=", tb ? "True" : "False",
+            "): lhs contracts ", lk, " elements but rhs ", rk);
+  p.out.push_back(p.g.M);
+  p.out.push_back(p.g.N);
+  return p;
+}
+
+void infer_batch_dot_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) {
+  if (!(*in)[0].known() || !(*in)[1].known()) return;
+  (*out)[0] =
+      plan_batch_dot((*in)[0], (*in)[1], p.get_bool("transpose_a"), p.get_bool("transpose_b")).out;
+}
+
+void batch_dot_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
+                       const std::vector<TBlob>& out) {
+  const BatchPlan plan = plan_batch_dot(in[0].shape, in[1].shape, p.get_bool("transpose_a"),
+                                        p.get_bool("transpose_b"));
+  const GemmShape& g = plan.g;
+  const int64_t a_size = g.M * g.K, b_size = g.K * g.N, c_size = g.M * g.N;
+  MXL_TYPE_SWITCH(in[0].dtype, T, {
+    if constexpr (std::is_same_v<T, bool>) {
+      throw_error(MXL_ERR_TYPE, "Operator batch_dot: bool inputs are not supported");
+    } else {
+      const T* A = in[0].ptr<T>();
+      const T* B = in[1].ptr<T>();
+      T* C = out[0].ptr<T>();
+      const int64_t work = g.M * g.N * g.K;
+      if (work >= kSmallGemm) {
+        // Big matrices: one at a time, each using every thread inside BLAS.
+        for (int64_t i = 0; i < plan.batch; ++i) gemm<T>(g, A + i * a_size, B + i * b_size, C + i * c_size);
+      } else {
+        // Small matrices: one per thread (BLAS stays single-threaded here).
+        parallel_for(
+            plan.batch,
+            [&](int64_t b, int64_t e) {
+              for (int64_t i = b; i < e; ++i) gemm<T>(g, A + i * a_size, B + i * b_size, C + i * c_size);
+            },
+            std::max<int64_t>(work, 1));
+      }
+    }
+  })
+}
+
+// ---------------------------------------------------------------------------
+// Registration
+// ---------------------------------------------------------------------------
+
+OpDef& add_product_params(OpDef& op) {
+  return op.add_input("lhs", "The first input.")
+      .add_input("rhs", "The second input.")
+      .add_param("transpose_a", "bool", "False",
+                 "If True, the first input is transposed before the product.")
+      .add_param("transpose_b", "bool", "False",
+                 "If True, the second input is transposed before the product.")
+      .add_param("forward_stype", "optional<str>", "None",
+                 "The desired storage type of the forward output (accepted for compatibility; "
+                 "mxlite arrays are always dense).")
+      .set_infer_type(infer_product_type);
+}
+
+void register_product_ops() {
+  add_product_params(
+      Registry::get().add("dot").describe(
+          "Dot product of two arrays. 1-d . 1-d is the inner product (shape (1,)); 2-d . 2-d "
+          "is the matrix product; for N-d inputs the last axis of lhs is contracted with the "
+          "first axis of rhs, so dot(x, y)[i, j, k] = sum(x[i, j, :] * y[:, k]). transpose_a "
+          "transposes lhs seen as (first axis, other axes); transpose_b transposes rhs seen as "
+          "(all but the last axis, last axis)."))
+      .set_infer_shape(infer_dot_shape)
+      .set_forward(dot_forward);
+  add_product_params(
+      Registry::get().add("batch_dot").describe(
+          "Batchwise matrix product: for lhs of shape (..., M, K) and rhs of shape (..., K, N) "
+          "the result has shape (..., M, N), one product per leading index. transpose_a and "
+          "transpose_b transpose the last two axes of the corresponding input first."))
+      .set_infer_shape(infer_batch_dot_shape)
+      .set_forward(batch_dot_forward);
+}
+
+MXL_REGISTER_BLOCK(register_product_ops);
+
+}  // namespace
+}  // namespace mxl

@@ -1,0 +1,392 @@
+// Machinery shared by the reduction operators (sum, mean, prod, max, min,
+// nansum, nanprod, norm): resolving axis/keepdims/exclude into an output
+// shape, planning how the kernel walks the input, and the generic kernel.
+//
+// A reduction is planned once per call.  Input dimensions of extent 1 are
+// dropped and neighbours that are both reduced (or both kept) are merged, so
+// any request becomes an alternation of reduced and kept blocks, usually just
+// one or two.  What happens next depends on the innermost block:
+//
+//   reduced innermost ("rows"): every output folds contiguous segments; the
+//     segment reduction keeps 16 independent lanes (vectorizable without
+//     -ffast-math) and, for sums, combines blocks pairwise so long float32
+//     sums stay accurate;
+//   kept innermost ("columns"): outputs are contiguous too; the kernel
+//     accumulates whole input rows into a tile of accumulators, a loop over
+//     contiguous memory the compiler vectorizes.
+//
+// Work is split over outputs when there are enough of them, and over the
+// reduced elements (with per-thread partial results combined in a fixed
+// order, so results are deterministic) when there are few, e.g. a full sum.
+#pragma once
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "common/parallel.h"
+#include "common/shape.h"
+#include "operator/params.h"
+
+namespace mxl {
+namespace reduce {
+
+// ---------------------------------------------------------------------------
+// Axes and output shapes (MXNet 1.x legacy semantics)
+// ---------------------------------------------------------------------------
+
+// Fills mask[d] = true for every input axis folded by the reduction.  `axis`
+// is the op's optional<shape> value: None or () reduce every axis (and then
+// `exclude` has no effect, as in MXNet); otherwise negative axes count from
+// the end, and with `exclude` the listed axes are the ones kept.  Returns
+// true if the request means "reduce everything" (which shapes the output).
+inline bool resolve_axes(const std::string& op, const Shape& in, const ParamValue& axis,
+                         bool exclude, bool* mask) {
+  const int nd = in.ndim();
+  if (axis.is_none || axis.shape.empty()) {
+    for (int d = 0; d < nd; ++d) mask[d] = true;
+    return true;
+  }
+  bool listed[kMaxNdim] = {};
+  for (int64_t a : axis.shape) {
+    MXL_CHECK(a >= -nd && a < nd, MXL_ERR_INDEX, "Operator ", op, ": argument 'axis' contains ",
+              a, ", which is out of range for an input of shape ", in.str(),
+              "; expected values in [", -nd, ", ", nd, ")");
+    const int d = static_cast<int>(a < 0 ? a + nd : a);
+    MXL_CHECK(!listed[d], MXL_ERR_VALUE, "Operator ", op, ": argument 'axis' lists axis ", d,
+              " more than once");
+    listed[d] = true;
+  }
+  for (int d = 0; d < nd; ++d) mask[d] = listed[d] != exclude;
+  return false;
+}
+
+// Output shape of a reduction: reduced axes become 1 with keepdims and are
+// dropped otherwise; MXNet's legacy arrays never become 0-d, so a result
+// with no axes left is (1,).
+inline Shape reduced_shape(const Shape& in, const bool* mask, bool keepdims, bool reduce_all) {
+  Shape out;
+  if (reduce_all) {
+    if (keepdims) out.resize(in.ndim(), 1);
+    else out.push_back(1);
+    return out;
+  }
+  for (int d = 0; d < in.ndim(); ++d) {
+    if (!mask[d]) out.push_back(in[d]);
+    else if (keepdims) out.push_back(1);
+  }
+  if (out.ndim() == 0) out.push_back(1);
+  return out;
+}
+
+// Number of input elements each output folds.
+inline int64_t reduced_count(const Shape& in, const bool* mask) {
+  int64_t n = 1;
+  for (int d = 0; d < in.ndim(); ++d)
+    if (mask[d]) n *= in[d];
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// Plan
+// ---------------------------------------------------------------------------
+
+// A set of merged dimensions walked in C order, with their element strides.
+struct Walk {
+  int n = 0;
+  int64_t ext[kMaxNdim];
+  int64_t stride[kMaxNdim];
+  int64_t count() const {
+    int64_t c = 1;
+    for (int i = 0; i < n; ++i) c *= ext[i];
+    return c;
+  }
+};
+
+// The input offset of successive positions of a Walk, decomposed once at
+// seek() and then advanced with carries (no division per step).
+class Cursor {
+ public:
+  explicit Cursor(const Walk& w) : w_(w) {}
+  void seek(int64_t linear) {
+    offset = 0;
+    for (int i = w_.n - 1; i >= 0; --i) {
+      idx_[i] = linear % w_.ext[i];
+      linear /= w_.ext[i];
+      offset += idx_[i] * w_.stride[i];
+    }
+  }
+  void next() {
+    for (int i = w_.n - 1; i >= 0; --i) {
+      offset += w_.stride[i];
+      if (++idx_[i] < w_.ext[i]) return;
+      offset -= idx_[i] * w_.stride[i];
+      idx_[i] = 0;
+    }
+  }
+  int64_t offset = 0;
+
+ private:
+  const Walk& w_;
+  int64_t idx_[kMaxNdim];
+};
+
+struct Plan {
+  int64_t out_size = 1;
+  int64_t count = 1;           // input elements folded into each output
+  bool inner_reduced = true;   // innermost merged block is reduced
+  int64_t inner = 1;           // its extent (contiguous in the input)
+  Walk keep;                   // kept blocks, minus the innermost one if kept
+  Walk red;                    // reduced blocks, minus the innermost one if reduced
+};
+
+inline Plan make_plan(const Shape& in, const bool* mask) {
+  Plan plan;
+  plan.count = reduced_count(in, mask);
+  plan.out_size = in.numel() / std::max<int64_t>(plan.count, 1);
+  if (plan.count == 0) {  // the reduced extent is empty: out_size from kept axes
+    plan.out_size = 1;
+    for (int d = 0; d < in.ndim(); ++d)
+      if (!mask[d]) plan.out_size *= in[d];
+  }
+  if (plan.out_size == 0 || plan.count == 0) return plan;
+
+  // Merge: drop extent-1 axes; fuse neighbours with the same role (the input
+  // is contiguous, so fused blocks stay contiguous).
+  int64_t ext[kMaxNdim];
+  bool red[kMaxNdim];
+  int m = 0;
+  for (int d = 0; d < in.ndim(); ++d) {
+    if (in[d] == 1) continue;
+    if (m > 0 && red[m - 1] == mask[d]) {
+      ext[m - 1] *= in[d];
+    } else {
+      ext[m] = in[d];
+      red[m] = mask[d];
+      ++m;
+    }
+  }
+  if (m == 0) return plan;  // a single element
+  int64_t stride[kMaxNdim];
+  int64_t running = 1;
+  for (int i = m - 1; i >= 0; --i) {
+    stride[i] = running;
+    running *= ext[i];
+  }
+  plan.inner_reduced = red[m - 1];
+  plan.inner = ext[m - 1];
+  for (int i = 0; i < m - 1; ++i) {
+    Walk& w = red[i] ? plan.red : plan.keep;
+    w.ext[w.n] = ext[i];
+    w.stride[w.n] = stride[i];
+    ++w.n;
+  }
+  return plan;
+}
+
+// ---------------------------------------------------------------------------
+// Kernels
+// ---------------------------------------------------------------------------
+//
+// An Op describes the reduction:
+//   using In, Acc;                      element and accumulator types
+//   static Acc identity();
+//   static Acc map(In x);               per-element transform (|x|, x*x, NaN -> 0, ...)
+//   static Acc combine(Acc a, Acc b);   associative
+//   static constexpr bool kPairwise;    combine long segments pairwise (sums)
+
+constexpr int kLanes = 16;
+constexpr int64_t kPairwiseBlock = 2048;  // elements per leaf: 128 per lane
+constexpr int64_t kTile = 512;            // accumulators per column tile
+
+// Folds x[0, n) into one accumulator.
+template <typename Op>
+typename Op::Acc reduce_segment(const typename Op::In* x, int64_t n) {
+  using Acc = typename Op::Acc;
+  if constexpr (Op::kPairwise) {
+    if (n > kPairwiseBlock) {
+      // Split on a leaf boundary: the tree shape (and so the rounding) then
+      // depends only on n, and every leaf runs the full-width loop.
+      const int64_t leaves = (n + kPairwiseBlock - 1) / kPairwiseBlock;
+      const int64_t half = (leaves / 2) * kPairwiseBlock;
+      return Op::combine(reduce_segment<Op>(x, half), reduce_segment<Op>(x + half, n - half));
+    }
+  }
+  Acc total = Op::identity();
+  int64_t i = 0;
+  if (n >= kLanes) {
+    Acc lane[kLanes];
+    for (int j = 0; j < kLanes; ++j) lane[j] = Op::identity();
+    for (; i + kLanes <= n; i += kLanes)
+      for (int j = 0; j < kLanes; ++j) lane[j] = Op::combine(lane[j], Op::map(x[i + j]));
+    for (int w = kLanes / 2; w > 0; w /= 2)
+      for (int j = 0; j < w; ++j) lane[j] = Op::combine(lane[j], lane[j + w]);
+    total = lane[0];
+  }
+  for (; i < n; ++i) total = Op::combine(total, Op::map(x[i]));
+  return total;
+}
+
+// acc[j] = combine(acc[j], map(row[j])) for j in [0, n).
+template <typename Op>
+inline void accumulate_row(typename Op::Acc* __restrict acc, const typename Op::In* __restrict row,
+                           int64_t n) {
+  for (int64_t j = 0; j < n; ++j) acc[j] = Op::combine(acc[j], Op::map(row[j]));
+}
+
+// Splits `work` units of cost `unit_cost` into one task per thread when the
+// total is worth parallelising; returns the number of tasks (1 = serial).
+inline int split_tasks(int64_t work, int64_t unit_cost) {
+  const int nthreads = omp_get_max_threads();
+  if (nthreads <= 1 || omp_in_parallel() || work * unit_cost < kParallelGrain) return 1;
+  return static_cast<int>(std::min<int64_t>(nthreads, work));
+}
+
+// Runs `task(t, begin, end)` for t in [0, ntasks) over [0, n) split evenly.
+template <typename F>
+void run_tasks(int ntasks, int64_t n, F&& task) {
+  if (ntasks <= 1) {
+    task(0, int64_t(0), n);
+    return;
+  }
+  const int64_t chunk = (n + ntasks - 1) / ntasks;
+  parallel_for(
+      ntasks,
+      [&](int64_t b, int64_t e) {
+        for (int64_t t = b; t < e; ++t) {
+          const int64_t lo = std::min(n, t * chunk), hi = std::min(n, lo + chunk);
+          task(static_cast<int>(t), lo, hi);
+        }
+      },
+      kParallelGrain);  // one task per thread, always parallel
+}
+
+// Innermost block reduced: output o folds, for every combination of the
+// outer reduced blocks, one contiguous segment of `inner` elements.
+template <typename Op, typename Out, typename Fin>
+void run_rows(const Plan& plan, const typename Op::In* x, Out* y, Fin fin) {
+  using Acc = typename Op::Acc;
+  const int64_t L = plan.inner, nseg = plan.red.count();
+
+  // Folds the flattened reduced positions [lo, hi) of the output at `base`.
+  auto fold = [&](int64_t base, int64_t lo, int64_t hi) -> Acc {
+    if (plan.red.n == 0) return reduce_segment<Op>(x + base + lo, hi - lo);
+    Acc a = Op::identity();
+    Cursor seg(plan.red);
+    seg.seek(lo / L);
+    int64_t i = lo % L;
+    while (lo < hi) {
+      const int64_t len = std::min(L - i, hi - lo);
+      a = Op::combine(a, reduce_segment<Op>(x + base + seg.offset + i, len));
+      lo += len;
+      i = 0;
+      seg.next();
+    }
+    return a;
+  };
+
+  const int nthreads = omp_get_max_threads();
+  if (plan.out_size >= 2 * nthreads || split_tasks(plan.out_size, plan.count) == 1) {
+    parallel_for(
+        plan.out_size,
+        [&](int64_t b, int64_t e) {
+          Cursor out(plan.keep);
+          out.seek(b);
+          for (int64_t o = b; o < e; ++o, out.next()) y[o] = fin(fold(out.offset, 0, L * nseg));
+        },
+        plan.count);
+    return;
+  }
+  // Few outputs with much to fold each: split every output's work.
+  const int ntasks = split_tasks(plan.count, 1);
+  std::vector<Acc> partial(ntasks);
+  Cursor out(plan.keep);
+  out.seek(0);
+  for (int64_t o = 0; o < plan.out_size; ++o, out.next()) {
+    const int64_t base = out.offset;
+    run_tasks(ntasks, plan.count,
+              [&](int t, int64_t lo, int64_t hi) { partial[t] = fold(base, lo, hi); });
+    Acc a = partial[0];
+    for (int t = 1; t < ntasks; ++t) a = Op::combine(a, partial[t]);
+    y[o] = fin(a);
+  }
+}
+
+// Innermost block kept: each group of `inner` consecutive outputs is the
+// combination of `count` contiguous input rows.
+template <typename Op, typename Out, typename Fin>
+void run_columns(const Plan& plan, const typename Op::In* x, Out* y, Fin fin) {
+  using Acc = typename Op::Acc;
+  const int64_t L = plan.inner;
+  const int64_t ntiles = (L + kTile - 1) / kTile;
+  const int64_t units = plan.keep.count() * ntiles;
+
+  // Accumulates rows [lo, hi) of the group at `base`, columns [j0, j0 + len).
+  auto fold = [&](Acc* acc, int64_t base, int64_t j0, int64_t len, int64_t lo, int64_t hi) {
+    for (int64_t j = 0; j < len; ++j) acc[j] = Op::identity();
+    Cursor row(plan.red);
+    row.seek(lo);
+    for (int64_t r = lo; r < hi; ++r, row.next())
+      accumulate_row<Op>(acc, x + base + row.offset + j0, len);
+  };
+
+  const int nthreads = omp_get_max_threads();
+  if (units >= 2 * nthreads || split_tasks(plan.out_size, plan.count) == 1) {
+    parallel_for(
+        units,
+        [&](int64_t b, int64_t e) {
+          Acc acc[kTile];
+          Cursor group(plan.keep);
+          group.seek(b / ntiles);
+          for (int64_t u = b; u < e; ++u) {
+            const int64_t tile = u % ntiles;
+            if (u != b && tile == 0) group.next();
+            const int64_t j0 = tile * kTile, len = std::min(kTile, L - j0);
+            fold(acc, group.offset, j0, len, 0, plan.count);
+            Out* dst = y + (u / ntiles) * L + j0;
+            for (int64_t j = 0; j < len; ++j) dst[j] = fin(acc[j]);
+          }
+        },
+        plan.count * std::min(kTile, L));
+    return;
+  }
+  // Few output tiles over many rows: split the rows between threads.
+  const int ntasks = split_tasks(plan.count * std::min(kTile, L), 1);
+  std::vector<Acc> partial(static_cast<size_t>(ntasks) * kTile);
+  Cursor group(plan.keep);
+  group.seek(0);
+  for (int64_t u = 0; u < units; ++u) {
+    const int64_t tile = u % ntiles;
+    if (u != 0 && tile == 0) group.next();
+    const int64_t j0 = tile * kTile, len = std::min(kTile, L - j0), base = group.offset;
+    run_tasks(ntasks, plan.count, [&](int t, int64_t lo, int64_t hi) {
+      fold(partial.data() + t * kTile, base, j0, len, lo, hi);
+    });
+    Out* dst = y + (u / ntiles) * L + j0;
+    for (int64_t j = 0; j < len; ++j) {
+      Acc a = partial[j];
+      for (int t = 1; t < ntasks; ++t) a = Op::combine(a, partial[t * kTile + j]);
+      dst[j] = fin(a);
+    }
+  }
+}
+
+// Reduces x (planned by make_plan) into y; fin(Acc) -> Out finishes each
+// output (mean's division, norm's square root, the cast back to the dtype).
+template <typename Op, typename Out, typename Fin>
+void run(const Plan& plan, const typename Op::In* x, Out* y, Fin fin) {
+  if (plan.out_size == 0) return;
+  if (plan.count == 0) {  // folding nothing gives the identity (sum 0, prod 1)
+    const Out v = fin(Op::identity());
+    std::fill(y, y + plan.out_size, v);
+    return;
+  }
+  if (plan.inner_reduced) run_rows<Op>(plan, x, y, fin);
+  else run_columns<Op>(plan, x, y, fin);
+}
+
+}  // namespace reduce
+}  // namespace mxl

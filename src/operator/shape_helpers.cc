@@ -1,0 +1,213 @@
+#include "operator/shape_helpers.h"
+
+#include <algorithm>
+
+#include "common/parallel.h"
+
+namespace mxl {
+namespace shape_ops {
+
+int normalize_axis(int64_t axis, int ndim, const char* op, const char* arg) {
+  if (axis < -ndim || axis >= ndim) {
+    if (ndim == 0)
+      throw_error(MXL_ERR_INDEX, "Operator ", op, ": argument '", arg, "' is ", axis,
+                  " but the input is 0-dimensional and has no axes");
+    throw_error(MXL_ERR_INDEX, "Operator ", op, ": argument '", arg, "' is ", axis,
+                ", out of range for an input of ", ndim, " dimension", ndim == 1 ? "" : "s",
+                " (expected ", -ndim, " <= ", arg, " < ", ndim, ")");
+  }
+  return static_cast<int>(axis < 0 ? axis + ndim : axis);
+}
+
+int normalize_insert_axis(int64_t axis, int ndim, const char* op, const char* arg) {
+  if (axis < -ndim - 1 || axis > ndim)
+    throw_error(MXL_ERR_INDEX, "Operator ", op, ": argument '", arg, "' is ", axis,
+                ", out of range for an output of ", ndim + 1, " dimension", ndim == 0 ? "" : "s",
+                " (expected ", -ndim - 1, " <= ", arg, " <= ", ndim, ")");
+  return static_cast<int>(axis < 0 ? axis + ndim + 1 : axis);
+}
+
+void contiguous_strides(const Shape& shape, int64_t* strides) {
+  int64_t s = 1;
+  for (int i = shape.ndim() - 1; i >= 0; --i) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+}
+
+namespace {
+
+// One run of `len` elements; the branches give the compiler loops with
+// compile-time strides it can vectorize.
+template <typename T>
+inline void copy_run(T* dst, int64_t ds, const T* src, int64_t ss, int64_t len) {
+  if (ds == 1 && ss == 1) {
+    std::memcpy(dst, src, len * sizeof(T));
+  } else if (ds == 1 && ss == 0) {
+    const T v = *src;
+    for (int64_t j = 0; j < len; ++j) dst[j] = v;
+  } else if (ds == 1 && ss == -1) {
+    for (int64_t j = 0; j < len; ++j) dst[j] = src[-j];
+  } else if (ds == 1) {
+    for (int64_t j = 0; j < len; ++j) dst[j] = src[j * ss];
+  } else if (ss == 1) {
+    for (int64_t j = 0; j < len; ++j) dst[j * ds] = src[j];
+  } else {
+    for (int64_t j = 0; j < len; ++j) dst[j * ds] = src[j * ss];
+  }
+}
+
+// Runs longer than this are split so a single huge row still uses every
+// thread.
+constexpr int64_t kMaxRunPerTask = 1 << 16;
+
+}  // namespace
+
+StridedBox simplify_box(const int64_t* extents, const int64_t* dst_strides,
+                        const int64_t* src_strides, int ndim) {
+  StridedBox b;
+  int n = 0;
+  for (int k = 0; k < ndim; ++k) {
+    if (extents[k] == 0) {
+      b.empty = true;
+      return b;
+    }
+    if (extents[k] == 1) continue;  // contributes no offset
+    if (n > 0 && b.dst_stride[n - 1] == dst_strides[k] * extents[k] &&
+        b.src_stride[n - 1] == src_strides[k] * extents[k]) {
+      b.ext[n - 1] *= extents[k];
+      b.dst_stride[n - 1] = dst_strides[k];
+      b.src_stride[n - 1] = src_strides[k];
+    } else {
+      b.ext[n] = extents[k];
+      b.dst_stride[n] = dst_strides[k];
+      b.src_stride[n] = src_strides[k];
+      ++n;
+    }
+  }
+  b.ndim = n;
+  return b;
+}
+
+void strided_copy(int elem_size, void* dst, const void* src, const StridedBox& box) {
+  if (box.empty) return;
+  const int n = box.ndim;
+  if (n == 0) {
+    std::memcpy(dst, src, elem_size);
+    return;
+  }
+  const int64_t* ext = box.ext;
+  const int64_t* ds = box.dst_stride;
+  const int64_t* ss = box.src_stride;
+  const int64_t len = ext[n - 1], dstep = ds[n - 1], sstep = ss[n - 1];
+  const int outer = n - 1;
+  int64_t rows = 1;
+  for (int k = 0; k < outer; ++k) rows *= ext[k];
+  const int64_t pieces = std::max<int64_t>(1, len / kMaxRunPerTask);  // per row
+  const int64_t tasks = rows * pieces;
+
+  with_elem_type(elem_size, [&](auto tag) {
+    using T = decltype(tag);
+    T* dbase = static_cast<T*>(dst);
+    const T* sbase = static_cast<const T*>(src);
+    parallel_for(
+        tasks,
+        [&](int64_t t0, int64_t t1) {
+          // Decompose the first row once, then walk rows with an odometer.
+          int64_t idx[StridedBox::kCap];
+          int64_t row = t0 / pieces, rem = row, doff = 0, soff = 0;
+          for (int k = outer - 1; k >= 0; --k) {
+            idx[k] = rem % ext[k];
+            rem /= ext[k];
+            doff += idx[k] * ds[k];
+            soff += idx[k] * ss[k];
+          }
+          for (int64_t t = t0; t < t1; ++t) {
+            const int64_t piece = t % pieces;
+            const int64_t b = len * piece / pieces, e = len * (piece + 1) / pieces;
+            copy_run(dbase + doff + b * dstep, dstep, sbase + soff + b * sstep, sstep, e - b);
+            if (piece + 1 < pieces) continue;
+            for (int k = outer - 1; k >= 0; --k) {
+              doff += ds[k];
+              soff += ss[k];
+              if (++idx[k] < ext[k]) break;
+              doff -= ds[k] * ext[k];
+              soff -= ss[k] * ext[k];
+              idx[k] = 0;
+            }
+          }
+        },
+        len / pieces);
+  });
+}
+
+void parallel_memcpy(void* dst, const void* src, int64_t bytes) {
+  if (dst == src || bytes <= 0) return;
+  constexpr int64_t kChunk = 1 << 16;
+  const int64_t chunks = (bytes + kChunk - 1) / kChunk;
+  char* d = static_cast<char*>(dst);
+  const char* s = static_cast<const char*>(src);
+  // A chunk costs about as much as kChunk / 16 simple element operations.
+  parallel_for(
+      chunks,
+      [&](int64_t c0, int64_t c1) {
+        const int64_t b = c0 * kChunk, e = std::min(bytes, c1 * kChunk);
+        std::memcpy(d + b, s + b, e - b);
+      },
+      kChunk / 16);
+}
+
+std::string tuple_str(const std::vector<int64_t>& v) {
+  std::string s = "(";
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) s += ", ";
+    s += v[i] == kNoneDim ? std::string("None") : std::to_string(v[i]);
+  }
+  if (v.size() == 1) s += ",";
+  return s + ")";
+}
+
+AxisSlice resolve_axis_slice(int64_t n, int64_t begin, int64_t end, int64_t step) {
+  // Negative positions count from the end; out-of-range positions clamp to
+  // the nearest end (never an error, as in NumPy).
+  const int64_t lower = step > 0 ? 0 : -1, upper = step > 0 ? n : n - 1;
+  auto clamp = [&](int64_t v, int64_t if_none) {
+    if (v == kNoneDim) return if_none;
+    if (v < 0) return std::max(v + n, lower);
+    return std::min(v, upper);
+  };
+  const int64_t b = clamp(begin, step > 0 ? lower : upper);
+  const int64_t e = clamp(end, step > 0 ? upper : lower);
+  int64_t len = 0;
+  if (step > 0 && e > b) len = (e - b + step - 1) / step;
+  if (step < 0 && b > e) len = (b - e - step - 1) / (-step);
+  return AxisSlice{b, step, len};
+}
+
+void resolve_slice(const char* op, const Shape& shape, const std::vector<int64_t>& begin,
+                   const std::vector<int64_t>& end, const std::vector<int64_t>& step,
+                   AxisSlice* out) {
+  const int ndim = shape.ndim();
+  MXL_CHECK(begin.size() == end.size(), MXL_ERR_VALUE, "Operator ", op, ": arguments 'begin' (",
+            begin.size(), " entries) and 'end' (", end.size(), " entries) must have the same length");
+  MXL_CHECK(step.empty() || step.size() == begin.size(), MXL_ERR_VALUE, "Operator ", op,
+            ": argument 'step' has ", step.size(), " entries; expected 0 or ", begin.size(),
+            " (the length of 'begin')");
+  MXL_CHECK(static_cast<int>(begin.size()) <= ndim, MXL_ERR_VALUE, "Operator ", op,
+            ": argument 'begin' has ", begin.size(), " entries but the input ", shape.str(),
+            " has only ", ndim, " dimension", ndim == 1 ? "" : "s");
+  for (int k = 0; k < ndim; ++k) {
+    const int64_t n = shape[k];
+    if (k >= static_cast<int>(begin.size())) {
+      out[k] = AxisSlice{0, 1, n};
+      continue;
+    }
+    int64_t st = step.empty() || step[k] == kNoneDim ? 1 : step[k];
+    MXL_CHECK(st != 0, MXL_ERR_VALUE, "Operator ", op, ": argument 'step' has a zero entry at axis ",
+              k, "; steps must be nonzero");
+    out[k] = resolve_axis_slice(n, begin[k], end[k], st);
+  }
+}
+
+}  // namespace shape_ops
+}  // namespace mxl

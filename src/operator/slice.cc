@@ -1,0 +1,201 @@
+// slice, slice_axis and the slice assignments behind `x[a:b, ::2] = v`.
+//
+// A slice is a box in the input with a start offset and a per-axis stride of
+// step * input stride; reading it is a strided_copy into a contiguous output
+// and assigning to it is the same copy with the roles reversed.  Positions
+// follow Python: negative values count from the end, out-of-range values
+// clamp, None takes the default for the step's direction, and an empty
+// selection gives an empty array.
+#include "operator/registry.h"
+#include "operator/shape_helpers.h"
+
+namespace mxl {
+namespace {
+
+using namespace shape_ops;
+
+struct SliceBox {
+  AxisSlice axes[kMaxNdim];
+  int ndim = 0;
+
+  Shape shape() const {
+    Shape s;
+    for (int k = 0; k < ndim; ++k) s.push_back(axes[k].length);
+    return s;
+  }
+  // Offset of the first selected element, and the per-axis strides of the
+  // selection, in an array of `full` shape.
+  int64_t layout(const Shape& full, int64_t* strides) const {
+    int64_t contiguous[kMaxNdim], offset = 0;
+    contiguous_strides(full, contiguous);
+    for (int k = 0; k < ndim; ++k) {
+      strides[k] = axes[k].step * contiguous[k];
+      if (axes[k].length > 0) offset += axes[k].begin * contiguous[k];
+    }
+    return offset;
+  }
+};
+
+SliceBox slice_box(const Params& p, const Shape& shape) {
+  SliceBox b;
+  b.ndim = shape.ndim();
+  resolve_slice(p.op()->name.c_str(), shape, p.get_shape("begin"), p.get_shape("end"),
+                p.get_shape("step"), b.axes);
+  return b;
+}
+
+SliceBox slice_axis_box(const Params& p, const Shape& shape) {
+  SliceBox b;
+  b.ndim = shape.ndim();
+  const int axis = normalize_axis(p.get_int("axis"), shape.ndim(), "slice_axis", "axis");
+  for (int k = 0; k < b.ndim; ++k) b.axes[k] = AxisSlice{0, 1, shape[k]};
+  const int64_t end = p.is_none("end") ? kNoneDim : p.get_int("end");
+  b.axes[axis] = resolve_axis_slice(shape[axis], p.get_int("begin"), end, 1);
+  return b;
+}
+
+// Copies the selected region of `x` into the contiguous `out`.
+void gather_box(const SliceBox& box, const TBlob& x, const TBlob& out) {
+  int64_t src_strides[kMaxNdim], dst_strides[kMaxNdim];
+  const int64_t offset = box.layout(x.shape, src_strides);
+  contiguous_strides(out.shape, dst_strides);
+  const int esize = dtype_size(x.dtype);
+  strided_copy(esize, out.dptr, dst_strides, static_cast<const char*>(x.dptr) + offset * esize,
+               src_strides, out.shape.data(), box.ndim);
+}
+
+// ---------------------------------------------------------------------------
+// slice / slice_axis
+// ---------------------------------------------------------------------------
+
+void slice_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) {
+  if ((*in)[0].known()) (*out)[0] = slice_box(p, (*in)[0]).shape();
+}
+
+void slice_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
+                   const std::vector<TBlob>& out) {
+  gather_box(slice_box(p, in[0].shape), in[0], out[0]);
+}
+
+void slice_axis_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) {
+  if ((*in)[0].known()) (*out)[0] = slice_axis_box(p, (*in)[0]).shape();
+}
+
+void slice_axis_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
+                        const std::vector<TBlob>& out) {
+  gather_box(slice_axis_box(p, in[0].shape), in[0], out[0]);
+}
+
+// ---------------------------------------------------------------------------
+// _slice_assign / _slice_assign_scalar: out = lhs with the region replaced.
+// Declared in place, so `x[...] = v` writes only the region of x.
+// ---------------------------------------------------------------------------
+
+void slice_assign_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) {
+  const Shape& lhs = (*in)[0];
+  if (!lhs.known()) return;
+  const Shape region = slice_box(p, lhs).shape();
+  const Shape& rhs = (*in)[1];
+  if (!rhs.known()) (*in)[1] = region;
+  MXL_CHECK((*in)[1] == region, MXL_ERR_VALUE, "Operator _slice_assign: argument 'rhs' has shape ",
+            (*in)[1].str(), " but the region of 'lhs' ", lhs.str(), " selected by begin=",
+            tuple_str(p.get_shape("begin")), ", end=", tuple_str(p.get_shape("end")), ", step=",
+            tuple_str(p.get_shape("step")), " has shape ", region.str());
+  (*out)[0] = lhs;
+}
+
+void lhs_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) {
+  if (!(*in)[0].known()) return;
+  slice_box(p, (*in)[0]);  // validates the params
+  (*out)[0] = (*in)[0];
+}
+
+void slice_assign_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
+                          const std::vector<TBlob>& out) {
+  const TBlob &lhs = in[0], &rhs = in[1];
+  const int esize = dtype_size(lhs.dtype);
+  parallel_memcpy(out[0].dptr, lhs.dptr, lhs.nbytes());
+  const SliceBox box = slice_box(p, lhs.shape);
+  int64_t dst_strides[kMaxNdim], src_strides[kMaxNdim];
+  const int64_t offset = box.layout(lhs.shape, dst_strides);
+  contiguous_strides(rhs.shape, src_strides);
+  strided_copy(esize, static_cast<char*>(out[0].dptr) + offset * esize, dst_strides, rhs.dptr,
+               src_strides, rhs.shape.data(), box.ndim);
+}
+
+void slice_assign_scalar_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
+                                 const std::vector<TBlob>& out) {
+  const TBlob& lhs = in[0];
+  const int esize = dtype_size(lhs.dtype);
+  parallel_memcpy(out[0].dptr, lhs.dptr, lhs.nbytes());
+  const SliceBox box = slice_box(p, lhs.shape);
+  const Shape region = box.shape();
+  int64_t dst_strides[kMaxNdim], zero_strides[kMaxNdim] = {};
+  const int64_t offset = box.layout(lhs.shape, dst_strides);
+  // The scalar in the array's dtype, read through zero strides.
+  uint64_t value = 0;
+  MXL_TYPE_SWITCH(lhs.dtype, T, {
+    const T v = cast_scalar<T>(p.get_float("scalar"));
+    std::memcpy(&value, &v, sizeof(T));
+  })
+  strided_copy(esize, static_cast<char*>(out[0].dptr) + offset * esize, dst_strides, &value,
+               zero_strides, region.data(), box.ndim);
+}
+
+const char* kBeginDoc = "starting indices for the slice operation, supports negative indices.";
+const char* kEndDoc = "ending indices for the slice operation, supports negative indices.";
+const char* kStepDoc = "step for the slice operation, supports negative values.";
+
+MXL_REGISTER_OP(slice)
+    .describe("Slices a region of the array like Python's x[b0:e0:s0, b1:e1:s1, ...]. 'begin', "
+              "'end' and 'step' may cover fewer axes than the input has (the rest are taken "
+              "whole); entries may be None (the default for the step's direction) or negative "
+              "(counted from the end); out-of-range positions are clamped.")
+    .add_alias("crop")
+    .add_input("data", "Source input")
+    .add_param("begin", "shape_or_none", "", kBeginDoc)
+    .add_param("end", "shape_or_none", "", kEndDoc)
+    .add_param("step", "shape_or_none", "()", kStepDoc)
+    .set_infer_shape(slice_shape)
+    .set_forward(slice_forward);
+
+MXL_REGISTER_OP(slice_axis)
+    .describe("Slices along one axis: the elements [begin, end) of 'axis'. Negative positions "
+              "count from the end; end=None means the end of the axis.")
+    .add_input("data", "Source input")
+    .add_param("axis", "int", "", "Axis along which to be sliced, supports negative indexes.")
+    .add_param("begin", "int", "",
+               "The beginning index along the axis to be sliced, supports negative indexes.")
+    .add_param("end", "optional<int>", "",
+               "The ending index along the axis to be sliced, supports negative indexes.")
+    .set_infer_shape(slice_axis_shape)
+    .set_forward(slice_axis_forward);
+
+MXL_REGISTER_OP(_slice_assign)
+    .describe("Returns 'lhs' with the region selected by begin/end/step (as in slice) replaced "
+              "by 'rhs', whose shape must equal the region's. Used for x[key] = array.")
+    .add_alias("_crop_assign")
+    .add_input("lhs", "Source input")
+    .add_input("rhs", "value to assign")
+    .add_param("begin", "shape_or_none", "", kBeginDoc)
+    .add_param("end", "shape_or_none", "", kEndDoc)
+    .add_param("step", "shape_or_none", "()", kStepDoc)
+    .set_infer_shape(slice_assign_shape)
+    .add_inplace(0, 0)
+    .set_forward(slice_assign_forward);
+
+MXL_REGISTER_OP(_slice_assign_scalar)
+    .describe("Returns 'data' with every element of the region selected by begin/end/step (as "
+              "in slice) set to 'scalar'. Used for x[key] = number.")
+    .add_alias("_crop_assign_scalar")
+    .add_input("data", "Source input")
+    .add_param("scalar", "float", "0", "The scalar value for assignment.")
+    .add_param("begin", "shape_or_none", "", kBeginDoc)
+    .add_param("end", "shape_or_none", "", kEndDoc)
+    .add_param("step", "shape_or_none", "()", kStepDoc)
+    .set_infer_shape(lhs_shape)
+    .add_inplace(0, 0)
+    .set_forward(slice_assign_scalar_forward);
+
+}  // namespace
+}  // namespace mxl

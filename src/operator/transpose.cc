@@ -1,0 +1,138 @@
+// transpose: permute the axes of an array (a copy, as in MXNet).
+//
+// After fusing axes that stay adjacent, a transpose either keeps the input's
+// innermost axis innermost (then it is a gather of contiguous runs) or it
+// swaps the roles of two axes: the output's innermost axis A is strided in
+// the input, and the input's innermost axis B is strided in the output.  The
+// latter is done in square tiles so that both the reads and the writes of a
+// tile stay in L1 cache, instead of striding through memory on one side.
+#include <algorithm>
+
+#include "common/parallel.h"
+#include "operator/registry.h"
+#include "operator/shape_helpers.h"
+
+namespace mxl {
+namespace {
+
+using namespace shape_ops;
+
+// The permutation to apply: `axes`, or reversed axes when it is empty.
+void resolve_axes(const Params& p, int ndim, int* perm) {
+  const std::vector<int64_t>& axes = p.get_shape("axes");
+  if (axes.empty()) {
+    for (int i = 0; i < ndim; ++i) perm[i] = ndim - 1 - i;
+    return;
+  }
+  bool ok = static_cast<int>(axes.size()) == ndim;
+  bool seen[kMaxNdim] = {};
+  for (int i = 0; ok && i < ndim; ++i) {
+    int64_t a = axes[i] < 0 ? axes[i] + ndim : axes[i];
+    ok = a >= 0 && a < ndim && !seen[a];
+    if (ok) {
+      seen[a] = true;
+      perm[i] = static_cast<int>(a);
+    }
+  }
+  if (!ok)
+    throw_error(MXL_ERR_INDEX, "Operator transpose: axes ", tuple_str(axes),
+                " is invalid for an input of ", ndim, " dimension", ndim == 1 ? "" : "s",
+                "; expected a permutation of the ", ndim, " axes (negative axes count from the end)");
+}
+
+void transpose_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) {
+  const Shape& s = (*in)[0];
+  if (!s.known()) return;
+  int perm[kMaxNdim];
+  resolve_axes(p, s.ndim(), perm);
+  Shape o;
+  for (int i = 0; i < s.ndim(); ++i) o.push_back(s[perm[i]]);
+  (*out)[0] = o;
+}
+
+// Edge of the square tiles: 32 x 32 elements of 4 bytes is 4 KB per side,
+// so a source tile and a destination tile fit in L1 together.
+constexpr int64_t kTile = 32;
+
+// Tiled copy of the box whose dim `a` is the destination's innermost axis
+// and dim `b` the source's innermost axis; every other dim is an outer loop.
+template <typename T>
+void tiled_transpose(T* dst, const T* src, const StridedBox& box, int a, int b) {
+  const int64_t ea = box.ext[a], eb = box.ext[b];
+  const int64_t sa = box.src_stride[a], db = box.dst_stride[b];
+  int outer_dims[StridedBox::kCap];
+  int nouter = 0;
+  int64_t outer_count = 1;
+  for (int k = 0; k < box.ndim; ++k)
+    if (k != a && k != b) {
+      outer_dims[nouter++] = k;
+      outer_count *= box.ext[k];
+    }
+  const int64_t tiles_a = (ea + kTile - 1) / kTile, tiles_b = (eb + kTile - 1) / kTile;
+  const int64_t tasks = outer_count * tiles_b;  // a task: one row of tiles
+
+  parallel_for(
+      tasks,
+      [&](int64_t t0, int64_t t1) {
+        for (int64_t t = t0; t < t1; ++t) {
+          const int64_t outer = t / tiles_b, tb = t % tiles_b;
+          int64_t doff = 0, soff = 0, rem = outer;
+          for (int i = nouter - 1; i >= 0; --i) {
+            const int k = outer_dims[i];
+            const int64_t idx = rem % box.ext[k];
+            rem /= box.ext[k];
+            doff += idx * box.dst_stride[k];
+            soff += idx * box.src_stride[k];
+          }
+          const int64_t b0 = tb * kTile, b1 = std::min(eb, b0 + kTile);
+          for (int64_t ta = 0; ta < tiles_a; ++ta) {
+            const int64_t a0 = ta * kTile, a1 = std::min(ea, a0 + kTile);
+            for (int64_t j = b0; j < b1; ++j) {
+              T* d = dst + doff + j * db;
+              const T* s = src + soff + j;
+              for (int64_t i = a0; i < a1; ++i) d[i] = s[i * sa];
+            }
+          }
+        }
+      },
+      kTile * ea);
+}
+
+void transpose_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
+                       const std::vector<TBlob>& out) {
+  const TBlob& x = in[0];
+  const int ndim = x.shape.ndim();
+  int perm[kMaxNdim];
+  resolve_axes(p, ndim, perm);
+  int64_t in_strides[kMaxNdim], src_strides[kMaxNdim], dst_strides[kMaxNdim];
+  contiguous_strides(x.shape, in_strides);
+  contiguous_strides(out[0].shape, dst_strides);
+  for (int i = 0; i < ndim; ++i) src_strides[i] = in_strides[perm[i]];
+  const StridedBox box = simplify_box(out[0].shape.data(), dst_strides, src_strides, ndim);
+  if (box.empty) return;
+  const int a = box.ndim - 1;
+  int b = -1;
+  for (int k = 0; k < box.ndim; ++k)
+    if (box.src_stride[k] == 1) b = k;
+  const int esize = dtype_size(x.dtype);
+  if (box.ndim < 2 || b < 0 || b == a) {
+    strided_copy(esize, out[0].dptr, x.dptr, box);
+    return;
+  }
+  with_elem_type(esize, [&](auto tag) {
+    using T = decltype(tag);
+    tiled_transpose(out[0].ptr<T>(), x.ptr<const T>(), box, a, b);
+  });
+}
+
+MXL_REGISTER_OP(transpose)
+    .describe("Permutes the dimensions of an array. With the default axes=() the axes are "
+              "reversed (a matrix transpose for 2-D input); otherwise output axis i is input "
+              "axis axes[i]. Negative axes count from the end. Returns a new array.")
+    .add_input("data", "Source input")
+    .add_param("axes", "shape", "()", "Target axis order. By default the axes will be inverted.")
+    .set_infer_shape(transpose_shape)
+    .set_forward(transpose_forward);
+
+}  // namespace
+}  // namespace mxl

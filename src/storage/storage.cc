@@ -1,0 +1,107 @@
+#include "storage/storage.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "common/error.h"
+
+namespace mxl {
+namespace storage {
+namespace {
+
+// Size classes: powers of two up to 1 MiB keep the number of distinct free
+// lists small for the many small arrays; above that, 64 KiB granularity
+// limits waste while still letting same-shaped arrays reuse each other.
+size_t size_class(size_t bytes) {
+  if (bytes == 0) bytes = 1;
+  if (bytes <= kAlignment) return kAlignment;
+  if (bytes <= (1u << 20)) {
+    size_t c = kAlignment;
+    while (c < bytes) c <<= 1;
+    return c;
+  }
+  const size_t g = 64 * 1024;
+  return (bytes + g - 1) / g * g;
+}
+
+struct Pool {
+  std::mutex mu;
+  std::unordered_map<size_t, std::vector<void*>> free_lists;
+  int64_t in_use = 0, peak = 0, pooled = 0;
+};
+
+Pool& pool() {
+  static Pool* p = new Pool();  // leaked on purpose: outlives static arrays
+  return *p;
+}
+
+}  // namespace
+
+Block alloc(size_t bytes) {
+  Block b;
+  b.size = size_class(bytes);
+  Pool& p = pool();
+  {
+    std::lock_guard<std::mutex> lk(p.mu);
+    auto it = p.free_lists.find(b.size);
+    if (it != p.free_lists.end() && !it->second.empty()) {
+      b.ptr = it->second.back();
+      it->second.pop_back();
+      p.pooled -= b.size;
+      p.in_use += b.size;
+      if (p.in_use > p.peak) p.peak = p.in_use;
+      return b;
+    }
+  }
+  b.ptr = std::aligned_alloc(kAlignment, b.size);
+  if (!b.ptr) {
+    release_pooled();  // give cached memory back and try once more
+    b.ptr = std::aligned_alloc(kAlignment, b.size);
+  }
+  if (!b.ptr)
+    throw_error(MXL_ERR_OUT_OF_MEMORY, "out of memory: cannot allocate ", bytes, " bytes");
+  std::lock_guard<std::mutex> lk(p.mu);
+  p.in_use += b.size;
+  if (p.in_use > p.peak) p.peak = p.in_use;
+  return b;
+}
+
+void release(Block b) {
+  if (!b.ptr) return;
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lk(p.mu);
+  p.free_lists[b.size].push_back(b.ptr);
+  p.in_use -= b.size;
+  p.pooled += b.size;
+}
+
+int64_t bytes_in_use() {
+  std::lock_guard<std::mutex> lk(pool().mu);
+  return pool().in_use;
+}
+int64_t bytes_peak() {
+  std::lock_guard<std::mutex> lk(pool().mu);
+  return pool().peak;
+}
+int64_t bytes_pooled() {
+  std::lock_guard<std::mutex> lk(pool().mu);
+  return pool().pooled;
+}
+void reset_peak() {
+  std::lock_guard<std::mutex> lk(pool().mu);
+  pool().peak = pool().in_use;
+}
+
+void release_pooled() {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lk(p.mu);
+  for (auto& kv : p.free_lists)
+    for (void* ptr : kv.second) std::free(ptr);
+  p.free_lists.clear();
+  p.pooled = 0;
+}
+
+}  // namespace storage
+}  // namespace mxl

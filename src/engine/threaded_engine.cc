@@ -10,7 +10,6 @@
 #include <pthread.h>
 
 #include <algorithm>
-#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <memory>
@@ -20,216 +19,17 @@
 
 #include "common/error.h"
 #include "engine/engine.h"
+#include "engine/grants.h"
 #include "engine/op_error.h"
+#include "engine/threaded_op.h"
 #include "engine/var.h"
 
 namespace mxl {
 namespace engine {
-
-enum class OpKind : uint8_t {
-  kCompute,  // push: skipped if a read Var is poisoned, records its outcome on its writes
-  kDelete,   // delete_var: runs on_delete whatever the poison, then frees the Var
-  kSync,     // wait_for_var: wakes the waiting thread as soon as it is granted
-};
-
 namespace {
 
-// Spin this long before sleeping in a sync point: a tiny op on a worker
-// finishes within microseconds, sooner than a futex sleep and wake-up.
-constexpr auto kSyncSpin = std::chrono::microseconds(10);
-
-template <typename Done>
-bool spin_until(Done done) {
-  const auto deadline = std::chrono::steady_clock::now() + kSyncSpin;
-  for (int i = 1;; ++i) {
-    if (done()) return true;
-    cpu_relax();
-    if (i % 32 == 0 && std::chrono::steady_clock::now() > deadline) return false;
-  }
-}
-
-// The thread blocked in wait_for_var, woken by the op standing in for it.
-class SyncWaiter {
- public:
-  void signal(std::exception_ptr error) {
-    std::lock_guard<std::mutex> lock(mu_);
-    error_ = std::move(error);
-    done_.store(true, std::memory_order_release);
-    cv_.notify_one();
-  }
-  std::exception_ptr wait() {
-    spin_until([&] { return done_.load(std::memory_order_acquire); });
-    // Taken even when the spin succeeded: signal() may still hold the mutex,
-    // and *this dies when we return.
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return done_.load(std::memory_order_relaxed); });
-    return std::move(error_);
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::atomic<bool> done_{false};
-  std::exception_ptr error_;
-};
-
-}  // namespace
-
-struct ThreadedOp {
-  ThreadedOp(OpKind k, OpFn f, const char* n) : fn(std::move(f)), name(n), kind(k) {}
-  ThreadedOp(const ThreadedOp&) = delete;
-  ThreadedOp& operator=(const ThreadedOp&) = delete;
-
-  OpFn fn;
-  const char* name;
-  OpKind kind;
-  std::atomic<int> missing_grants{0};
-  ThreadedOp* next_ready = nullptr;  // in a ReadyList or the worker queue
-  SyncWaiter* waiter = nullptr;      // kSync only
-  int nlinks = 0;
-  VarLink* links = inline_links;
-  VarLink inline_links[4];
-  std::unique_ptr<VarLink[]> heap_links;
-};
-
-namespace {
-
-// Runnable ops, linked through ThreadedOp::next_ready (an op becomes runnable
-// exactly once, so one link field suffices and nothing is allocated).
-struct ReadyList {
-  ThreadedOp* head = nullptr;
-  ThreadedOp* tail = nullptr;
-  int size = 0;
-
-  void push(ThreadedOp* op) {
-    op->next_ready = nullptr;
-    if (tail) tail->next_ready = op;
-    else head = op;
-    tail = op;
-    ++size;
-  }
-  void append(ReadyList* other) {
-    if (!other->head) return;
-    if (tail) tail->next_ready = other->head;
-    else head = other->head;
-    tail = other->tail;
-    size += other->size;
-    *other = ReadyList();
-  }
-  ThreadedOp* pop() {
-    ThreadedOp* op = head;
-    if (op) {
-      head = op->next_ready;
-      if (!head) tail = nullptr;
-      --size;
-    }
-    return op;
-  }
-};
-
-bool contains(Var* const* list, int n, const Var* v) {
-  for (int i = 0; i < n; ++i)
-    if (list[i] == v) return true;
-  return false;
-}
-
-// Calls visit(var, write, read_listed) once per distinct non-null Var: the
-// written ones first, then the read-only ones, each in list order.  Stops at
-// the first visit returning false; returns whether it went through.  Quadratic,
-// which is cheapest for the few Vars of a typical op.
-template <typename Visit>
-bool for_each_distinct_var(Var* const* reads, int nreads, Var* const* writes, int nwrites,
-                           Visit&& visit) {
-  for (int i = 0; i < nwrites; ++i) {
-    Var* v = writes[i];
-    if (!v || contains(writes, i, v)) continue;
-    if (!visit(v, true, contains(reads, nreads, v))) return false;
-  }
-  for (int i = 0; i < nreads; ++i) {
-    Var* v = reads[i];
-    if (!v || contains(reads, i, v) || contains(writes, nwrites, v)) continue;
-    if (!visit(v, false, true)) return false;
-  }
-  return true;
-}
-
-// Above this many Vars, push deduplicates by sorting instead.
-constexpr int kQuadraticDedupLimit = 32;
 // begin_inline declines ops with more Vars than this (they are not tiny).
 constexpr int kMaxInlineVars = 16;
-
-void build_links(ThreadedOp* op, Var* const* reads, int nreads, Var* const* writes,
-                 int nwrites) {
-  const int capacity = nreads + nwrites;
-  if (capacity > static_cast<int>(std::size(op->inline_links))) {
-    op->heap_links.reset(new VarLink[capacity]);
-    op->links = op->heap_links.get();
-  }
-  if (capacity <= kQuadraticDedupLimit) {
-    for_each_distinct_var(reads, nreads, writes, nwrites, [&](Var* v, bool write, bool read) {
-      op->links[op->nlinks++] = VarLink{v, op, nullptr, write, read};
-      return true;
-    });
-    return;
-  }
-  std::vector<VarLink> all;
-  all.reserve(capacity);
-  for (int i = 0; i < nwrites; ++i)
-    if (writes[i]) all.push_back(VarLink{writes[i], op, nullptr, true, false});
-  for (int i = 0; i < nreads; ++i)
-    if (reads[i]) all.push_back(VarLink{reads[i], op, nullptr, false, true});
-  std::sort(all.begin(), all.end(),
-            [](const VarLink& a, const VarLink& b) { return std::less<Var*>()(a.var, b.var); });
-  for (const VarLink& l : all) {
-    VarLink* last = op->nlinks ? &op->links[op->nlinks - 1] : nullptr;
-    if (last && last->var == l.var) {
-      last->write |= l.write;
-      last->read_listed |= l.read_listed;
-    } else {
-      op->links[op->nlinks++] = l;
-    }
-  }
-}
-
-// Takes the grant for `write`/read on v if it is free now (v->lock held).
-bool try_grant(Var* v, bool write) {
-  if (write ? !v->free_for_write() : !v->free_for_read()) return false;
-  if (write) v->write_granted = true;
-  else ++v->running_reads;
-  return true;
-}
-
-// Grants v to the ops at the head of its queue that may start now (v->lock
-// held).  Returns their links chained through `next`.
-VarLink* grant_waiting(Var* v) {
-  VarLink* first = nullptr;
-  VarLink** tail = &first;
-  while (VarLink* l = v->head) {
-    if (l->write ? (v->write_granted || v->running_reads > 0) : v->write_granted) break;
-    if (l->write) v->write_granted = true;
-    else ++v->running_reads;
-    v->head = l->next;
-    if (!v->head) v->tail = nullptr;
-    l->next = nullptr;
-    *tail = l;
-    tail = &l->next;
-    if (l->write) break;
-  }
-  return first;
-}
-
-// Counts the grants in `granted` against their ops (after v->lock is
-// released); ops that got their last grant go to `ready`.
-void collect_runnable(VarLink* granted, ReadyList* ready) {
-  while (granted) {
-    // Read before the decrement: once it is done another thread may run and
-    // free the op, and this link with it.
-    VarLink* next = granted->next;
-    ThreadedOp* op = granted->op;
-    if (op->missing_grants.fetch_sub(1, std::memory_order_acq_rel) == 1) ready->push(op);
-    granted = next;
-  }
-}
 
 int workers_from_env() {
   for (const char* name : {"MXNET_CPU_WORKER_NTHREADS", "MXL_CPU_WORKER_NTHREADS"}) {

@@ -107,44 +107,59 @@ void loop_gemm(const GemmShape& g, const T* A, const T* B, T* C, int64_t m0, int
   }
 }
 
-// Products below this many multiply-adds skip BLAS (its call overhead
-// dominates).  kSmallGemm is OpenBLAS's own threshold for going
-// multi-threaded; batch_dot runs smaller products one per thread.
+// Products of at most this many multiply-adds skip BLAS: its call overhead
+// dominates, and the loop kernel can run many of them in parallel.
 constexpr int64_t kTinyGemm = 8 * 8 * 8;
-constexpr int64_t kSmallGemm = 64 * 64 * 64;
 
-// One product C = op(A) op(B) in dtype T.
+// `batch` products C[i] = op(A[i]) op(B[i]) of equally shaped matrices
+// stored back to back (dot is batch = 1).
+//
+// BLAS is only ever called from this thread, one product after another,
+// letting it thread each product internally: OpenBLAS serializes concurrent
+// callers on an internal lock, which made batch_dot of 256 32x32 matrices
+// 50x slower when the batch was split over OpenMP threads.
 template <typename T>
-void gemm(const GemmShape& g, const T* A, const T* B, T* C) {
-  if (g.M == 0 || g.N == 0) return;
+void batched_gemm(const GemmShape& g, int64_t batch, const T* A, const T* B, T* C) {
+  const int64_t a_size = g.M * g.K, b_size = g.K * g.N, c_size = g.M * g.N;
+  if (batch == 0 || c_size == 0) return;
   if (g.K == 0) {  // empty contraction: all zeros
-    std::fill(C, C + g.M * g.N, T(0));
+    std::fill(C, C + batch * c_size, T(0));
     return;
   }
   const int64_t work = g.M * g.N * g.K;
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
     if (work > kTinyGemm) {
-      blas_gemm(g, A, B, C);
+      for (int64_t i = 0; i < batch; ++i) blas_gemm(g, A + i * a_size, B + i * b_size, C + i * c_size);
       return;
     }
   } else if constexpr (std::is_same_v<T, half_t>) {
-    if (work > kTinyGemm) {
-      std::vector<float> a(g.M * g.K), b(g.K * g.N), c(g.M * g.N);
-      auto widen_all = [](const half_t* src, float* dst, int64_t n) {
+    if (work > kTinyGemm) {  // widen everything once, multiply in float, round back
+      std::vector<float> a(batch * a_size), b(batch * b_size), c(batch * c_size);
+      auto widen = [](const half_t* src, float* dst, int64_t n) {
         parallel_for(n, [&](int64_t lo, int64_t hi) {
           for (int64_t i = lo; i < hi; ++i) dst[i] = static_cast<float>(src[i]);
         }, 4);
       };
-      widen_all(A, a.data(), a.size());
-      widen_all(B, b.data(), b.size());
-      blas_gemm(g, a.data(), b.data(), c.data());
-      parallel_for(g.M * g.N, [&](int64_t lo, int64_t hi) {
+      widen(A, a.data(), batch * a_size);
+      widen(B, b.data(), batch * b_size);
+      batched_gemm<float>(g, batch, a.data(), b.data(), c.data());
+      parallel_for(batch * c_size, [&](int64_t lo, int64_t hi) {
         for (int64_t i = lo; i < hi; ++i) C[i] = half_t(c[i]);
       }, 4);
       return;
     }
   }
-  parallel_for(g.M, [&](int64_t b, int64_t e) { loop_gemm<T>(g, A, B, C, b, e); }, g.N * g.K);
+  // Loop kernel, parallel over every output row of every product.
+  parallel_for(
+      batch * g.M,
+      [&](int64_t lo, int64_t hi) {
+        while (lo < hi) {
+          const int64_t i = lo / g.M, m0 = lo % g.M, m1 = std::min(g.M, m0 + (hi - lo));
+          loop_gemm<T>(g, A + i * a_size, B + i * b_size, C + i * c_size, m0, m1);
+          lo += m1 - m0;
+        }
+      },
+      g.N * g.K);
 }
 
 // ---------------------------------------------------------------------------
@@ -224,7 +239,7 @@ void dot_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in
     if constexpr (std::is_same_v<T, bool>) {
       throw_error(MXL_ERR_TYPE, "Operator dot: bool inputs are not supported");
     } else {
-      gemm<T>(plan.g, in[0].ptr<T>(), in[1].ptr<T>(), out[0].ptr<T>());
+      batched_gemm<T>(plan.g, 1, in[0].ptr<T>(), in[1].ptr<T>(), out[0].ptr<T>());
     }
   })
 }
@@ -278,28 +293,11 @@ void batch_dot_forward(const OpContext&, const Params& p, const std::vector<TBlo
                        const std::vector<TBlob>& out) {
   const BatchPlan plan = plan_batch_dot(in[0].shape, in[1].shape, p.get_bool("transpose_a"),
                                         p.get_bool("transpose_b"));
-  const GemmShape& g = plan.g;
-  const int64_t a_size = g.M * g.K, b_size = g.K * g.N, c_size = g.M * g.N;
   MXL_TYPE_SWITCH(in[0].dtype, T, {
     if constexpr (std::is_same_v<T, bool>) {
       throw_error(MXL_ERR_TYPE, "Operator batch_dot: bool inputs are not supported");
     } else {
-      const T* A = in[0].ptr<T>();
-      const T* B = in[1].ptr<T>();
-      T* C = out[0].ptr<T>();
-      const int64_t work = g.M * g.N * g.K;
-      if (work >= kSmallGemm) {
-        // Big matrices: one at a time, each using every thread inside BLAS.
-        for (int64_t i = 0; i < plan.batch; ++i) gemm<T>(g, A + i * a_size, B + i * b_size, C + i * c_size);
-      } else {
-        // Small matrices: one per thread (BLAS stays single-threaded here).
-        parallel_for(
-            plan.batch,
-            [&](int64_t b, int64_t e) {
-              for (int64_t i = b; i < e; ++i) gemm<T>(g, A + i * a_size, B + i * b_size, C + i * c_size);
-            },
-            std::max<int64_t>(work, 1));
-      }
+      batched_gemm<T>(plan.g, plan.batch, in[0].ptr<T>(), in[1].ptr<T>(), out[0].ptr<T>());
     }
   })
 }

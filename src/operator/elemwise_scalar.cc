@@ -46,10 +46,10 @@ void infer_any_type(const Params&, std::vector<DType>* in, std::vector<DType>* o
 
 // The one loop every kernel runs; f inlines, so simple bodies vectorize.
 // in and out may be the same buffer (declared in-place).
-template <typename In, typename Out, typename F>
+template <typename T, typename F>
 void map_elements(const TBlob& src, const TBlob& dst, int64_t cost, F f) {
-  const In* in = src.ptr<In>();
-  Out* out = dst.ptr<Out>();
+  const T* in = src.ptr<T>();
+  T* out = dst.ptr<T>();
   parallel_for(
       src.numel(),
       [in, out, f](int64_t begin, int64_t end) {
@@ -64,8 +64,9 @@ void map_elements(const TBlob& src, const TBlob& dst, int64_t cost, F f) {
 template <typename T>
 T to_integer(double v) {
   if (!std::isfinite(v)) return T(0);
-  if (v <= static_cast<double>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
-  if (v >= static_cast<double>(std::numeric_limits<T>::max()) + 1.0) return std::numeric_limits<T>::max();
+  constexpr T lowest = std::numeric_limits<T>::lowest(), highest = std::numeric_limits<T>::max();
+  if (v <= static_cast<double>(lowest)) return lowest;
+  if (v >= static_cast<double>(highest) + 1.0) return highest;
   return static_cast<T>(v);
 }
 
@@ -177,21 +178,21 @@ void arith_forward(const OpContext&, const Params& p, const std::vector<TBlob>& 
       reject_bool(p);
     } else if constexpr (is_half<T>) {
       const float sv = scalar_as<T>(s);
-      map_elements<T, T>(in[0], out[0], Op::kCost, [sv](T x) { return T(Op::fp(float(x), sv)); });
+      map_elements<T>(in[0], out[0], Op::kCost, [sv](T x) { return T(Op::fp(float(x), sv)); });
     } else if constexpr (std::is_floating_point_v<T>) {
       const T sv = scalar_as<T>(s);
-      map_elements<T, T>(in[0], out[0], Op::kCost, [sv](T x) { return Op::fp(x, sv); });
+      map_elements<T>(in[0], out[0], Op::kCost, [sv](T x) { return Op::fp(x, sv); });
     } else {
       bool exact = false;
       if constexpr (Op::kExactIntegers) {
         if (holds_integer<T>(s)) {
           exact = true;
           const T sv = static_cast<T>(s);
-          map_elements<T, T>(in[0], out[0], Op::kCost, [sv](T x) { return Op::integral(x, sv); });
+          map_elements<T>(in[0], out[0], Op::kCost, [sv](T x) { return Op::integral(x, sv); });
         }
       }
       if (!exact)
-        map_elements<T, T>(in[0], out[0], Op::kCost, [s](T x) {
+        map_elements<T>(in[0], out[0], Op::kCost, [s](T x) {
           return to_integer<T>(Op::fp(static_cast<double>(x), s));
         });
     }
@@ -206,19 +207,19 @@ void compare_forward(const OpContext&, const Params& p, const std::vector<TBlob>
   const double s = p.get_float("scalar");
   MXL_TYPE_SWITCH(in[0].dtype, T, {
     if constexpr (std::is_same_v<T, bool>) {
-      map_elements<T, T>(in[0], out[0], 1, [s](T x) { return Op::test(x ? 1.0 : 0.0, s); });
+      map_elements<T>(in[0], out[0], 1, [s](T x) { return Op::test(x ? 1.0 : 0.0, s); });
     } else if constexpr (is_half<T>) {
       const float sv = scalar_as<T>(s);
-      map_elements<T, T>(in[0], out[0], 1,
-                         [sv](T x) { return T(Op::test(float(x), sv) ? 1.0f : 0.0f); });
+      map_elements<T>(in[0], out[0], 1,
+                      [sv](T x) { return T(Op::test(float(x), sv) ? 1.0f : 0.0f); });
     } else if constexpr (std::is_floating_point_v<T>) {
       const T sv = scalar_as<T>(s);
-      map_elements<T, T>(in[0], out[0], 1, [sv](T x) { return Op::test(x, sv) ? T(1) : T(0); });
+      map_elements<T>(in[0], out[0], 1, [sv](T x) { return Op::test(x, sv) ? T(1) : T(0); });
     } else if (holds_integer<T>(s)) {
       const T sv = static_cast<T>(s);
-      map_elements<T, T>(in[0], out[0], 1, [sv](T x) { return Op::test(x, sv) ? T(1) : T(0); });
+      map_elements<T>(in[0], out[0], 1, [sv](T x) { return Op::test(x, sv) ? T(1) : T(0); });
     } else {
-      map_elements<T, T>(in[0], out[0], 1, [s](T x) {
+      map_elements<T>(in[0], out[0], 1, [s](T x) {
         return Op::test(static_cast<double>(x), s) ? T(1) : T(0);
       });
     }

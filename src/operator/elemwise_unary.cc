@@ -17,6 +17,9 @@
 #include <cstring>
 #include <limits>
 #include <type_traits>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "common/parallel.h"
 #include "operator/registry.h"
@@ -52,10 +55,10 @@ void infer_any_type(const Params&, std::vector<DType>* in, std::vector<DType>* o
 
 // The one loop every kernel runs.  f is a lambda, so it inlines and simple
 // bodies vectorize; in and out may be the same buffer (declared in-place).
-template <typename In, typename Out, typename F>
+template <typename T, typename F>
 void map_elements(const TBlob& src, const TBlob& dst, int64_t cost, F f) {
-  const In* in = src.ptr<In>();
-  Out* out = dst.ptr<Out>();
+  const T* in = src.ptr<T>();
+  T* out = dst.ptr<T>();
   parallel_for(
       src.numel(),
       [in, out, f](int64_t begin, int64_t end) {
@@ -70,8 +73,9 @@ void map_elements(const TBlob& src, const TBlob& dst, int64_t cost, F f) {
 template <typename T>
 T to_integer(double v) {
   if (!std::isfinite(v)) return T(0);
-  if (v <= static_cast<double>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
-  if (v >= static_cast<double>(std::numeric_limits<T>::max()) + 1.0) return std::numeric_limits<T>::max();
+  constexpr T lowest = std::numeric_limits<T>::lowest(), highest = std::numeric_limits<T>::max();
+  if (v <= static_cast<double>(lowest)) return lowest;
+  if (v >= static_cast<double>(highest) + 1.0) return highest;
   return static_cast<T>(v);
 }
 
@@ -100,9 +104,9 @@ void exact_forward(const OpContext&, const Params& p, const std::vector<TBlob>& 
     if constexpr (std::is_same_v<T, bool>) {
       reject_bool(p);
     } else if constexpr (is_half<T>) {
-      map_elements<T, T>(in[0], out[0], Op::kCost, [](T x) { return T(Op::apply(float(x))); });
+      map_elements<T>(in[0], out[0], Op::kCost, [](T x) { return T(Op::apply(float(x))); });
     } else {
-      map_elements<T, T>(in[0], out[0], Op::kCost, [](T x) { return Op::apply(x); });
+      map_elements<T>(in[0], out[0], Op::kCost, [](T x) { return Op::apply(x); });
     }
   })
 }
@@ -116,12 +120,12 @@ void math_forward(const OpContext&, const Params& p, const std::vector<TBlob>& i
     if constexpr (std::is_same_v<T, bool>) {
       reject_bool(p);
     } else if constexpr (is_half<T>) {
-      map_elements<T, T>(in[0], out[0], Op::kCost, [](T x) { return T(Op::apply(float(x))); });
+      map_elements<T>(in[0], out[0], Op::kCost, [](T x) { return T(Op::apply(float(x))); });
     } else if constexpr (std::is_floating_point_v<T>) {
-      map_elements<T, T>(in[0], out[0], Op::kCost, [](T x) { return Op::apply(x); });
+      map_elements<T>(in[0], out[0], Op::kCost, [](T x) { return Op::apply(x); });
     } else {
-      map_elements<T, T>(in[0], out[0], Op::kCost,
-                         [](T x) { return to_integer<T>(Op::apply(static_cast<double>(x))); });
+      map_elements<T>(in[0], out[0], Op::kCost,
+                      [](T x) { return to_integer<T>(Op::apply(static_cast<double>(x))); });
     }
   })
 }
@@ -130,11 +134,11 @@ void logical_not_forward(const OpContext&, const Params&, const std::vector<TBlo
                          const std::vector<TBlob>& out) {
   MXL_TYPE_SWITCH(in[0].dtype, T, {
     if constexpr (std::is_same_v<T, bool>) {
-      map_elements<T, T>(in[0], out[0], 1, [](T x) { return !x; });
+      map_elements<T>(in[0], out[0], 1, [](T x) { return !x; });
     } else if constexpr (is_half<T>) {
-      map_elements<T, T>(in[0], out[0], 1, [](T x) { return T(float(x) == 0.0f ? 1.0f : 0.0f); });
+      map_elements<T>(in[0], out[0], 1, [](T x) { return T(float(x) == 0.0f ? 1.0f : 0.0f); });
     } else {
-      map_elements<T, T>(in[0], out[0], 1, [](T x) { return x == T(0) ? T(1) : T(0); });
+      map_elements<T>(in[0], out[0], 1, [](T x) { return x == T(0) ? T(1) : T(0); });
     }
   })
 }
@@ -261,7 +265,7 @@ inline float pow2_int(int32_t n) {  // 2^n for n in [-126, 127]
   return f;
 }
 inline float exp_f(float x) {
-  // Clamp so n stays in [-150, 129]; beyond, the result is 0 or inf anyway.
+  // Clamp so n stays in [-150, 128]; beyond, the result is 0 or inf anyway.
   const float lo = pick(x < -104.0f, -104.0f, x);
   const float xc = pick(lo > 89.0f, 89.0f, lo);
   const float kLog2e = 1.44269504088896341f;
@@ -326,6 +330,61 @@ MXL_MATH_OP(Softsign, 2, x / (A(1) + std::fabs(x)))
 MXL_MATH_OP(Erf, 8, std::erf(x))
 MXL_MATH_OP(Gamma, 16, std::tgamma(x))
 #undef MXL_MATH_OP
+
+// sqrt and rsqrt on float32/float64 use SSE2 directly.  std::sqrt must set
+// errno for a negative argument (GCC's default -fmath-errno), so the
+// compiler keeps the loop scalar and calls libm for every negative element;
+// the instruction alone already gives the NaN we want there.
+#if defined(__SSE2__)
+template <bool kReciprocal>
+void sqrt_sse2(const TBlob& src, const TBlob& dst) {
+  auto block = [&src, &dst](int64_t begin, int64_t end) {
+    int64_t i = begin;
+    if (src.dtype == DType::kFloat32) {
+      const float* in = src.ptr<float>();
+      float* out = dst.ptr<float>();
+      const __m128 one = _mm_set1_ps(1.0f);
+      for (; i + 4 <= end; i += 4) {
+        __m128 r = _mm_sqrt_ps(_mm_loadu_ps(in + i));
+        if constexpr (kReciprocal) r = _mm_div_ps(one, r);
+        _mm_storeu_ps(out + i, r);
+      }
+      for (; i < end; ++i) {
+        __m128 r = _mm_sqrt_ss(_mm_set_ss(in[i]));
+        if constexpr (kReciprocal) r = _mm_div_ss(one, r);
+        out[i] = _mm_cvtss_f32(r);
+      }
+    } else {
+      const double* in = src.ptr<double>();
+      double* out = dst.ptr<double>();
+      const __m128d one = _mm_set1_pd(1.0);
+      for (; i + 2 <= end; i += 2) {
+        __m128d r = _mm_sqrt_pd(_mm_loadu_pd(in + i));
+        if constexpr (kReciprocal) r = _mm_div_pd(one, r);
+        _mm_storeu_pd(out + i, r);
+      }
+      for (; i < end; ++i) {
+        __m128d r = _mm_sqrt_pd(_mm_set1_pd(in[i]));
+        if constexpr (kReciprocal) r = _mm_div_pd(one, r);
+        out[i] = _mm_cvtsd_f64(r);
+      }
+    }
+  };
+  parallel_for(src.numel(), block, 4);
+}
+#endif
+
+template <typename Op, bool kReciprocal>
+void sqrt_forward(const OpContext& ctx, const Params& p, const std::vector<TBlob>& in,
+                  const std::vector<TBlob>& out) {
+#if defined(__SSE2__)
+  if (in[0].dtype == DType::kFloat32 || in[0].dtype == DType::kFloat64) {
+    sqrt_sse2<kReciprocal>(in[0], out[0]);
+    return;
+  }
+#endif
+  math_forward<Op>(ctx, p, in, out);
+}
 
 struct Gammaln {
   static constexpr int64_t kCost = 16;
@@ -424,7 +483,8 @@ void add_math(const char* name, const char* doc, AliasKind alias = kSparseAlias)
 void register_unary_ops() {
   add_exact<Abs>("abs", "Returns the element-wise absolute value of the input. Integer minima "
                         "wrap around as in NumPy (abs(int8(-128)) is -128).");
-  add_exact<Sign>("sign", "Returns the element-wise sign of the input: -1, 0 or 1 (NaN stays NaN).");
+  add_exact<Sign>("sign",
+                  "Returns the element-wise sign of the input: -1, 0 or 1 (NaN stays NaN).");
   add_exact<Negative>("negative", "Numerical negative of the argument, element-wise. Unsigned "
                                   "integers wrap around as in NumPy.");
   add_exact<Square>("square", "Returns the element-wise square of the input, x * x.");
@@ -447,8 +507,10 @@ void register_unary_ops() {
 
   add_math<Reciprocal>("reciprocal", "Returns the element-wise reciprocal 1/x of the input. "
                                      "Integer inputs give 0 for x = 0.", kDenseOnly);
-  add_math<Sqrt>("sqrt", "Returns the element-wise square root of the input.");
-  add_math<Rsqrt>("rsqrt", "Returns the element-wise inverse square root 1/sqrt(x).");
+  add_unary("sqrt", "Returns the element-wise square root of the input.",
+            sqrt_forward<Sqrt, false>, infer_numeric_type, kSparseAlias);
+  add_unary("rsqrt", "Returns the element-wise inverse square root 1/sqrt(x).",
+            sqrt_forward<Rsqrt, true>, infer_numeric_type, kSparseAlias);
   add_math<Cbrt>("cbrt", "Returns the element-wise cube root of the input.");
   add_math<Rcbrt>("rcbrt", "Returns the element-wise inverse cube root 1/cbrt(x).", kDenseOnly);
   add_math<Exp>("exp", "Returns the element-wise exponential e^x of the input.");

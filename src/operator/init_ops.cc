@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/parallel.h"
+#include "operator/creation_params.h"
 #include "operator/registry.h"
 
 namespace mxl {
@@ -24,44 +25,6 @@ namespace {
 // ---------------------------------------------------------------------------
 
 const std::string& op_name(const Params& p) { return p.op()->name; }
-
-// MXNet passes the target device as ctx="cpu(0)"; only CPUs exist here.
-void check_cpu_context(const Params& p) {
-  const std::string& ctx = p.get_str("ctx");
-  if (ctx.empty()) return;
-  const size_t paren = ctx.find('(');
-  const std::string kind = ctx.substr(0, paren);
-  bool well_formed = paren == std::string::npos;
-  if (!well_formed && ctx.back() == ')' && ctx.size() > paren + 2) {
-    const std::string id = ctx.substr(paren + 1, ctx.size() - paren - 2);
-    well_formed = std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
-  }
-  if (well_formed && (kind == "cpu" || kind == "cpu_pinned" || kind == "cpu_shared")) return;
-  if (kind == "gpu")
-    throw_error(MXL_ERR_NOT_IMPLEMENTED, op_error_prefix(op_name(p), "ctx"), " is '", ctx,
-                "', but this build has no GPU support");
-  throw_error(MXL_ERR_VALUE, op_error_prefix(op_name(p), "ctx"), " is '", ctx,
-              "'; expected '', 'cpu' or 'cpu(N)'");
-}
-
-// The `shape` parameter as a Shape, rejecting negative extents and element
-// counts that do not fit in int64.
-Shape shape_param(const Params& p) {
-  const std::vector<int64_t>& dims = p.get_shape("shape");
-  MXL_CHECK(dims.size() <= static_cast<size_t>(kMaxNdim), MXL_ERR_VALUE,
-            op_error_prefix(op_name(p), "shape"), " has ", dims.size(),
-            " dimensions; at most ", kMaxNdim, " are supported");
-  int64_t total = 1;
-  for (int64_t d : dims) {
-    MXL_CHECK(d >= 0, MXL_ERR_VALUE, op_error_prefix(op_name(p), "shape"), " is ",
-              Shape(dims).str(), "; expected non-negative extents");
-    MXL_CHECK(d == 0 || total <= std::numeric_limits<int64_t>::max() / d, MXL_ERR_VALUE,
-              op_error_prefix(op_name(p), "shape"), " is ", Shape(dims).str(),
-              ", which has too many elements");
-    total *= d;
-  }
-  return Shape(dims);
-}
 
 void infer_dtype_param(const Params& p, std::vector<DType>*, std::vector<DType>* out) {
   (*out)[0] = p.get_dtype("dtype");
@@ -294,15 +257,6 @@ void linspace_forward(const OpContext&, const Params& p, const std::vector<TBlob
 // ---------------------------------------------------------------------------
 // Registration
 // ---------------------------------------------------------------------------
-
-// MXNet's ctx parameter defaults to the empty string, which add_param's
-// convention reads as "required"; the field is marked optional afterwards.
-OpDef& add_ctx_param(OpDef& op) {
-  op.add_param("ctx", "str", "", "Context of output, in format [cpu|gpu|cpu_pinned](n). Only "
-               "used for imperative calls; this build supports cpu only.");
-  op.params.back().required = false;
-  return op;
-}
 
 OpDef& add_creation_op(const char* name, const char* doc) {
   return Registry::get().add(name).describe(doc).set_differentiable(false);

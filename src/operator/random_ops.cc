@@ -10,13 +10,14 @@
 // between standard libraries):
 //   uniform  low + (high - low) * u, u from 53 random bits, kept below high
 //            after rounding to the output dtype;
-//   normal   Marsaglia's polar method, one pair of values per element pair;
+//   normal   Marsaglia and Tsang's ziggurat (256 layers);
 //   randint  Lemire's multiply-shift with rejection, exactly uniform.
 #include <cmath>
 #include <limits>
 #include <string>
 
 #include "common/parallel.h"
+#include "operator/creation_params.h"
 #include "operator/random_generator.h"
 #include "operator/registry.h"
 
@@ -32,41 +33,8 @@ const std::string& op_name(const Params& p) { return p.op()->name; }
 // Parameter checks
 // ---------------------------------------------------------------------------
 
-// MXNet passes the target device as ctx="cpu(0)"; only CPUs exist here.
-void check_cpu_context(const Params& p) {
-  const std::string& ctx = p.get_str("ctx");
-  if (ctx.empty()) return;
-  const size_t paren = ctx.find('(');
-  const std::string kind = ctx.substr(0, paren);
-  bool well_formed = paren == std::string::npos;
-  if (!well_formed && ctx.back() == ')' && ctx.size() > paren + 2) {
-    const std::string id = ctx.substr(paren + 1, ctx.size() - paren - 2);
-    well_formed = id.find_first_not_of("0123456789") == std::string::npos;
-  }
-  if (well_formed && (kind == "cpu" || kind == "cpu_pinned" || kind == "cpu_shared")) return;
-  if (kind == "gpu")
-    throw_error(MXL_ERR_NOT_IMPLEMENTED, op_error_prefix(op_name(p), "ctx"), " is '", ctx,
-                "', but this build has no GPU support");
-  throw_error(MXL_ERR_VALUE, op_error_prefix(op_name(p), "ctx"), " is '", ctx,
-              "'; expected '', 'cpu' or 'cpu(N)'");
-}
 
-Shape shape_param(const Params& p) {
-  const std::vector<int64_t>& dims = p.get_shape("shape");
-  MXL_CHECK(dims.size() <= static_cast<size_t>(kMaxNdim), MXL_ERR_VALUE,
-            op_error_prefix(op_name(p), "shape"), " has ", dims.size(),
-            " dimensions; at most ", kMaxNdim, " are supported");
-  int64_t total = 1;
-  for (int64_t d : dims) {
-    MXL_CHECK(d >= 0, MXL_ERR_VALUE, op_error_prefix(op_name(p), "shape"), " is ",
-              Shape(dims).str(), "; expected non-negative extents");
-    MXL_CHECK(d == 0 || total <= std::numeric_limits<int64_t>::max() / d, MXL_ERR_VALUE,
-              op_error_prefix(op_name(p), "shape"), " is ", Shape(dims).str(),
-              ", which has too many elements");
-    total *= d;
-  }
-  return Shape(dims);
-}
+
 
 void check_uniform_bounds(const Params& p) {
   const double low = p.get_float("low"), high = p.get_float("high");
@@ -144,30 +112,78 @@ void sample_uniform(const TBlob& out, uint64_t key, double low, double high) {
       4);
 }
 
+// Marsaglia and Tsang's ziggurat for the standard normal: 256 layers of
+// equal area V under exp(-x^2/2); a draw picks a layer and a position in it,
+// and about 99% of draws land where no further test is needed.
+struct Ziggurat {
+  static constexpr int kLayers = 256;
+  static constexpr double kR = 3.6541528853610088;  // right edge of the base strip
+  static constexpr double kV = 4.92867323399e-3;    // area of every layer
+  double x[kLayers + 1];  // right edges; x[0] is the base strip's width V / f(R)
+  double f[kLayers + 1];  // exp(-x^2 / 2) at the edges
+  double inner[kLayers];  // x[i+1] / x[i]: below it |u| x[i] is under the curve
+
+  Ziggurat() {
+    auto density = [](double t) { return std::exp(-0.5 * t * t); };
+    x[0] = kV / density(kR);
+    x[1] = kR;
+    for (int i = 2; i < kLayers; ++i) x[i] = std::sqrt(-2.0 * std::log(kV / x[i - 1] + density(x[i - 1])));
+    x[kLayers] = 0.0;
+    for (int i = 0; i <= kLayers; ++i) f[i] = density(x[i]);
+    for (int i = 0; i < kLayers; ++i) inner[i] = x[i + 1] / x[i];
+  }
+};
+
+const Ziggurat& ziggurat() {
+  static const Ziggurat table;
+  return table;
+}
+
+// The rare draws: a point in a layer's wedge, or in the base strip's tail.
+// Further randomness comes from the stream keyed by the element's first draw.
+double standard_normal_slow(const Ziggurat& z, uint64_t first, int layer, double u) {
+  uint64_t k = 0;
+  for (;;) {
+    if (layer == 0) {
+      // Beyond kR: Marsaglia's exponential rejection for the normal tail.
+      double a, b;
+      do {
+        a = -std::log(1.0 - unit_double(stream_draw(first, k++))) / Ziggurat::kR;
+        b = -std::log(1.0 - unit_double(stream_draw(first, k++)));
+      } while (2.0 * b < a * a);
+      return u < 0 ? -(Ziggurat::kR + a) : Ziggurat::kR + a;
+    }
+    const double t = u * z.x[layer];
+    const double height = z.f[layer] + unit_double(stream_draw(first, k++)) *
+                                           (z.f[layer + 1] - z.f[layer]);
+    if (height < std::exp(-0.5 * t * t)) return t;
+    const uint64_t d = stream_draw(first, k++);
+    layer = static_cast<int>(d & 0xFF);
+    u = 2.0 * unit_double(d) - 1.0;
+    if (std::fabs(u) < z.inner[layer]) return u * z.x[layer];
+  }
+}
+
+// One standard normal value from one 64-bit draw (the low 8 bits pick the
+// layer, the top 53 the signed position), rarely more.
+inline double standard_normal(const Ziggurat& z, uint64_t draw) {
+  const int layer = static_cast<int>(draw & 0xFF);
+  const double u = 2.0 * unit_double(draw) - 1.0;
+  if (std::fabs(u) < z.inner[layer]) return u * z.x[layer];
+  return standard_normal_slow(z, draw, layer, u);
+}
+
 template <typename DT>
 void sample_normal(const TBlob& out, uint64_t key, double loc, double scale) {
   DT* dst = out.ptr<DT>();
-  const int64_t n = out.numel();
+  const Ziggurat& z = ziggurat();
   parallel_for(
-      (n + 1) / 2,
-      [=](int64_t b, int64_t e) {
-        for (int64_t j = b; j < e; ++j) {
-          // Each pair has its own stream, so rejections never shift other
-          // elements' draws.
-          const uint64_t pair_key = stream_draw(key, j);
-          uint64_t k = 0;
-          double u, v, q;
-          do {
-            u = 2.0 * unit_double(stream_draw(pair_key, k++)) - 1.0;
-            v = 2.0 * unit_double(stream_draw(pair_key, k++)) - 1.0;
-            q = u * u + v * v;
-          } while (q >= 1.0 || q == 0.0);
-          const double f = scale * std::sqrt(-2.0 * std::log(q) / q);
-          dst[2 * j] = static_cast<DT>(loc + u * f);
-          if (2 * j + 1 < n) dst[2 * j + 1] = static_cast<DT>(loc + v * f);
-        }
+      out.numel(),
+      [=, &z](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i)
+          dst[i] = static_cast<DT>(loc + scale * standard_normal(z, stream_draw(key, i)));
       },
-      16);
+      4);
 }
 
 template <typename DT>
@@ -274,15 +290,6 @@ void randint_forward(const OpContext& ctx, const Params& p, const std::vector<TB
 // ---------------------------------------------------------------------------
 // Registration
 // ---------------------------------------------------------------------------
-
-// MXNet's ctx parameter defaults to the empty string, which add_param's
-// convention reads as "required"; the field is marked optional afterwards.
-OpDef& add_ctx_param(OpDef& op) {
-  op.add_param("ctx", "str", "", "Context of output, in format [cpu|gpu|cpu_pinned](n). Only "
-               "used for imperative calls; this build supports cpu only.");
-  op.params.back().required = false;
-  return op;
-}
 
 OpDef& add_random_op(const char* name, const char* doc) {
   return Registry::get().add(name).describe(doc).set_needs_rng().set_differentiable(false);

@@ -201,6 +201,7 @@ inline Plan make_plan(const Shape& in, const bool* mask) {
 constexpr int kLanes = 16;
 constexpr int64_t kPairwiseBlock = 2048;  // elements per leaf: 128 per lane
 constexpr int64_t kTile = 512;            // accumulators per column tile
+constexpr int64_t kBlockRows = 128;       // rows per first-level column sum
 
 // Folds x[0, n) into one accumulator.
 template <typename Op>
@@ -325,12 +326,24 @@ void run_columns(const Plan& plan, const typename Op::In* x, Out* y, Fin fin) {
   const int64_t units = plan.keep.count() * ntiles;
 
   // Accumulates rows [lo, hi) of the group at `base`, columns [j0, j0 + len).
+  // Sums go through a second level of block accumulators, so a float32
+  // column sum over R rows carries about 128 + R/128 roundings, not R.
   auto fold = [&](Acc* acc, int64_t base, int64_t j0, int64_t len, int64_t lo, int64_t hi) {
     for (int64_t j = 0; j < len; ++j) acc[j] = Op::identity();
     Cursor row(plan.red);
     row.seek(lo);
-    for (int64_t r = lo; r < hi; ++r, row.next())
-      accumulate_row<Op>(acc, x + base + row.offset + j0, len);
+    if constexpr (Op::kPairwise) {
+      Acc block[kTile];
+      for (int64_t r0 = lo; r0 < hi; r0 += kBlockRows) {
+        for (int64_t j = 0; j < len; ++j) block[j] = Op::identity();
+        for (int64_t r = r0, r1 = std::min(hi, r0 + kBlockRows); r < r1; ++r, row.next())
+          accumulate_row<Op>(block, x + base + row.offset + j0, len);
+        for (int64_t j = 0; j < len; ++j) acc[j] = Op::combine(acc[j], block[j]);
+      }
+    } else {
+      for (int64_t r = lo; r < hi; ++r, row.next())
+        accumulate_row<Op>(acc, x + base + row.offset + j0, len);
+    }
   };
 
   const int nthreads = omp_get_max_threads();

@@ -86,9 +86,11 @@ void norm_into(const reduce::Plan& plan, const T* x, Out* y) {
   reduce::run<Op>(plan, x, y, [](Acc a) { return finish<Out, Acc, kL2>(a); });
   if constexpr (kL2 && std::is_same_v<T, double> && std::is_same_v<Out, double>) {
     // Squares beyond double's range: redo in long double (rare, and slow).
+    // A zero result is suspect too (squares of 1e-170 flush to zero); an
+    // all-zero input pays for the second pass.
     bool suspect = false;
     for (int64_t i = 0; i < plan.out_size && !suspect; ++i)
-      suspect = std::isinf(y[i]) || (y[i] != 0 && y[i] < 1e-145);
+      suspect = std::isinf(y[i]) || y[i] < 1e-145;
     if (suspect) {
       using Wide = NormOp<double, true, long double>;
       reduce::run<Wide>(plan, x, y, [](long double a) { return static_cast<double>(std::sqrt(a)); });

@@ -78,6 +78,14 @@ OpDef& OpDef::add_param(const std::string& pname, const std::string& type_text,
   return *this;
 }
 
+OpDef& OpDef::set_default(const std::string& default_text) {
+  ParamField& f = params.back();
+  parse_param(name, f, default_text);  // a bad default is a registration bug
+  f.required = false;
+  f.default_text = default_text;
+  return *this;
+}
+
 OpDef& OpDef::set_range(double lo, double hi) {
   params.back().has_range = true;
   params.back().lo = lo;

@@ -94,6 +94,9 @@ struct OpDef {
   // "optional<...>".  default_text is MXNet's text form; "" means required.
   OpDef& add_param(const std::string& name, const std::string& type_text,
                    const std::string& default_text, const std::string& doc);
+  // Makes the last added parameter optional with this default; needed when the
+  // default is the empty string, which add_param reads as "required".
+  OpDef& set_default(const std::string& default_text);
   // Inclusive numeric range for the last added parameter.
   OpDef& set_range(double lo, double hi);
   OpDef& set_infer_shape(InferShapeFn f) { infer_shape = std::move(f); return *this; }

@@ -57,9 +57,66 @@ inline void copy_run(T* dst, int64_t ds, const T* src, int64_t ss, int64_t len) 
   }
 }
 
+// Several runs shorter than kShortRun (repeat, tile of narrow arrays): one
+// tight two-level loop over consecutive rows instead of a call per run.
+template <typename T>
+inline void copy_rows(T* dst, int64_t drow, const T* src, int64_t srow, int64_t rows,
+                      int64_t ds, int64_t ss, int64_t len) {
+  if (ds == 1 && ss == 0) {
+    for (int64_t r = 0; r < rows; ++r) {
+      const T v = src[r * srow];
+      T* d = dst + r * drow;
+      for (int64_t j = 0; j < len; ++j) d[j] = v;
+    }
+  } else if (ds == 1 && ss == 1) {
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < len; ++j) dst[r * drow + j] = src[r * srow + j];
+  } else {
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < len; ++j) dst[r * drow + j * ds] = src[r * srow + j * ss];
+  }
+}
+
+constexpr int64_t kShortRun = 16;
+
 // Runs longer than this are split so a single huge row still uses every
 // thread.
 constexpr int64_t kMaxRunPerTask = 1 << 16;
+
+// Position (index and both offsets) in the outer dimensions of a box, i.e.
+// all but the innermost one.
+struct Odometer {
+  const StridedBox& box;
+  int outer;
+  int64_t idx[StridedBox::kCap];
+  int64_t doff = 0, soff = 0;
+
+  Odometer(const StridedBox& b, int64_t row) : box(b), outer(b.ndim - 1) {
+    for (int k = outer - 1; k >= 0; --k) {
+      idx[k] = row % box.ext[k];
+      row /= box.ext[k];
+      doff += idx[k] * box.dst_stride[k];
+      soff += idx[k] * box.src_stride[k];
+    }
+  }
+  // Steps dimension k forward by count (at most to its end), carrying into
+  // the dimensions before it.
+  void advance(int k, int64_t count) {
+    idx[k] += count;
+    doff += count * box.dst_stride[k];
+    soff += count * box.src_stride[k];
+    while (k >= 0 && idx[k] == box.ext[k]) {
+      doff -= box.ext[k] * box.dst_stride[k];
+      soff -= box.ext[k] * box.src_stride[k];
+      idx[k] = 0;
+      if (--k >= 0) {
+        ++idx[k];
+        doff += box.dst_stride[k];
+        soff += box.src_stride[k];
+      }
+    }
+  }
+};
 
 }  // namespace
 
@@ -103,38 +160,39 @@ void strided_copy(int elem_size, void* dst, const void* src, const StridedBox& b
   const int outer = n - 1;
   int64_t rows = 1;
   for (int k = 0; k < outer; ++k) rows *= ext[k];
-  const int64_t pieces = std::max<int64_t>(1, len / kMaxRunPerTask);  // per row
-  const int64_t tasks = rows * pieces;
 
   with_elem_type(elem_size, [&](auto tag) {
     using T = decltype(tag);
     T* dbase = static_cast<T*>(dst);
     const T* sbase = static_cast<const T*>(src);
+    if (len < kShortRun && outer > 0) {
+      // Batches of consecutive rows along the last outer dimension.
+      const int k = outer - 1;
+      parallel_for(
+          rows,
+          [&](int64_t r0, int64_t r1) {
+            Odometer od(box, r0);
+            for (int64_t r = r0; r < r1;) {
+              const int64_t count = std::min(ext[k] - od.idx[k], r1 - r);
+              copy_rows(dbase + od.doff, ds[k], sbase + od.soff, ss[k], count, dstep, sstep, len);
+              r += count;
+              od.advance(k, count);
+            }
+          },
+          len);
+      return;
+    }
+    // Long runs, each possibly split into pieces: a task is one piece.
+    const int64_t pieces = std::max<int64_t>(1, len / kMaxRunPerTask);
     parallel_for(
-        tasks,
+        rows * pieces,
         [&](int64_t t0, int64_t t1) {
-          // Decompose the first row once, then walk rows with an odometer.
-          int64_t idx[StridedBox::kCap];
-          int64_t row = t0 / pieces, rem = row, doff = 0, soff = 0;
-          for (int k = outer - 1; k >= 0; --k) {
-            idx[k] = rem % ext[k];
-            rem /= ext[k];
-            doff += idx[k] * ds[k];
-            soff += idx[k] * ss[k];
-          }
+          Odometer od(box, t0 / pieces);
           for (int64_t t = t0; t < t1; ++t) {
             const int64_t piece = t % pieces;
             const int64_t b = len * piece / pieces, e = len * (piece + 1) / pieces;
-            copy_run(dbase + doff + b * dstep, dstep, sbase + soff + b * sstep, sstep, e - b);
-            if (piece + 1 < pieces) continue;
-            for (int k = outer - 1; k >= 0; --k) {
-              doff += ds[k];
-              soff += ss[k];
-              if (++idx[k] < ext[k]) break;
-              doff -= ds[k] * ext[k];
-              soff -= ss[k] * ext[k];
-              idx[k] = 0;
-            }
+            copy_run(dbase + od.doff + b * dstep, dstep, sbase + od.soff + b * sstep, sstep, e - b);
+            if (piece + 1 == pieces && outer > 0) od.advance(outer - 1, 1);
           }
         },
         len / pieces);

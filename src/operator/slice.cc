@@ -166,7 +166,9 @@ MXL_REGISTER_OP(slice_axis)
     .add_param("axis", "int", "", "Axis along which to be sliced, supports negative indexes.")
     .add_param("begin", "int", "",
                "The beginning index along the axis to be sliced, supports negative indexes.")
-    .add_param("end", "optional<int>", "",
+    // Required in MXNet, but None (the end of the axis) is a valid value, and
+    // generated bindings cannot tell an explicit None from an omitted one.
+    .add_param("end", "optional<int>", "None",
                "The ending index along the axis to be sliced, supports negative indexes.")
     .set_infer_shape(slice_axis_shape)
     .set_forward(slice_axis_forward);

@@ -7,6 +7,7 @@
 // latter is done in square tiles so that both the reads and the writes of a
 // tile stay in L1 cache, instead of striding through memory on one side.
 #include <algorithm>
+#include <cstring>
 
 #include "common/parallel.h"
 #include "operator/registry.h"
@@ -50,12 +51,28 @@ void transpose_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>
   (*out)[0] = o;
 }
 
-// Edge of the square tiles: 32 x 32 elements of 4 bytes is 4 KB per side,
-// so a source tile and a destination tile fit in L1 together.
+// Edge of the square tiles: a 32 x 32 tile of 4-byte elements is 4 KB, so
+// the source tile, the staging buffer and the destination tile fit in L1.
 constexpr int64_t kTile = 32;
 
-// Tiled copy of the box whose dim `a` is the destination's innermost axis
-// and dim `b` the source's innermost axis; every other dim is an outer loop.
+// One tile: d[j * db + i] = s[i * sa + j] for i < na, j < nb.  A full tile
+// is transposed into a local buffer with compile-time bounds (loops the
+// compiler can unroll and vectorize) and written out as whole
+// destination rows; every cache line is then touched in one go, which also
+// avoids the conflict misses of power-of-two strides.
+template <typename T>
+inline void transpose_tile(T* d, int64_t db, const T* s, int64_t sa, int64_t na, int64_t nb) {
+  if (na == kTile && nb == kTile) {
+    alignas(64) T buf[kTile * kTile];
+    for (int64_t i = 0; i < kTile; ++i)
+      for (int64_t j = 0; j < kTile; ++j) buf[j * kTile + i] = s[i * sa + j];
+    for (int64_t j = 0; j < kTile; ++j) std::memcpy(d + j * db, buf + j * kTile, kTile * sizeof(T));
+    return;
+  }
+  for (int64_t j = 0; j < nb; ++j)
+    for (int64_t i = 0; i < na; ++i) d[j * db + i] = s[i * sa + j];
+}
+
 template <typename T>
 void tiled_transpose(T* dst, const T* src, const StridedBox& box, int a, int b) {
   const int64_t ea = box.ext[a], eb = box.ext[b];
@@ -68,14 +85,14 @@ void tiled_transpose(T* dst, const T* src, const StridedBox& box, int a, int b) 
       outer_dims[nouter++] = k;
       outer_count *= box.ext[k];
     }
-  const int64_t tiles_a = (ea + kTile - 1) / kTile, tiles_b = (eb + kTile - 1) / kTile;
-  const int64_t tasks = outer_count * tiles_b;  // a task: one row of tiles
+  const int64_t tiles_a = (ea + kTile - 1) / kTile;
+  const int64_t tasks = outer_count * tiles_a;  // a task: one row of tiles
 
   parallel_for(
       tasks,
       [&](int64_t t0, int64_t t1) {
         for (int64_t t = t0; t < t1; ++t) {
-          const int64_t outer = t / tiles_b, tb = t % tiles_b;
+          const int64_t outer = t / tiles_a, ta = t % tiles_a;
           int64_t doff = 0, soff = 0, rem = outer;
           for (int i = nouter - 1; i >= 0; --i) {
             const int k = outer_dims[i];
@@ -84,18 +101,13 @@ void tiled_transpose(T* dst, const T* src, const StridedBox& box, int a, int b) 
             doff += idx * box.dst_stride[k];
             soff += idx * box.src_stride[k];
           }
-          const int64_t b0 = tb * kTile, b1 = std::min(eb, b0 + kTile);
-          for (int64_t ta = 0; ta < tiles_a; ++ta) {
-            const int64_t a0 = ta * kTile, a1 = std::min(ea, a0 + kTile);
-            for (int64_t j = b0; j < b1; ++j) {
-              T* d = dst + doff + j * db;
-              const T* s = src + soff + j;
-              for (int64_t i = a0; i < a1; ++i) d[i] = s[i * sa];
-            }
-          }
+          const int64_t a0 = ta * kTile, na = std::min(ea - a0, kTile);
+          for (int64_t b0 = 0; b0 < eb; b0 += kTile)
+            transpose_tile(dst + doff + b0 * db + a0, db, src + soff + a0 * sa + b0, sa, na,
+                           std::min(eb - b0, kTile));
         }
       },
-      kTile * ea);
+      kTile * eb);
 }
 
 void transpose_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,

@@ -384,7 +384,8 @@ TEST(ThreadedEngine, PushAndDeleteFromInsideAnOp) {
     std::atomic<bool> inner_ran{false}, deleted{false};
     Caught nested_wait;
     struct DeleteOnDestroy {
-      DeleteOnDestroy(Engine* e, Var* v, std::atomic<bool>* deleted) : e(e), v(v), deleted(deleted) {}
+      DeleteOnDestroy(Engine* engine, Var* var, std::atomic<bool>* flag)
+          : e(engine), v(var), deleted(flag) {}
       ~DeleteOnDestroy() { e->delete_var(v, [d = deleted] { *d = true; }); }
       Engine* e;
       Var* v;

@@ -329,6 +329,15 @@ TEST(RandomOps, NormalMoments) {
   int64_t inside = 0;
   for (double x : v) inside += std::fabs(x - 1.5) < 2.0;
   EXPECT_NEAR(inside / 100001.0, 0.6827, 0.01);
+  // Two-sided tail mass beyond t is erfc(t / sqrt 2); 3.654 is where the
+  // sampler's base strip hands over to its tail algorithm.
+  Result big = run("_random_normal", {{"shape", "(1000000,)"}, {"dtype", "float64"}}, &rng);
+  for (double t : {0.5, 1.0, 2.0, 3.0, 3.6541528853610088, 4.0}) {
+    const double p = std::erfc(t / std::sqrt(2.0));
+    int64_t beyond = 0;
+    for (double x : big.as<double>()) beyond += std::fabs(x) > t;
+    EXPECT_NEAR(beyond / 1e6, p, 5 * std::sqrt(p * (1 - p) / 1e6)) << t;
+  }
   Result zero = run("_random_normal", {{"loc", "4"}, {"scale", "0"}, {"shape", "(5,)"}}, &rng);
   EXPECT_EQ(zero.values(), std::vector<double>(5, 4.0));
 }
@@ -382,6 +391,9 @@ TEST(RandomOps, ResultsDoNotDependOnThreadCount) {
     std::mt19937_64 rng(9);
     std::vector<double> u = run("_random_uniform", {{"shape", "(300000,)"}}, &rng).values();
     std::vector<double> n = run("_random_normal", {{"shape", "(300001,)"}}, &rng).values();
+    std::vector<double> r = run("_random_randint", {{"low", "0"}, {"high", "7"},
+                                                    {"shape", "(200000,)"}}, &rng).values();
+    u.insert(u.end(), r.begin(), r.end());
     u.insert(u.end(), n.begin(), n.end());
     return u;
   };

@@ -278,6 +278,24 @@ TEST(UnaryOps, MathMatchesLibmOnFloatAndDouble) {
   }
 }
 
+// sqrt/rsqrt take a SIMD path for float32/float64: check the IEEE special
+// cases and a length that leaves a scalar tail.
+TEST(UnaryOps, SqrtSpecialValues) {
+  const float inf = std::numeric_limits<float>::infinity();
+  auto f = run("sqrt", std::vector<float>{-1.0f, -0.0f, 0.0f, inf, kNaN, 4.0f, 2.0f});
+  EXPECT_TRUE(std::isnan(f[0]));
+  EXPECT_EQ(f[1], 0.0f);
+  EXPECT_TRUE(std::signbit(f[1]));
+  EXPECT_EQ(f[3], inf);
+  EXPECT_TRUE(std::isnan(f[4]));
+  EXPECT_EQ(f[5], 2.0f);
+  EXPECT_EQ(f[6], std::sqrt(2.0f));
+  auto r = run("rsqrt", std::vector<double>{4.0, 0.0, -1.0});
+  EXPECT_EQ(r[0], 0.5);
+  EXPECT_EQ(r[1], std::numeric_limits<double>::infinity());
+  EXPECT_TRUE(std::isnan(r[2]));
+}
+
 TEST(UnaryOps, ErfinvInvertsErf) {
   std::vector<double> y;
   for (int i = -99; i <= 99; ++i) y.push_back(i / 100.0);

@@ -40,6 +40,8 @@ def test_constructors():
     np.testing.assert_allclose(mx.nd.arange(0, 5, 0.5).asnumpy(), np.arange(0, 5, 0.5))
     np.testing.assert_array_equal(mx.nd.arange(5).asnumpy(), np.arange(5, dtype=np.float32))
     assert mx.nd.empty((2, 5), dtype="float64").shape == (2, 5)
+    np.testing.assert_array_equal(mx.nd.eye(3, 4, k=1).asnumpy(), np.eye(3, 4, k=1, dtype=np.float32))
+    np.testing.assert_allclose(mx.nd.linspace(0, 1, 5).asnumpy(), np.linspace(0, 1, 5), rtol=1e-6)
 
 
 def test_context():

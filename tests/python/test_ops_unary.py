@@ -197,6 +197,16 @@ def test_float32_rounding_bit_exact_against_numpy(rng):
     assert np.isnan(nan).all()
 
 
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_sqrt_rsqrt_special_values(dtype):
+    x = np.array([-4.0, -0.0, 0.0, np.inf, np.nan, 2.0, 9.0], dtype=dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        np.testing.assert_array_equal(mx.nd.sqrt(nd(x)).asnumpy(), np.sqrt(x))
+        np.testing.assert_allclose(mx.nd.rsqrt(nd(x)).asnumpy(), 1 / np.sqrt(x),
+                                   rtol=RTOL[dtype])
+    assert np.signbit(mx.nd.sqrt(nd(x)).asnumpy()[1])
+
+
 def test_nan_handling_matches_numpy():
     x = np.array([np.nan, -1.0, 2.0], dtype=np.float32)
     assert np.isnan(mx.nd.relu(nd(x)).asnumpy()[0])

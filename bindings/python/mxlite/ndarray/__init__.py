@@ -5,7 +5,7 @@ import types
 from . import register as _register
 from .dlpack import from_dlpack, to_dlpack_for_read, to_dlpack_for_write
 from .ndarray import NDArray, array, empty, waitall
-from .utils import arange, concatenate, full, moveaxis, ones, zeros
+from .utils import arange, concatenate, eye, full, linspace, moveaxis, ones, zeros
 
 _internal = types.ModuleType(__name__ + "._internal", "Internal operators (names with '_').")
 op = types.ModuleType(__name__ + ".op", "Every registry operator.")
@@ -15,7 +15,8 @@ sys.modules[op.__name__] = op
 _generated = {}
 _register.populate(_generated, _internal)
 # Hand-written constructors keep their MXNet signatures over same-named ops.
-_keep = {"array", "empty", "zeros", "ones", "full", "arange", "concatenate", "waitall"}
+_keep = {"array", "empty", "zeros", "ones", "full", "arange", "eye", "linspace", "concatenate",
+         "waitall"}
 for _name, _fn in _generated.items():
     setattr(op, _name, _fn)
     if _name not in _keep:

@@ -5,7 +5,8 @@ from ..context import check_cpu
 from ._invoke import attr_str, invoke, op_handle
 from .ndarray import NDArray, array, empty
 
-__all__ = ["zeros", "ones", "full", "arange", "empty", "array", "concatenate", "moveaxis"]
+__all__ = ["zeros", "ones", "full", "arange", "eye", "linspace", "empty", "array", "concatenate",
+           "moveaxis"]
 
 
 def _shape(shape):
@@ -46,6 +47,21 @@ def arange(start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dty
                   ["start", "stop", "step", "repeat", "dtype"],
                   [attr_str(float(start)), attr_str(None if stop is None else float(stop)),
                    attr_str(float(step)), str(int(repeat)), _dtype(dtype)], None)
+
+
+def eye(N, M=0, k=0, ctx=None, dtype=None):
+    """A 2-D array with ones on the k-th diagonal (`mx.nd.eye`)."""
+    check_cpu(ctx, "eye")
+    return invoke(op_handle("_eye"), [], ["N", "M", "k", "dtype"],
+                  [str(int(N)), str(int(M)), str(int(k)), _dtype(dtype)], None)
+
+
+def linspace(start, stop, num, endpoint=True, ctx=None, dtype=None):
+    """`num` evenly spaced values from start to stop (`mx.nd.linspace`)."""
+    check_cpu(ctx, "linspace")
+    return invoke(op_handle("_linspace"), [], ["start", "stop", "num", "endpoint", "dtype"],
+                  [attr_str(float(start)), attr_str(float(stop)), str(int(num)),
+                   attr_str(bool(endpoint)), _dtype(dtype)], None)
 
 
 def concatenate(arrays, axis=0, always_copy=True):

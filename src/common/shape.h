@@ -31,7 +31,7 @@ class Shape {
   }
   void push_back(int64_t d) { dims_[ndim_++] = d; }
   void resize(int n, int64_t fill = 0) {
-    for (int i = ndim_; i < n; ++i) dims_[i] = fill;
+    for (int i = ndim_ < 0 ? 0 : ndim_; i < n; ++i) dims_[i] = fill;  // unknown has ndim -1
     ndim_ = n;
   }
   void insert(int pos, int64_t d) {

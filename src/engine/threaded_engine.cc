@@ -62,7 +62,7 @@ class ThreadedEngine final : public Engine {
   void wait_all() override;
   const char* type_name() const override { return "ThreadedEngine"; }
 
-  // fork(): the child has none of our worker threads (see register_fork_handlers).
+  // fork(): the child has none of our worker threads (see register_engine).
   void prepare_fork();
   void resume_after_fork(bool in_child);
 

@@ -22,13 +22,14 @@ namespace mxl {
 // broadcast together.  A zero extent broadcasts only against 0 or 1.
 inline bool broadcast_shapes(const Shape& a, const Shape& b, Shape* out) {
   const int nd = std::max(a.ndim(), b.ndim());
-  out->resize(nd);
+  Shape result;  // *out may be an unknown shape, which resize() cannot grow
   for (int d = 0; d < nd; ++d) {
     const int da = d - (nd - a.ndim()), db = d - (nd - b.ndim());
     const int64_t ea = da >= 0 ? a[da] : 1, eb = db >= 0 ? b[db] : 1;
     if (ea != eb && ea != 1 && eb != 1) return false;
-    (*out)[d] = ea == 1 ? eb : ea;
+    result.push_back(ea == 1 ? eb : ea);
   }
+  *out = result;
   return true;
 }
 

@@ -31,11 +31,10 @@ inline void copy_run(T* dst, const T* src, int64_t n) {
 // Moves data between one "joined" array and a list of parts along an axis.
 // part_width[i] is part i's row length in elements; the joined row is their
 // sum.  to_joined: concat (parts -> joined); otherwise split.
-void join_or_split(int esize, int64_t outer, void* joined, const std::vector<void*>& parts,
-                   const std::vector<int64_t>& part_width, bool to_joined) {
-  const size_t nparts = parts.size();
+void join_or_split(int esize, int64_t outer, void* joined, void* const* parts,
+                   const int64_t* part_width, size_t nparts, bool to_joined) {
   int64_t row = 0;
-  for (int64_t w : part_width) row += w;
+  for (size_t i = 0; i < nparts; ++i) row += part_width[i];
   if (outer == 0 || row == 0) return;
   if (outer == 1) {  // each part is one contiguous block: parallelize each copy
     int64_t offset = 0;
@@ -102,13 +101,14 @@ void concat_forward(const OpContext&, const Params& p, const std::vector<TBlob>&
   const Shape& oshape = out[0].shape;
   const int axis = normalize_axis(p.get_int("dim"), oshape.ndim(), "Concat", "dim");
   const int64_t outer = oshape.prod(0, axis), inner = oshape.prod(axis + 1, oshape.ndim());
-  std::vector<void*> parts(in.size());
-  std::vector<int64_t> widths(in.size());
+  SmallBuffer<void*> parts(in.size());
+  SmallBuffer<int64_t> widths(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
     parts[i] = in[i].dptr;
     widths[i] = in[i].shape[axis] * inner;
   }
-  join_or_split(dtype_size(out[0].dtype), outer, out[0].dptr, parts, widths, true);
+  join_or_split(dtype_size(out[0].dtype), outer, out[0].dptr, parts.data(), widths.data(),
+                in.size(), true);
 }
 
 // ---------------------------------------------------------------------------
@@ -136,10 +136,14 @@ void stack_forward(const OpContext&, const Params& p, const std::vector<TBlob>& 
   const Shape& ishape = in[0].shape;
   const int axis = normalize_insert_axis(p.get_int("axis"), ishape.ndim(), "stack", "axis");
   const int64_t outer = ishape.prod(0, axis), inner = ishape.prod(axis, ishape.ndim());
-  std::vector<void*> parts(in.size());
-  for (size_t i = 0; i < in.size(); ++i) parts[i] = in[i].dptr;
-  join_or_split(dtype_size(out[0].dtype), outer, out[0].dptr, parts,
-                std::vector<int64_t>(in.size(), inner), true);
+  SmallBuffer<void*> parts(in.size());
+  SmallBuffer<int64_t> widths(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    parts[i] = in[i].dptr;
+    widths[i] = inner;
+  }
+  join_or_split(dtype_size(out[0].dtype), outer, out[0].dptr, parts.data(), widths.data(),
+                in.size(), true);
 }
 
 // ---------------------------------------------------------------------------
@@ -171,10 +175,14 @@ void split_forward(const OpContext&, const Params& p, const std::vector<TBlob>& 
   const int axis = normalize_axis(p.get_int("axis"), x.ndim(), "SliceChannel", "axis");
   const int64_t outer = x.prod(0, axis);
   const int64_t width = x.prod(axis, x.ndim()) / static_cast<int64_t>(out.size());
-  std::vector<void*> parts(out.size());
-  for (size_t i = 0; i < out.size(); ++i) parts[i] = out[i].dptr;
-  join_or_split(dtype_size(in[0].dtype), outer, in[0].dptr, parts,
-                std::vector<int64_t>(out.size(), width), false);
+  SmallBuffer<void*> parts(out.size());
+  SmallBuffer<int64_t> widths(out.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    parts[i] = out[i].dptr;
+    widths[i] = width;
+  }
+  join_or_split(dtype_size(in[0].dtype), outer, in[0].dptr, parts.data(), widths.data(),
+                out.size(), false);
 }
 
 MXL_REGISTER_OP(Concat)

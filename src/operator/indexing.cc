@@ -6,6 +6,7 @@
 // dtype and the data dtype never multiply into a large set of copy loops.
 // Out-of-range indices are reported as IndexError from the kernel, never
 // read out of bounds.
+#include <algorithm>
 #include <atomic>
 
 #include "common/parallel.h"
@@ -17,22 +18,8 @@ namespace {
 
 using namespace shape_ops;
 
-// A small-buffer array of int64 offsets: no heap allocation for the handful
-// of indices typical of tiny ops.
-class OffsetBuffer {
- public:
-  explicit OffsetBuffer(int64_t n) {
-    if (n > kInline) heap_.resize(n);
-    data_ = n > kInline ? heap_.data() : inline_;
-  }
-  int64_t* data() { return data_; }
-
- private:
-  static constexpr int64_t kInline = 64;
-  int64_t inline_[kInline];
-  std::vector<int64_t> heap_;
-  int64_t* data_;
-};
+// Offsets of the selected rows; on the stack for the few indices of tiny ops.
+using OffsetBuffer = SmallBuffer<int64_t, 64>;
 
 // One row of `n` elements.
 template <typename T>
@@ -147,12 +134,20 @@ void take_forward(const OpContext&, const Params& p, const std::vector<TBlob>& i
         outer * k,
         [&](int64_t r0, int64_t r1) {
           int64_t o = r0 / k, j = r0 % k;
-          for (int64_t r = r0; r < r1; ++r) {
-            copy_row(d + r * inner, s + (o * n + pos[j]) * inner, inner);
-            if (++j == k) {
-              j = 0;
-              ++o;
+          for (int64_t r = r0; r < r1;) {
+            // The rest of output block o, as one loop over the positions.
+            const int64_t count = std::min(k - j, r1 - r);
+            const T* block = s + o * n * inner;
+            T* dst = d + r * inner;
+            if (inner == 1) {
+              for (int64_t q = 0; q < count; ++q) dst[q] = block[pos[j + q]];
+            } else {
+              for (int64_t q = 0; q < count; ++q)
+                std::memcpy(dst + q * inner, block + pos[j + q] * inner, inner * sizeof(T));
             }
+            r += count;
+            j = 0;
+            ++o;
           }
         },
         inner);

@@ -41,14 +41,20 @@ T narrow(Acc a) {
   else return static_cast<T>(a);  // modular for integers
 }
 
+// The Op interface is documented in reduce_impl.h.  The v* members are the
+// SIMD forms, used when In == Acc (float32, float64 and, for max/min, the
+// integers).
 template <typename T>
 struct Sum {
   using In = T;
   using Acc = WideAcc<T>;
   static constexpr bool kPairwise = kIsFloat<T>;
+  static constexpr bool kSimd = true, kNaNWins = false;
   static Acc identity() { return Acc(0); }
   static Acc map(T x) { return widen(x); }
   static Acc combine(Acc a, Acc b) { return a + b; }
+  template <class V> static V vmap(V x) { return x; }
+  template <class V> static V vcombine(V a, V b) { return a + b; }
 };
 
 template <typename T>
@@ -59,6 +65,7 @@ struct NanSum : Sum<T> {
     if constexpr (kIsFloat<T>) return v != v ? Acc(0) : v;
     else return v;
   }
+  template <class V> static V vmap(V x) { return x == x ? x : V{}; }
 };
 
 template <typename T>
@@ -66,9 +73,12 @@ struct Prod {
   using In = T;
   using Acc = WideAcc<T>;
   static constexpr bool kPairwise = false;
+  static constexpr bool kSimd = true, kNaNWins = false;
   static Acc identity() { return Acc(1); }
   static Acc map(T x) { return widen(x); }
   static Acc combine(Acc a, Acc b) { return a * b; }
+  template <class V> static V vmap(V x) { return x; }
+  template <class V> static V vcombine(V a, V b) { return a * b; }
 };
 
 template <typename T>
@@ -79,15 +89,18 @@ struct NanProd : Prod<T> {
     if constexpr (kIsFloat<T>) return v != v ? Acc(1) : v;
     else return v;
   }
+  template <class V> static V vmap(V x) { return x == x ? x : V{} + 1; }
 };
 
-// "b wins if larger or NaN; a NaN already held stays": NumPy's NaN
-// propagation, written as compare-and-blend so the lane loop vectorizes.
+// Scalar combine: "b wins if larger or NaN; a NaN already held stays"
+// (NumPy's NaN propagation).  The SIMD form is a plain compare-and-select
+// (maxps); the kernels track NaN separately (kNaNWins).
 template <typename T>
 struct Max {
   using In = T;
   using Acc = CompareAcc<T>;
   static constexpr bool kPairwise = false;
+  static constexpr bool kSimd = true, kNaNWins = kIsFloat<T>;
   static Acc identity() {
     if constexpr (kIsFloat<T>) return -std::numeric_limits<Acc>::infinity();
     else return std::numeric_limits<Acc>::lowest();
@@ -97,6 +110,8 @@ struct Max {
     if constexpr (kIsFloat<T>) return (b > a || b != b) ? b : a;
     else return b > a ? b : a;
   }
+  template <class V> static V vmap(V x) { return x; }
+  template <class V> static V vcombine(V a, V b) { return b > a ? b : a; }
 };
 
 template <typename T>
@@ -104,6 +119,7 @@ struct Min {
   using In = T;
   using Acc = CompareAcc<T>;
   static constexpr bool kPairwise = false;
+  static constexpr bool kSimd = true, kNaNWins = kIsFloat<T>;
   static Acc identity() {
     if constexpr (kIsFloat<T>) return std::numeric_limits<Acc>::infinity();
     else return std::numeric_limits<Acc>::max();
@@ -113,6 +129,8 @@ struct Min {
     if constexpr (kIsFloat<T>) return (b < a || b != b) ? b : a;
     else return b < a ? b : a;
   }
+  template <class V> static V vmap(V x) { return x; }
+  template <class V> static V vcombine(V a, V b) { return b < a ? b : a; }
 };
 
 struct Request {

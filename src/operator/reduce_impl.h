@@ -23,7 +23,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "common/error.h"
@@ -195,47 +198,171 @@ inline Plan make_plan(const Shape& in, const bool* mask) {
 //   using In, Acc;                      element and accumulator types
 //   static Acc identity();
 //   static Acc map(In x);               per-element transform (|x|, x*x, NaN -> 0, ...)
-//   static Acc combine(Acc a, Acc b);   associative
+//   static Acc combine(Acc a, Acc b);   associative; propagates NaN where it should
 //   static constexpr bool kPairwise;    combine long segments pairwise (sums)
+// and, to take the SIMD path (only when In == Acc):
+//   static constexpr bool kSimd;
+//   template <class V> static V vmap(V x), vcombine(V a, V b);
+//   static constexpr bool kNaNWins;     any NaN makes the result NaN, which
+//                                       vcombine itself need not propagate
 
 constexpr int kLanes = 16;
-constexpr int64_t kPairwiseBlock = 2048;  // elements per leaf: 128 per lane
-constexpr int64_t kTile = 512;            // accumulators per column tile
+constexpr int64_t kPairwiseBlock = 2048;  // elements per leaf
 constexpr int64_t kBlockRows = 128;       // rows per first-level column sum
 
-// Folds x[0, n) into one accumulator.
-template <typename Op>
-typename Op::Acc reduce_segment(const typename Op::In* x, int64_t n) {
-  using Acc = typename Op::Acc;
-  if constexpr (Op::kPairwise) {
-    if (n > kPairwiseBlock) {
-      // Split on a leaf boundary: the tree shape (and so the rounding) then
-      // depends only on n, and every leaf runs the full-width loop.
-      const int64_t leaves = (n + kPairwiseBlock - 1) / kPairwiseBlock;
-      const int64_t half = (leaves / 2) * kPairwiseBlock;
-      return Op::combine(reduce_segment<Op>(x, half), reduce_segment<Op>(x + half, n - half));
-    }
+// Accumulators per column tile: 16 KB, so a tile and its block partials stay
+// in L1 while input rows stream through.
+template <typename Acc>
+constexpr int64_t kTile = 16384 / sizeof(Acc);
+
+// 16-byte SIMD vectors through the GCC/Clang vector extensions: explicit,
+// because the auto-vectorizer gives up on the compare-and-select loops that
+// max/min need, and portable (lowered to SSE2 on baseline x86-64).
+template <typename T>
+struct Simd {
+  typedef T type __attribute__((vector_size(16)));
+  static constexpr int kWidth = 16 / sizeof(T);
+  static type load(const T* p) {
+    type v;
+    std::memcpy(&v, p, sizeof(v));
+    return v;
   }
+  static void store(T* p, type v) { std::memcpy(p, &v, sizeof(v)); }
+  static type splat(T x) {
+    type v;
+    for (int i = 0; i < kWidth; ++i) v[i] = x;
+    return v;
+  }
+};
+
+template <typename Op>
+constexpr bool use_simd() {
+  if constexpr (std::is_same_v<typename Op::In, typename Op::Acc> &&
+                std::is_arithmetic_v<typename Op::Acc> &&
+                !std::is_same_v<typename Op::Acc, bool>)
+    return Op::kSimd;
+  else
+    return false;
+}
+
+// Folds up to a few thousand elements with independent accumulators.
+template <typename Op>
+inline typename Op::Acc reduce_leaf(const typename Op::In* x, int64_t n) {
+  using Acc = typename Op::Acc;
   Acc total = Op::identity();
   int64_t i = 0;
-  if (n >= kLanes) {
-    Acc lane[kLanes];
-    for (int j = 0; j < kLanes; ++j) lane[j] = Op::identity();
-    for (; i + kLanes <= n; i += kLanes)
-      for (int j = 0; j < kLanes; ++j) lane[j] = Op::combine(lane[j], Op::map(x[i + j]));
-    for (int w = kLanes / 2; w > 0; w /= 2)
-      for (int j = 0; j < w; ++j) lane[j] = Op::combine(lane[j], lane[j + w]);
-    total = lane[0];
+  if constexpr (use_simd<Op>()) {
+    using S = Simd<Acc>;
+    using V = typename S::type;
+    constexpr int W = S::kWidth, kVecs = 4;
+    if (n >= W * kVecs) {
+      V acc[kVecs];
+      for (auto& a : acc) a = S::splat(Op::identity());
+      decltype(V{} != V{}) nan_seen = {};  // lane masks; two cheap ops per vector
+      for (; i + W * kVecs <= n; i += W * kVecs) {
+        for (int k = 0; k < kVecs; ++k) {
+          const V b = Op::vmap(S::load(x + i + k * W));
+          if constexpr (Op::kNaNWins) nan_seen |= b != b;
+          acc[k] = Op::vcombine(acc[k], b);
+        }
+      }
+      if constexpr (Op::kNaNWins) {
+        for (int l = 0; l < W; ++l)
+          if (nan_seen[l]) return std::numeric_limits<Acc>::quiet_NaN();
+      }
+      acc[0] = Op::vcombine(Op::vcombine(acc[0], acc[1]), Op::vcombine(acc[2], acc[3]));
+      total = acc[0][0];
+      for (int l = 1; l < W; ++l) total = Op::combine(total, acc[0][l]);
+    }
+  } else {
+    if (n >= kLanes) {
+      Acc lane[kLanes];
+      for (int j = 0; j < kLanes; ++j) lane[j] = Op::identity();
+      for (; i + kLanes <= n; i += kLanes)
+        for (int j = 0; j < kLanes; ++j) lane[j] = Op::combine(lane[j], Op::map(x[i + j]));
+      for (int w = kLanes / 2; w > 0; w /= 2)
+        for (int j = 0; j < w; ++j) lane[j] = Op::combine(lane[j], lane[j + w]);
+      total = lane[0];
+    }
   }
   for (; i < n; ++i) total = Op::combine(total, Op::map(x[i]));
   return total;
 }
 
-// acc[j] = combine(acc[j], map(row[j])) for j in [0, n).
+// Folds x[0, n) into one accumulator.  Sums combine their leaves pairwise,
+// keeping a stack of partial sums like a binary counter (leaf k merges with
+// as many stacked partials as k has trailing one bits), so the rounding error
+// grows with log(n) rather than n, and memory is still read front to back.
 template <typename Op>
-inline void accumulate_row(typename Op::Acc* __restrict acc, const typename Op::In* __restrict row,
-                           int64_t n) {
-  for (int64_t j = 0; j < n; ++j) acc[j] = Op::combine(acc[j], Op::map(row[j]));
+typename Op::Acc reduce_segment(const typename Op::In* x, int64_t n) {
+  using Acc = typename Op::Acc;
+  if constexpr (!Op::kPairwise) {
+    return reduce_leaf<Op>(x, n);
+  } else {
+    if (n <= kPairwiseBlock) return reduce_leaf<Op>(x, n);
+    Acc stack[64];
+    int depth = 0;
+    uint64_t leaf = 0;
+    for (int64_t i = 0; i < n; i += kPairwiseBlock, ++leaf) {
+      Acc v = reduce_leaf<Op>(x + i, std::min(kPairwiseBlock, n - i));
+      for (uint64_t k = leaf; k & 1; k >>= 1) v = Op::combine(stack[--depth], v);
+      stack[depth++] = v;
+    }
+    Acc total = stack[--depth];
+    while (depth > 0) total = Op::combine(stack[--depth], total);
+    return total;
+  }
+}
+
+// acc[j] = combine(acc[j], map(r[0][j]), ..., map(r[R-1][j])) for j in
+// [0, n).  Taking several rows per pass cuts the loads and stores of acc,
+// which otherwise cost as much as reading the input.
+template <typename Op, int R>
+inline void accumulate_rows(typename Op::Acc* __restrict acc,
+                            const typename Op::In* const* rows, int64_t n) {
+  using Acc = typename Op::Acc;
+  int64_t j = 0;
+  if constexpr (use_simd<Op>()) {
+    using S = Simd<Acc>;
+    using V = typename S::type;
+    for (; j + S::kWidth <= n; j += S::kWidth) {
+      V b[R];
+      for (int k = 0; k < R; ++k) b[k] = Op::vmap(S::load(rows[k] + j));
+      V folded = b[0];
+      for (int k = 1; k < R; ++k) folded = Op::vcombine(folded, b[k]);
+      V r = Op::vcombine(S::load(acc + j), folded);
+      if constexpr (Op::kNaNWins) {  // per column: a NaN sticks
+        decltype(V{} != V{}) nan = b[0] != b[0];
+        for (int k = 1; k < R; ++k) nan |= b[k] != b[k];
+        r = nan ? S::splat(std::numeric_limits<Acc>::quiet_NaN()) : r;
+      }
+      S::store(acc + j, r);
+    }
+  }
+  for (; j < n; ++j) {
+    Acc a = acc[j];
+    for (int k = 0; k < R; ++k) a = Op::combine(a, Op::map(rows[k][j]));
+    acc[j] = a;
+  }
+}
+
+// Folds rows [lo, hi) of a Walk, columns [0, len) starting at `x`, into acc
+// (which the caller initialised).
+template <typename Op>
+inline void accumulate_walk(typename Op::Acc* acc, const typename Op::In* x, const Walk& walk,
+                            int64_t lo, int64_t hi, int64_t len) {
+  Cursor row(walk);
+  row.seek(lo);
+  const typename Op::In* rows[4];
+  int64_t r = lo;
+  for (; r + 4 <= hi; r += 4) {
+    for (int k = 0; k < 4; ++k, row.next()) rows[k] = x + row.offset;
+    accumulate_rows<Op, 4>(acc, rows, len);
+  }
+  for (; r < hi; ++r, row.next()) {
+    rows[0] = x + row.offset;
+    accumulate_rows<Op, 1>(acc, rows, len);
+  }
 }
 
 // Splits `work` units of cost `unit_cost` into one task per thread when the
@@ -322,7 +449,8 @@ template <typename Op, typename Out, typename Fin>
 void run_columns(const Plan& plan, const typename Op::In* x, Out* y, Fin fin) {
   using Acc = typename Op::Acc;
   const int64_t L = plan.inner;
-  const int64_t ntiles = (L + kTile - 1) / kTile;
+  constexpr int64_t kT = kTile<Acc>;
+  const int64_t ntiles = (L + kT - 1) / kT;
   const int64_t units = plan.keep.count() * ntiles;
 
   // Accumulates rows [lo, hi) of the group at `base`, columns [j0, j0 + len).
@@ -330,19 +458,16 @@ void run_columns(const Plan& plan, const typename Op::In* x, Out* y, Fin fin) {
   // column sum over R rows carries about 128 + R/128 roundings, not R.
   auto fold = [&](Acc* acc, int64_t base, int64_t j0, int64_t len, int64_t lo, int64_t hi) {
     for (int64_t j = 0; j < len; ++j) acc[j] = Op::identity();
-    Cursor row(plan.red);
-    row.seek(lo);
+    const typename Op::In* start = x + base + j0;
     if constexpr (Op::kPairwise) {
-      Acc block[kTile];
+      Acc block[kTile<Acc>];
       for (int64_t r0 = lo; r0 < hi; r0 += kBlockRows) {
         for (int64_t j = 0; j < len; ++j) block[j] = Op::identity();
-        for (int64_t r = r0, r1 = std::min(hi, r0 + kBlockRows); r < r1; ++r, row.next())
-          accumulate_row<Op>(block, x + base + row.offset + j0, len);
+        accumulate_walk<Op>(block, start, plan.red, r0, std::min(hi, r0 + kBlockRows), len);
         for (int64_t j = 0; j < len; ++j) acc[j] = Op::combine(acc[j], block[j]);
       }
     } else {
-      for (int64_t r = lo; r < hi; ++r, row.next())
-        accumulate_row<Op>(acc, x + base + row.offset + j0, len);
+      accumulate_walk<Op>(acc, start, plan.red, lo, hi, len);
     }
   };
 
@@ -351,37 +476,37 @@ void run_columns(const Plan& plan, const typename Op::In* x, Out* y, Fin fin) {
     parallel_for(
         units,
         [&](int64_t b, int64_t e) {
-          Acc acc[kTile];
+          Acc acc[kT];
           Cursor group(plan.keep);
           group.seek(b / ntiles);
           for (int64_t u = b; u < e; ++u) {
             const int64_t tile = u % ntiles;
             if (u != b && tile == 0) group.next();
-            const int64_t j0 = tile * kTile, len = std::min(kTile, L - j0);
+            const int64_t j0 = tile * kT, len = std::min(kT, L - j0);
             fold(acc, group.offset, j0, len, 0, plan.count);
             Out* dst = y + (u / ntiles) * L + j0;
             for (int64_t j = 0; j < len; ++j) dst[j] = fin(acc[j]);
           }
         },
-        plan.count * std::min(kTile, L));
+        plan.count * std::min(kT, L));
     return;
   }
   // Few output tiles over many rows: split the rows between threads.
-  const int ntasks = split_tasks(plan.count * std::min(kTile, L), 1);
-  std::vector<Acc> partial(static_cast<size_t>(ntasks) * kTile);
+  const int ntasks = split_tasks(plan.count * std::min(kT, L), 1);
+  std::vector<Acc> partial(static_cast<size_t>(ntasks) * kT);
   Cursor group(plan.keep);
   group.seek(0);
   for (int64_t u = 0; u < units; ++u) {
     const int64_t tile = u % ntiles;
     if (u != 0 && tile == 0) group.next();
-    const int64_t j0 = tile * kTile, len = std::min(kTile, L - j0), base = group.offset;
+    const int64_t j0 = tile * kT, len = std::min(kT, L - j0), base = group.offset;
     run_tasks(ntasks, plan.count, [&](int t, int64_t lo, int64_t hi) {
-      fold(partial.data() + t * kTile, base, j0, len, lo, hi);
+      fold(partial.data() + t * kT, base, j0, len, lo, hi);
     });
     Out* dst = y + (u / ntiles) * L + j0;
     for (int64_t j = 0; j < len; ++j) {
       Acc a = partial[j];
-      for (int t = 1; t < ntasks; ++t) a = Op::combine(a, partial[t * kTile + j]);
+      for (int t = 1; t < ntasks; ++t) a = Op::combine(a, partial[t * kT + j]);
       dst[j] = fin(a);
     }
   }

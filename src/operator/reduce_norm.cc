@@ -37,6 +37,12 @@ struct NormOp {
     else return v < 0 ? -v : v;
   }
   static Acc combine(Acc a, Acc b) { return a + b; }
+  static constexpr bool kSimd = true, kNaNWins = false;
+  template <class V> static V vmap(V x) {
+    if constexpr (kL2) return x * x;
+    else return x < 0 ? -x : x;
+  }
+  template <class V> static V vcombine(V a, V b) { return a + b; }
 };
 
 struct Request {

@@ -24,80 +24,94 @@ void copy_forward(const OpContext&, const Params&, const std::vector<TBlob>& in,
   parallel_memcpy(out[0].dptr, in[0].dptr, in[0].nbytes());
 }
 
-Shape to_shape(const char* op, const std::vector<int64_t>& dims, const Shape& input) {
-  MXL_CHECK(dims.size() <= static_cast<size_t>(kMaxNdim), MXL_ERR_VALUE, "Operator ", op,
-            ": the output would have ", dims.size(), " dimensions; at most ", kMaxNdim,
-            " are supported");
-  int64_t n = 1;
-  for (int64_t d : dims) n *= d;
-  MXL_CHECK(n == input.numel(), MXL_ERR_VALUE, "Operator ", op, ": cannot reshape an input of shape ",
-            input.str(), " (", input.numel(), " elements) into shape ", tuple_str(dims), " (", n,
-            " elements)");
-  return Shape(dims);
+// Output dimensions under construction, with the rank check every push needs.
+struct DimList {
+  int64_t dims[kMaxNdim];
+  int n = 0;
+  void push(int64_t d) {
+    MXL_CHECK(n < kMaxNdim, MXL_ERR_VALUE, "Operator Reshape: the output would have more than ",
+              kMaxNdim, " dimensions");
+    dims[n++] = d;
+  }
+};
+
+// The result, once its size is checked against the input's.  param/spec
+// name the argument the shape came from, for the message.
+Shape checked_shape(const int64_t* dims, int n, const char* param, const std::vector<int64_t>& spec,
+                    const Shape& input) {
+  int64_t numel = 1;
+  for (int i = 0; i < n; ++i) numel *= dims[i];
+  const Shape out(dims, n);
+  MXL_CHECK(numel == input.numel(), MXL_ERR_VALUE, "Operator Reshape: cannot reshape an input of shape ",
+            input.str(), " (", input.numel(), " elements) into shape ", out.str(), " (", numel,
+            " elements) given by '", param, "' ", tuple_str(spec));
+  return out;
 }
 
-// Reshape's special codes, applied left to right over `src`.
-std::vector<int64_t> apply_reshape_codes(const std::vector<int64_t>& spec,
-                                         const std::vector<int64_t>& src, int64_t numel) {
-  const size_t nsrc = src.size();
-  std::vector<int64_t> out;
+// Reshape's special codes.  With reverse, both the codes and the input
+// dimensions are read from the right (MXNet reverses both, infers, and
+// reverses the result).
+Shape apply_reshape_codes(const std::vector<int64_t>& spec, const Shape& x, bool reverse) {
+  const int64_t nspec = static_cast<int64_t>(spec.size());
+  const int nsrc = x.ndim();
+  auto code_at = [&](int64_t i) { return reverse ? spec[nspec - 1 - i] : spec[i]; };
+  auto src_at = [&](int i) { return reverse ? x[nsrc - 1 - i] : x[i]; };
+  auto bad = [&](const std::string& why) {
+    throw_error(MXL_ERR_VALUE, "Operator Reshape: argument 'shape' ", tuple_str(spec),
+                reverse ? " (with reverse=True)" : "", " is invalid for an input of shape ",
+                x.str(), ": ", why);
+  };
+  DimList out;
   int infer_at = -1;
-  size_t s = 0;  // next input dimension
-  for (size_t i = 0; i < spec.size(); ++i) {
-    const int64_t code = spec[i];
+  int s = 0;  // next input dimension
+  for (int64_t i = 0; i < nspec; ++i) {
+    const int64_t code = code_at(i);
     if (code > 0) {
-      out.push_back(code);
+      out.push(code);
       ++s;
     } else if (code == 0) {
-      MXL_CHECK(s < nsrc, MXL_ERR_VALUE, "Operator Reshape: argument 'shape' ", tuple_str(spec),
-                " uses code 0 at position ", i, " but the input has only ", nsrc, " dimensions");
-      out.push_back(src[s++]);
+      if (s >= nsrc) bad("code 0 has no input dimension left to copy");
+      out.push(src_at(s++));
     } else if (code == -1) {
-      MXL_CHECK(infer_at < 0, MXL_ERR_VALUE, "Operator Reshape: argument 'shape' ", tuple_str(spec),
-                " has more than one -1; only one dimension can be inferred");
-      infer_at = static_cast<int>(out.size());
-      out.push_back(1);
+      if (infer_at >= 0) bad("more than one -1; only one dimension can be inferred");
+      infer_at = out.n;
+      out.push(1);
       ++s;
     } else if (code == -2) {
-      while (s < nsrc) out.push_back(src[s++]);
+      while (s < nsrc) out.push(src_at(s++));
     } else if (code == -3) {
-      MXL_CHECK(s + 1 < nsrc, MXL_ERR_VALUE, "Operator Reshape: argument 'shape' ", tuple_str(spec),
-                " uses code -3 at position ", i, " but fewer than two input dimensions remain");
-      out.push_back(src[s] * src[s + 1]);
+      if (s + 1 >= nsrc) bad("code -3 needs two input dimensions to merge");
+      out.push(src_at(s) * src_at(s + 1));
       s += 2;
     } else if (code == -4) {
-      MXL_CHECK(i + 2 < spec.size(), MXL_ERR_VALUE, "Operator Reshape: argument 'shape' ",
-                tuple_str(spec), " uses code -4 at position ", i,
-                " but it must be followed by the two split sizes");
-      MXL_CHECK(s < nsrc, MXL_ERR_VALUE, "Operator Reshape: argument 'shape' ", tuple_str(spec),
-                " uses code -4 at position ", i, " but no input dimension remains");
-      const int64_t whole = src[s++];
-      int64_t d1 = spec[++i], d2 = spec[++i];
-      MXL_CHECK((d1 > 0 || d1 == -1) && (d2 > 0 || d2 == -1) && !(d1 == -1 && d2 == -1),
-                MXL_ERR_VALUE, "Operator Reshape: argument 'shape' ", tuple_str(spec),
-                ": the sizes after -4 must be positive, with at most one -1; got ", d1, ", ", d2);
+      if (i + 2 >= nspec) bad("code -4 must be followed by the two split sizes");
+      if (s >= nsrc) bad("code -4 has no input dimension left to split");
+      const int64_t whole = src_at(s++);
+      int64_t d1 = code_at(++i), d2 = code_at(++i);
+      if (!((d1 > 0 || d1 == -1) && (d2 > 0 || d2 == -1) && !(d1 == -1 && d2 == -1)))
+        bad("the sizes after -4 must be positive, with at most one -1");
       if (d1 == -1) d1 = whole / d2;
       if (d2 == -1) d2 = whole / d1;
-      MXL_CHECK(d1 * d2 == whole, MXL_ERR_VALUE, "Operator Reshape: argument 'shape' ",
-                tuple_str(spec), ": split sizes ", d1, " and ", d2, " do not multiply to the input dimension ",
-                whole);
-      out.push_back(d1);
-      out.push_back(d2);
+      if (d1 * d2 != whole)
+        bad("split sizes " + std::to_string(d1) + " and " + std::to_string(d2) +
+            " do not multiply to the input dimension " + std::to_string(whole));
+      out.push(d1);
+      out.push(d2);
     } else {
-      throw_error(MXL_ERR_VALUE, "Operator Reshape: argument 'shape' ", tuple_str(spec),
-                  " has the invalid entry ", code, "; expected a positive size or one of 0, -1, -2, -3, -4");
+      bad("invalid entry " + std::to_string(code) +
+          "; expected a positive size or one of 0, -1, -2, -3, -4");
     }
   }
   if (infer_at >= 0) {
     int64_t known = 1;
-    for (size_t i = 0; i < out.size(); ++i)
-      if (static_cast<int>(i) != infer_at) known *= out[i];
-    MXL_CHECK(known != 0 && numel % known == 0, MXL_ERR_VALUE,
-              "Operator Reshape: cannot infer the -1 dimension of 'shape' ", tuple_str(spec),
-              " for an input of ", numel, " elements");
-    out[infer_at] = numel / known;
+    for (int i = 0; i < out.n; ++i)
+      if (i != infer_at) known *= out.dims[i];
+    if (known == 0 || x.numel() % known != 0)
+      bad("cannot infer the -1 dimension for " + std::to_string(x.numel()) + " elements");
+    out.dims[infer_at] = x.numel() / known;
   }
-  return out;
+  if (reverse) std::reverse(out.dims, out.dims + out.n);
+  return checked_shape(out.dims, out.n, "shape", spec, x);
 }
 
 // The deprecated target_shape: 0 marks the (single) inferred dimension;
@@ -134,20 +148,16 @@ std::vector<int64_t> apply_target_shape(const Params& p, const Shape& in) {
 void reshape_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) {
   const Shape& x = (*in)[0];
   if (!x.known()) return;
-  std::vector<int64_t> spec = p.get_shape("shape");
+  const std::vector<int64_t>& spec = p.get_shape("shape");
   if (spec.empty() && !p.get_shape("target_shape").empty()) {
-    (*out)[0] = to_shape("Reshape", apply_target_shape(p, x), x);
+    const std::vector<int64_t> dims = apply_target_shape(p, x);
+    MXL_CHECK(dims.size() <= static_cast<size_t>(kMaxNdim), MXL_ERR_VALUE,
+              "Operator Reshape: argument 'target_shape' has more than ", kMaxNdim, " dimensions");
+    (*out)[0] = checked_shape(dims.data(), static_cast<int>(dims.size()), "target_shape",
+                              p.get_shape("target_shape"), x);
     return;
   }
-  std::vector<int64_t> src = x.vec();
-  const bool reverse = p.get_bool("reverse");
-  if (reverse) {
-    std::reverse(spec.begin(), spec.end());
-    std::reverse(src.begin(), src.end());
-  }
-  std::vector<int64_t> dims = apply_reshape_codes(spec, src, x.numel());
-  if (reverse) std::reverse(dims.begin(), dims.end());
-  (*out)[0] = to_shape("Reshape", dims, x);
+  (*out)[0] = apply_reshape_codes(spec, x, p.get_bool("reverse"));
 }
 
 void flatten_shape(const Params&, std::vector<Shape>* in, std::vector<Shape>* out) {

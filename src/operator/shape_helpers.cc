@@ -59,9 +59,12 @@ inline void copy_run(T* dst, int64_t ds, const T* src, int64_t ss, int64_t len) 
 
 // Several runs shorter than kShortRun (repeat, tile of narrow arrays): one
 // tight two-level loop over consecutive rows instead of a call per run.
-template <typename T>
-inline void copy_rows(T* dst, int64_t drow, const T* src, int64_t srow, int64_t rows,
-                      int64_t ds, int64_t ss, int64_t len) {
+// Len > 0 fixes the run length at compile time so the inner loop unrolls
+// completely (worth it for the very common runs of 2 to 4).
+template <int64_t Len, typename T>
+inline void copy_rows_of(T* dst, int64_t drow, const T* src, int64_t srow, int64_t rows,
+                         int64_t ds, int64_t ss, int64_t len) {
+  if constexpr (Len > 0) len = Len;
   if (ds == 1 && ss == 0) {
     for (int64_t r = 0; r < rows; ++r) {
       const T v = src[r * srow];
@@ -74,6 +77,17 @@ inline void copy_rows(T* dst, int64_t drow, const T* src, int64_t srow, int64_t 
   } else {
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t j = 0; j < len; ++j) dst[r * drow + j * ds] = src[r * srow + j * ss];
+  }
+}
+
+template <typename T>
+inline void copy_rows(T* dst, int64_t drow, const T* src, int64_t srow, int64_t rows,
+                      int64_t ds, int64_t ss, int64_t len) {
+  switch (len) {
+    case 2: copy_rows_of<2>(dst, drow, src, srow, rows, ds, ss, len); break;
+    case 3: copy_rows_of<3>(dst, drow, src, srow, rows, ds, ss, len); break;
+    case 4: copy_rows_of<4>(dst, drow, src, srow, rows, ds, ss, len); break;
+    default: copy_rows_of<0>(dst, drow, src, srow, rows, ds, ss, len);
   }
 }
 

@@ -99,6 +99,26 @@ void resolve_slice(const char* op, const Shape& shape, const std::vector<int64_t
                    const std::vector<int64_t>& end, const std::vector<int64_t>& step,
                    AxisSlice* out);
 
+// A run-time sized array that lives on the stack up to N elements, so the
+// small index lists and input lists of tiny ops do not touch the heap.
+template <typename T, int64_t N = 16>
+class SmallBuffer {
+ public:
+  explicit SmallBuffer(int64_t n) {
+    if (n > N) heap_.resize(n);
+    data_ = n > N ? heap_.data() : inline_;
+  }
+  SmallBuffer(const SmallBuffer&) = delete;
+  SmallBuffer& operator=(const SmallBuffer&) = delete;
+  T* data() { return data_; }
+  T& operator[](int64_t i) { return data_[i]; }
+
+ private:
+  T inline_[N];
+  std::vector<T> heap_;
+  T* data_;
+};
+
 // double -> element type the way a scalar parameter is stored into an array:
 // NaN/inf become 0 for integers, finite values saturate, the rest truncate.
 template <typename T>

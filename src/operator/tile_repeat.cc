@@ -21,43 +21,47 @@ using namespace shape_ops;
 // ---------------------------------------------------------------------------
 
 // NumPy's rule: the shorter of shape and reps is padded with leading 1s.
-void tile_layout(const Shape& x, const std::vector<int64_t>& reps, Shape* padded_in,
-                 std::vector<int64_t>* padded_reps) {
-  const int nd = static_cast<int>(std::max(static_cast<size_t>(x.ndim()), reps.size()));
-  MXL_CHECK(reps.size() <= static_cast<size_t>(kMaxNdim), MXL_ERR_VALUE, "Operator tile: argument 'reps' ",
-            tuple_str(reps), " would give ", nd, " dimensions; at most ", kMaxNdim, " are supported");
+struct TileLayout {
+  int ndim;
+  int64_t in[kMaxNdim], reps[kMaxNdim];
+};
+
+TileLayout tile_layout(const Shape& x, const std::vector<int64_t>& reps) {
+  MXL_CHECK(reps.size() <= static_cast<size_t>(kMaxNdim), MXL_ERR_VALUE,
+            "Operator tile: argument 'reps' ", tuple_str(reps), " has more than ", kMaxNdim,
+            " entries, the most dimensions supported");
   for (int64_t r : reps)
     MXL_CHECK(r >= 0, MXL_ERR_VALUE, "Operator tile: argument 'reps' ", tuple_str(reps),
               " has a negative entry; expected non-negative repetition counts");
-  *padded_in = Shape();
-  for (int k = 0; k < nd - x.ndim(); ++k) padded_in->push_back(1);
-  for (int k = 0; k < x.ndim(); ++k) padded_in->push_back(x[k]);
-  padded_reps->assign(nd - reps.size(), 1);
-  padded_reps->insert(padded_reps->end(), reps.begin(), reps.end());
+  TileLayout l;
+  const int nreps = static_cast<int>(reps.size());
+  l.ndim = std::max(x.ndim(), nreps);
+  for (int k = 0; k < l.ndim; ++k) {
+    const int kx = k - (l.ndim - x.ndim()), kr = k - (l.ndim - nreps);
+    l.in[k] = kx >= 0 ? x[kx] : 1;
+    l.reps[k] = kr >= 0 ? reps[kr] : 1;
+  }
+  return l;
 }
 
 void tile_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) {
   if (!(*in)[0].known()) return;
-  Shape x;
-  std::vector<int64_t> reps;
-  tile_layout((*in)[0], p.get_shape("reps"), &x, &reps);
+  const TileLayout l = tile_layout((*in)[0], p.get_shape("reps"));
   Shape o;
-  for (int k = 0; k < x.ndim(); ++k) o.push_back(x[k] * reps[k]);
+  for (int k = 0; k < l.ndim; ++k) o.push_back(l.in[k] * l.reps[k]);
   (*out)[0] = o;
 }
 
 void tile_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
                   const std::vector<TBlob>& out) {
-  Shape x;
-  std::vector<int64_t> reps;
-  tile_layout(in[0].shape, p.get_shape("reps"), &x, &reps);
-  const int nd = x.ndim();
+  const TileLayout l = tile_layout(in[0].shape, p.get_shape("reps"));
+  const int nd = l.ndim;
   int64_t in_strides[kMaxNdim];
-  contiguous_strides(x, in_strides);
+  contiguous_strides(Shape(l.in, nd), in_strides);
   int64_t ext[2 * kMaxNdim], src[2 * kMaxNdim], dst[2 * kMaxNdim];
   for (int k = 0; k < nd; ++k) {
-    ext[2 * k] = reps[k];
-    ext[2 * k + 1] = x[k];
+    ext[2 * k] = l.reps[k];
+    ext[2 * k + 1] = l.in[k];
     src[2 * k] = 0;
     src[2 * k + 1] = in_strides[k];
   }

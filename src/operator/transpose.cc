@@ -8,6 +8,7 @@
 // tile stay in L1 cache, instead of striding through memory on one side.
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "common/parallel.h"
 #include "operator/registry.h"
@@ -73,6 +74,19 @@ inline void transpose_tile(T* d, int64_t db, const T* s, int64_t sa, int64_t na,
     for (int64_t i = 0; i < na; ++i) d[j * db + i] = s[i * sa + j];
 }
 
+// The type tiles are moved as.  GCC vectorizes the in-register transposition
+// of float/double far better than that of same-size integers (about 1.5x on
+// x86-64); on these targets float moves are plain bit copies, so every
+// 4- and 8-byte dtype goes through them unchanged.
+#if defined(__x86_64__) || defined(__aarch64__)
+template <typename U>
+using TileElement = std::conditional_t<sizeof(U) == 4, float,
+                                       std::conditional_t<sizeof(U) == 8, double, U>>;
+#else
+template <typename U>
+using TileElement = U;
+#endif
+
 template <typename T>
 void tiled_transpose(T* dst, const T* src, const StridedBox& box, int a, int b) {
   const int64_t ea = box.ext[a], eb = box.ext[b];
@@ -132,7 +146,7 @@ void transpose_forward(const OpContext&, const Params& p, const std::vector<TBlo
     return;
   }
   with_elem_type(esize, [&](auto tag) {
-    using T = decltype(tag);
+    using T = TileElement<decltype(tag)>;
     tiled_transpose(out[0].ptr<T>(), x.ptr<const T>(), box, a, b);
   });
 }

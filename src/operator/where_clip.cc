@@ -56,7 +56,11 @@ void where_forward(const OpContext&, const Params&, const std::vector<TBlob>& in
       T* o = out[0].ptr<T>();
       if (elementwise) {
         parallel_for(n, [&](int64_t b, int64_t e) {
-          for (int64_t i = b; i < e; ++i) o[i] = truthy(c[i]) ? xp[i] : yp[i];
+          // Both loads unconditional, so the select compiles to a blend.
+          for (int64_t i = b; i < e; ++i) {
+            const T xv = xp[i], yv = yp[i];
+            o[i] = truthy(c[i]) ? xv : yv;
+          }
         });
       } else {  // one condition per row of x
         parallel_for(

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -251,6 +252,7 @@ TEST(BinaryOps, GeneralBroadcastMatchesNaiveLoop) {
       {{2, 1, 3, 1}, {1, 4, 1, 5}}, {{6}, {7, 1}},       {{1, 1}, {2, 1}},  {{4, 5, 6}, {4, 1, 6}},
       // Large enough to run on several threads, with splits inside rows.
       {{64, 1, 700}, {1, 50, 700}}, {{3000, 1}, {1, 1000}}, {{1, 1, 1 << 20}, {2, 1, 1}},
+      {{97, 1, 331}, {1, 13, 331}},
   };
   for (const auto& c : cases) {
     Shape os;
@@ -275,6 +277,50 @@ TEST(BinaryOps, PlanMergesContiguousDimensions) {
   EXPECT_EQ(plan.strides[1][0], 0);
   EXPECT_EQ(plan.strides[0][1], 1);
   EXPECT_EQ(plan.strides[1][1], 1);
+}
+
+// Input element index for output element `flat`, by full decomposition.
+int64_t naive_source_index(const Shape& in, const Shape& out, int64_t flat) {
+  int64_t index = 0, mul = 1;
+  for (int d = out.ndim() - 1; d >= 0; --d) {
+    const int64_t c = flat % out[d];
+    flat /= out[d];
+    const int di = d - (out.ndim() - in.ndim());
+    if (di < 0) continue;
+    index += (in[di] == 1 ? 0 : c) * mul;
+    mul *= in[di];
+  }
+  return index;
+}
+
+// Threads split the output anywhere, also inside rows; every split must map
+// each element to the right inputs.
+TEST(BinaryOps, SegmentsCoverArbitraryRanges) {
+  const std::vector<std::pair<Shape, Shape>> cases = {
+      {{3, 1, 4, 5}, {2, 1, 5}}, {{5, 1}, {1, 6}}, {{2, 1, 3, 1}, {1, 4, 1, 5}}, {{7}, {1}}};
+  for (const auto& c : cases) {
+    Shape out;
+    ASSERT_TRUE(broadcast_shapes(c.first, c.second, &out));
+    const Shape* ins[2] = {&c.first, &c.second};
+    const auto plan = make_broadcast_plan<2>(out, ins);
+    const int64_t n = out.numel(), sa = plan.strides[0][plan.ndim - 1],
+                  sb = plan.strides[1][plan.ndim - 1];
+    for (int64_t begin = 0; begin < n; begin += 3) {
+      for (int64_t end : {begin + 1, begin + 7, n}) {
+        end = std::min(end, n);
+        int64_t next = begin;
+        for_each_segment(plan, begin, end, [&](int64_t pos, const int64_t* off, int64_t len) {
+          ASSERT_EQ(pos, next);
+          for (int64_t i = 0; i < len; ++i) {
+            ASSERT_EQ(off[0] + i * sa, naive_source_index(c.first, out, pos + i));
+            ASSERT_EQ(off[1] + i * sb, naive_source_index(c.second, out, pos + i));
+          }
+          next = pos + len;
+        });
+        ASSERT_EQ(next, end) << c.first.str() << " " << c.second.str();
+      }
+    }
+  }
 }
 
 TEST(BinaryOps, InPlaceOverAnInput) {

@@ -151,6 +151,23 @@ TEST(ShapeOps, TransposeBlockedMatchesNaive) {
   check_transpose<double>({300, 200}, {1, 0});  // parallel path
 }
 
+// 4- and 8-byte tiles move through float/double registers: integer bit
+// patterns that are NaNs as floats (signaling ones included) must survive.
+TEST(ShapeOps, TransposeKeepsBitPatterns) {
+  const int64_t r = 45, c = 70;  // full tiles and edge tiles
+  std::vector<int32_t> v(r * c);
+  for (int64_t i = 0; i < r * c; ++i) v[i] = static_cast<int32_t>(0x7F800001u + (i % 3) * 0x00400000u + i);
+  std::vector<int64_t> w(r * c);
+  for (int64_t i = 0; i < r * c; ++i) w[i] = static_cast<int64_t>(0x7FF0000000000001ull + i);
+  std::vector<int32_t> yv = run1("transpose", {Arr::of<int32_t>({r, c}, v)}).values<int32_t>();
+  std::vector<int64_t> yw = run1("transpose", {Arr::of<int64_t>({r, c}, w)}).values<int64_t>();
+  for (int64_t i = 0; i < r; ++i)
+    for (int64_t j = 0; j < c; ++j) {
+      ASSERT_EQ(yv[j * r + i], v[i * c + j]);
+      ASSERT_EQ(yw[j * r + i], w[i * c + j]);
+    }
+}
+
 TEST(ShapeOps, TransposeErrors) {
   expect_error([] { run1("transpose", {iota<float>({2, 3, 4})}, {{"axes", "(0, 3)"}}); },
                MXL_ERR_INDEX, "Operator transpose: axes (0, 3) is invalid for an input of 3 dimensions");

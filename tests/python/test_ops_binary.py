@@ -206,7 +206,8 @@ def test_broadcast_shapes(op, shapes, rng):
 
 @pytest.mark.parametrize("shapes", [((1000, 700), (1000, 700)), ((1000, 700), (700,)),
                                     ((1000, 700), (1000, 1)), ((64, 1, 800), (1, 30, 800)),
-                                    ((1 << 20,), ()), ((3, 1, 1 << 16), (3, 2, 1))], ids=str)
+                                    ((1 << 20,), ()), ((3, 1, 1 << 16), (3, 2, 1)),
+                                    ((97, 1, 331), (1, 13, 331))], ids=str)
 def test_large_arrays_use_the_parallel_path(shapes, rng):
     a = rng.standard_normal(shapes[0]).astype(np.float32)
     b = rng.standard_normal(shapes[1]).astype(np.float32)

@@ -232,6 +232,11 @@ def test_tile_repeat_reverse_large(rng):
     x = make(rng, (300, 257), "float32")
     check(mx.nd.tile(nd(x), reps=(2, 3)), np.tile(x, (2, 3)))
     check(mx.nd.repeat(nd(x), repeats=3, axis=1), np.repeat(x, 3, axis=1))
+    check(mx.nd.repeat(nd(x), repeats=4, axis=0), np.repeat(x, 4, axis=0))
+    check(mx.nd.repeat(nd(x[:, :5]), repeats=7, axis=None), np.repeat(x[:, :5], 7))
+    narrow = make(rng, (5000, 3), "int64")
+    check(mx.nd.tile(nd(narrow), reps=(1, 4)), np.tile(narrow, (1, 4)))
+    check(mx.nd.repeat(nd(narrow), repeats=2, axis=1), np.repeat(narrow, 2, axis=1))
     check(mx.nd.flip(nd(x), axis=(0, 1)), np.flip(x, (0, 1)))
 
 

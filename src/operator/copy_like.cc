@@ -8,16 +8,6 @@ namespace {
 
 using namespace shape_ops;
 
-void same_shape(const Params&, std::vector<Shape>* in, std::vector<Shape>* out) {
-  if ((*in)[0].known()) (*out)[0] = (*in)[0];
-  else (*in)[0] = (*out)[0];
-}
-
-void copy_forward(const OpContext&, const Params&, const std::vector<TBlob>& in,
-                  const std::vector<TBlob>& out) {
-  parallel_memcpy(out[0].dptr, in[0].dptr, in[0].nbytes());
-}
-
 void fill_forward(const TBlob& dst, double value) {
   MXL_TYPE_SWITCH(dst.dtype, T, {
     const T v = cast_scalar<T>(value);
@@ -42,21 +32,21 @@ MXL_REGISTER_OP(_copy)
     .describe("Returns a copy of the input.")
     .add_alias("identity")
     .add_input("data", "The input array.")
-    .set_infer_shape(same_shape)
+    .set_infer_shape(infer_same_shape)
     .set_forward(copy_forward);
 
 // The output never reads the input's values, so it may overwrite it.
 MXL_REGISTER_OP(zeros_like)
     .describe("Returns an array of zeros with the same shape and dtype as the input.")
     .add_input("data", "The input")
-    .set_infer_shape(same_shape)
+    .set_infer_shape(infer_same_shape)
     .add_inplace(0, 0)
     .set_forward(zeros_like_forward);
 
 MXL_REGISTER_OP(ones_like)
     .describe("Returns an array of ones with the same shape and dtype as the input.")
     .add_input("data", "The input")
-    .set_infer_shape(same_shape)
+    .set_infer_shape(infer_same_shape)
     .add_inplace(0, 0)
     .set_forward(ones_like_forward);
 

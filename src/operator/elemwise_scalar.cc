@@ -16,144 +16,17 @@
 
 #include "common/parallel.h"
 #include "operator/registry.h"
+#include "operator/elemwise_map.h"
+#include "operator/elemwise_math.h"
 
 namespace mxl {
 namespace {
 
+using namespace elemwise;  // NOLINT: the shared element-wise helpers
+
 // ---------------------------------------------------------------------------
 // Shared machinery
 // ---------------------------------------------------------------------------
-
-void infer_same_shape(const Params&, std::vector<Shape>* in, std::vector<Shape>* out) {
-  if ((*in)[0].known()) (*out)[0] = (*in)[0];
-  else (*in)[0] = (*out)[0];
-}
-
-[[noreturn]] void reject_bool(const Params& p) {
-  throw_error(MXL_ERR_TYPE, "Operator ", p.op()->name,
-              ": argument 'data' has dtype bool, which this operator does not support; "
-              "expected a numeric dtype (float16, float32, float64, uint8, int8, int32, int64)");
-}
-
-void infer_numeric_type(const Params& p, std::vector<DType>* in, std::vector<DType>* out) {
-  if ((*in)[0] == DType::kBool) reject_bool(p);
-  (*out)[0] = (*in)[0];
-}
-
-void infer_any_type(const Params&, std::vector<DType>* in, std::vector<DType>* out) {
-  (*out)[0] = (*in)[0];
-}
-
-// The one loop every kernel runs; f inlines, so simple bodies vectorize.
-// in and out may be the same buffer (declared in-place).
-template <typename T, typename F>
-void map_elements(const TBlob& src, const TBlob& dst, int64_t cost, F f) {
-  const T* in = src.ptr<T>();
-  T* out = dst.ptr<T>();
-  parallel_for(
-      src.numel(),
-      [in, out, f](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) out[i] = f(in[i]);
-      },
-      cost);
-}
-
-// double -> integer without undefined behaviour: NaN and infinities become 0
-// (as integer division by zero does), finite values beyond the range
-// saturate, the rest truncate toward zero.
-template <typename T>
-T to_integer(double v) {
-  if (!std::isfinite(v)) return T(0);
-  constexpr T lowest = std::numeric_limits<T>::lowest(), highest = std::numeric_limits<T>::max();
-  if (v <= static_cast<double>(lowest)) return lowest;
-  if (v >= static_cast<double>(highest) + 1.0) return highest;
-  return static_cast<T>(v);
-}
-
-// True if s is an integer that T represents exactly.
-template <typename T>
-bool holds_integer(double s) {
-  return s == std::trunc(s) && s >= static_cast<double>(std::numeric_limits<T>::lowest()) &&
-         s < static_cast<double>(std::numeric_limits<T>::max()) + 1.0;
-}
-
-// Integer arithmetic that wraps like NumPy's instead of overflowing (signed
-// overflow is undefined in C++): done in the unsigned type of the same width.
-template <typename T>
-T wrapping_add(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
-}
-template <typename T>
-T wrapping_sub(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
-}
-template <typename T>
-T wrapping_mul(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
-}
-
-// Truncating integer division; x / 0 is 0 and MIN / -1 wraps to MIN
-// (both trap on x86 otherwise).
-template <typename T>
-T safe_div(T x, T d) {
-  if (d == T(0)) return T(0);
-  if constexpr (std::is_signed_v<T>) {
-    if (d == T(-1)) return wrapping_sub(T(0), x);
-  }
-  return static_cast<T>(x / d);
-}
-
-// Python/NumPy modulo: the result takes the divisor's sign; x % 0 is 0.
-template <typename T>
-T python_mod_int(T x, T d) {
-  if (d == T(0)) return T(0);
-  if constexpr (std::is_signed_v<T>) {
-    if (d == T(-1)) return T(0);  // MIN % -1 traps on x86
-    T r = static_cast<T>(x % d);
-    if (r != T(0) && ((r < T(0)) != (d < T(0)))) r = static_cast<T>(r + d);
-    return r;
-  } else {
-    return static_cast<T>(x % d);
-  }
-}
-
-// NumPy's float remainder: fmod corrected to the divisor's sign; x % 0 is NaN.
-template <typename A>
-A python_mod_float(A x, A d) {
-  A r = std::fmod(x, d);
-  if (r != A(0)) {
-    if ((r < A(0)) != (d < A(0))) r += d;
-  } else {
-    r = std::copysign(A(0), d);
-  }
-  return r;
-}
-
-// Exact integer power by squaring, wrapping on overflow.  Negative exponents
-// truncate 1/base^-e toward zero: +-1 for base +-1, 0 otherwise (including
-// base 0, which has no value and follows the division-by-zero rule).
-template <typename T>
-T int_pow(T base, T exp) {
-  if constexpr (std::is_signed_v<T>) {
-    if (exp < T(0)) {
-      if (base == T(1)) return T(1);
-      if (base == T(-1)) return (exp & 1) ? T(-1) : T(1);
-      return T(0);
-    }
-  }
-  using U = std::make_unsigned_t<T>;
-  U e = static_cast<U>(exp);
-  T result = T(1);
-  while (e) {
-    if (e & 1u) result = wrapping_mul(result, base);
-    base = wrapping_mul(base, base);
-    e = static_cast<U>(e >> 1);
-  }
-  return result;
-}
 
 template <typename T>
 constexpr bool is_half = std::is_same_v<T, half_t>;

@@ -23,74 +23,17 @@
 
 #include "common/parallel.h"
 #include "operator/registry.h"
+#include "operator/elemwise_map.h"
+#include "operator/elemwise_math.h"
 
 namespace mxl {
 namespace {
 
+using namespace elemwise;  // NOLINT: the shared element-wise helpers
+
 // ---------------------------------------------------------------------------
 // Shared machinery
 // ---------------------------------------------------------------------------
-
-// Output shape equals input shape; the reverse direction serves symbolic
-// inference when only the output is known.
-void infer_same_shape(const Params&, std::vector<Shape>* in, std::vector<Shape>* out) {
-  if ((*in)[0].known()) (*out)[0] = (*in)[0];
-  else (*in)[0] = (*out)[0];
-}
-
-[[noreturn]] void reject_bool(const Params& p) {
-  throw_error(MXL_ERR_TYPE, "Operator ", p.op()->name,
-              ": argument 'data' has dtype bool, which this operator does not support; "
-              "expected a numeric dtype (float16, float32, float64, uint8, int8, int32, int64)");
-}
-
-void infer_numeric_type(const Params& p, std::vector<DType>* in, std::vector<DType>* out) {
-  if ((*in)[0] == DType::kBool) reject_bool(p);
-  (*out)[0] = (*in)[0];
-}
-
-void infer_any_type(const Params&, std::vector<DType>* in, std::vector<DType>* out) {
-  (*out)[0] = (*in)[0];
-}
-
-// The one loop every kernel runs.  f is a lambda, so it inlines and simple
-// bodies vectorize; in and out may be the same buffer (declared in-place).
-template <typename T, typename F>
-void map_elements(const TBlob& src, const TBlob& dst, int64_t cost, F f) {
-  const T* in = src.ptr<T>();
-  T* out = dst.ptr<T>();
-  parallel_for(
-      src.numel(),
-      [in, out, f](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) out[i] = f(in[i]);
-      },
-      cost);
-}
-
-// double -> integer without undefined behaviour: NaN and infinities have no
-// integer value and become 0 (as integer division by zero does); finite
-// values beyond the type's range saturate; the rest truncate toward zero.
-template <typename T>
-T to_integer(double v) {
-  if (!std::isfinite(v)) return T(0);
-  constexpr T lowest = std::numeric_limits<T>::lowest(), highest = std::numeric_limits<T>::max();
-  if (v <= static_cast<double>(lowest)) return lowest;
-  if (v >= static_cast<double>(highest) + 1.0) return highest;
-  return static_cast<T>(v);
-}
-
-// Two's-complement negation and product that wrap like NumPy's integers
-// instead of overflowing (signed overflow is undefined in C++).
-template <typename T>
-T wrapping_neg(T x) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(U(0) - static_cast<U>(x));
-}
-template <typename T>
-T wrapping_mul(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
-}
 
 template <typename T>
 constexpr bool is_half = std::is_same_v<T, half_t>;

@@ -5,10 +5,12 @@
 // gives float32 indices).  Ties and NaN follow NumPy: the first occurrence
 // wins, and a NaN counts as the extreme value of both.
 #include <algorithm>
+#include <limits>
 #include <type_traits>
 
 #include "common/parallel.h"
 #include "operator/broadcast_util.h"
+#include "operator/reduce_impl.h"
 #include "operator/registry.h"
 
 namespace mxl {
@@ -80,15 +82,51 @@ T index_as(int64_t i) {
   else return static_cast<T>(i);
 }
 
-// Best position in x[lo, hi) (contiguous), as (value, index).
+// The extreme value of a block, for reduce::reduce_leaf (SIMD where the
+// dtype allows); any NaN makes it NaN.
+template <bool kMax, typename T>
+struct Extreme {
+  using In = T;
+  using Acc = typename AccType<T>::type;
+  static constexpr bool kPairwise = false;
+  static constexpr bool kSimd = true, kNaNWins = kIsFloat<T>;
+  static Acc identity() {
+    if constexpr (kIsFloat<T>)
+      return kMax ? -std::numeric_limits<Acc>::infinity() : std::numeric_limits<Acc>::infinity();
+    else
+      return kMax ? std::numeric_limits<Acc>::lowest() : std::numeric_limits<Acc>::max();
+  }
+  static Acc map(T x) { return static_cast<Acc>(x); }
+  static Acc combine(Acc a, Acc b) { return beats<kMax>(b, a) ? b : a; }
+  template <class V> static V vmap(V x) { return x; }
+  template <class V> static V vcombine(V a, V b) {
+    if constexpr (kMax) return b > a ? b : a;
+    else return b < a ? b : a;
+  }
+};
+
+// Best position in x[lo, hi) (contiguous, non-empty), as (value, index).
+// Blocks are first reduced to their extreme value with SIMD; only a block
+// whose extreme beats the best so far is scanned for its first occurrence,
+// which keeps NumPy's first-occurrence rule at the speed of a max.
 template <bool kMax, typename T>
 std::pair<typename AccType<T>::type, int64_t> scan(const T* x, int64_t lo, int64_t hi) {
   using A = typename AccType<T>::type;
+  constexpr int64_t kBlock = 4096;
   A best = static_cast<A>(x[lo]);
   int64_t at = lo;
-  for (int64_t i = lo + 1; i < hi; ++i) {
-    const A v = static_cast<A>(x[i]);
-    if (beats<kMax>(v, best)) best = v, at = i;
+  for (int64_t b = lo; b < hi; b += kBlock) {
+    const int64_t n = std::min(kBlock, hi - b);
+    const A m = reduce::reduce_leaf<Extreme<kMax, T>>(x + b, n);
+    if (!beats<kMax>(m, best)) continue;
+    int64_t i = b;
+    if (m != m) {
+      while (static_cast<A>(x[i]) == static_cast<A>(x[i])) ++i;
+    } else {
+      while (static_cast<A>(x[i]) != m) ++i;
+    }
+    best = m;
+    at = i;
   }
   return {best, at};
 }

@@ -5,15 +5,15 @@
 // A reduction is planned once per call.  Input dimensions of extent 1 are
 // dropped and neighbours that are both reduced (or both kept) are merged, so
 // any request becomes an alternation of reduced and kept blocks, usually just
-// one or two.  What happens next depends on the innermost block:
+// one or two.  Three kernels cover the cases, all reading memory in order:
 //
-//   reduced innermost ("rows"): every output folds contiguous segments; the
-//     segment reduction keeps 16 independent lanes (vectorizable without
-//     -ffast-math) and, for sums, combines blocks pairwise so long float32
-//     sums stay accurate;
-//   kept innermost ("columns"): outputs are contiguous too; the kernel
-//     accumulates whole input rows into a tile of accumulators, a loop over
-//     contiguous memory the compiler vectorizes.
+//   segments (only the innermost block reduced, e.g. a full sum or axis=-1):
+//     each output folds one contiguous segment with SIMD lanes; sums combine
+//     2048-element leaves pairwise so long float32 sums stay accurate;
+//   columns (innermost block kept, e.g. axis=0): a tile of contiguous
+//     outputs accumulates whole input rows, SIMD across the columns;
+//   segment rows (innermost reduced and more reduced blocks further out):
+//     a tile of outputs accumulates, row after row, one segment each.
 //
 // Work is split over outputs when there are enough of them, and over the
 // reduced elements (with per-thread partial results combined in a fixed
@@ -347,17 +347,23 @@ inline void accumulate_rows(typename Op::Acc* __restrict acc,
 }
 
 // Folds rows [lo, hi) of a Walk, columns [0, len) starting at `x`, into acc
-// (which the caller initialised).
+// (which the caller initialised).  Short rows go one at a time, so rows
+// that follow each other in memory are read as one sequential stream; long
+// rows go eight at a time (measured: below ~6 KB per row, interleaving
+// several short streams defeats the hardware prefetcher).
 template <typename Op>
 inline void accumulate_walk(typename Op::Acc* acc, const typename Op::In* x, const Walk& walk,
                             int64_t lo, int64_t hi, int64_t len) {
+  constexpr int kUnroll = 8;
   Cursor row(walk);
   row.seek(lo);
-  const typename Op::In* rows[4];
+  const typename Op::In* rows[kUnroll];
   int64_t r = lo;
-  for (; r + 4 <= hi; r += 4) {
-    for (int k = 0; k < 4; ++k, row.next()) rows[k] = x + row.offset;
-    accumulate_rows<Op, 4>(acc, rows, len);
+  if (len * static_cast<int64_t>(sizeof(typename Op::In)) >= 6144) {
+    for (; r + kUnroll <= hi; r += kUnroll) {
+      for (int k = 0; k < kUnroll; ++k, row.next()) rows[k] = x + row.offset;
+      accumulate_rows<Op, kUnroll>(acc, rows, len);
+    }
   }
   for (; r < hi; ++r, row.next()) {
     rows[0] = x + row.offset;
@@ -392,124 +398,153 @@ void run_tasks(int ntasks, int64_t n, F&& task) {
       kParallelGrain);  // one task per thread, always parallel
 }
 
-// Innermost block reduced: output o folds, for every combination of the
-// outer reduced blocks, one contiguous segment of `inner` elements.
+// Innermost block reduced and nothing else: output o folds one contiguous
+// segment of `inner` elements.
 template <typename Op, typename Out, typename Fin>
-void run_rows(const Plan& plan, const typename Op::In* x, Out* y, Fin fin) {
+void run_segments(const Plan& plan, const typename Op::In* x, Out* y, Fin fin) {
   using Acc = typename Op::Acc;
-  const int64_t L = plan.inner, nseg = plan.red.count();
-
-  // Folds the flattened reduced positions [lo, hi) of the output at `base`.
-  auto fold = [&](int64_t base, int64_t lo, int64_t hi) -> Acc {
-    if (plan.red.n == 0) return reduce_segment<Op>(x + base + lo, hi - lo);
-    Acc a = Op::identity();
-    Cursor seg(plan.red);
-    seg.seek(lo / L);
-    int64_t i = lo % L;
-    while (lo < hi) {
-      const int64_t len = std::min(L - i, hi - lo);
-      a = Op::combine(a, reduce_segment<Op>(x + base + seg.offset + i, len));
-      lo += len;
-      i = 0;
-      seg.next();
-    }
-    return a;
-  };
-
+  const int64_t L = plan.inner;
   const int nthreads = omp_get_max_threads();
-  if (plan.out_size >= 2 * nthreads || split_tasks(plan.out_size, plan.count) == 1) {
+  if (plan.out_size >= 2 * nthreads || split_tasks(plan.out_size, L) == 1) {
     parallel_for(
         plan.out_size,
         [&](int64_t b, int64_t e) {
           Cursor out(plan.keep);
           out.seek(b);
-          for (int64_t o = b; o < e; ++o, out.next()) y[o] = fin(fold(out.offset, 0, L * nseg));
+          for (int64_t o = b; o < e; ++o, out.next())
+            y[o] = fin(reduce_segment<Op>(x + out.offset, L));
         },
-        plan.count);
+        L);
     return;
   }
-  // Few outputs with much to fold each: split every output's work.
-  const int ntasks = split_tasks(plan.count, 1);
+  // Few long segments (a full reduction): split each between threads.
+  const int ntasks = split_tasks(L, 1);
   std::vector<Acc> partial(ntasks);
   Cursor out(plan.keep);
   out.seek(0);
   for (int64_t o = 0; o < plan.out_size; ++o, out.next()) {
-    const int64_t base = out.offset;
-    run_tasks(ntasks, plan.count,
-              [&](int t, int64_t lo, int64_t hi) { partial[t] = fold(base, lo, hi); });
+    const typename Op::In* seg = x + out.offset;
+    run_tasks(ntasks, L, [&](int t, int64_t lo, int64_t hi) {
+      partial[t] = reduce_segment<Op>(seg + lo, hi - lo);
+    });
     Acc a = partial[0];
     for (int t = 1; t < ntasks; ++t) a = Op::combine(a, partial[t]);
     y[o] = fin(a);
   }
 }
 
-// Innermost block kept: each group of `inner` consecutive outputs is the
-// combination of `count` contiguous input rows.
-template <typename Op, typename Out, typename Fin>
-void run_columns(const Plan& plan, const typename Op::In* x, Out* y, Fin fin) {
-  using Acc = typename Op::Acc;
-  const int64_t L = plan.inner;
-  constexpr int64_t kT = kTile<Acc>;
-  const int64_t ntiles = (L + kT - 1) / kT;
-  const int64_t units = plan.keep.count() * ntiles;
+// A run of consecutive outputs [out0, out0 + len) whose accumulators live
+// together; `base` is the input offset of the first one.
+struct Tile {
+  int64_t out0, len, base;
+};
 
-  // Accumulates rows [lo, hi) of the group at `base`, columns [j0, j0 + len).
-  // Sums go through a second level of block accumulators, so a float32
-  // column sum over R rows carries about 128 + R/128 roundings, not R.
-  auto fold = [&](Acc* acc, int64_t base, int64_t j0, int64_t len, int64_t lo, int64_t hi) {
-    for (int64_t j = 0; j < len; ++j) acc[j] = Op::identity();
-    const typename Op::In* start = x + base + j0;
+// Drives reductions whose outputs are folded a tile at a time while the
+// reduced "rows" stream past in memory order.  tile_at(u) describes tile u;
+// fold_rows(acc, tile, lo, hi) combines rows [lo, hi) of the tile into acc.
+// Sums fold in blocks of kBlockRows rows first, so a float32 sum over R rows
+// carries about 128 + R/128 roundings rather than R.  With few tiles and
+// many rows the rows are split between threads and the partial tiles
+// combined in order.
+template <typename Op, typename Out, typename TileAt, typename FoldRows, typename Fin>
+void run_tiled(int64_t ntiles, int64_t rows, int64_t tile_cost, TileAt tile_at,
+               FoldRows fold_rows, Out* y, Fin fin) {
+  using Acc = typename Op::Acc;
+  constexpr int64_t kT = kTile<Acc>;
+  auto fold = [&](Acc* acc, const Tile& t, int64_t lo, int64_t hi) {
+    for (int64_t j = 0; j < t.len; ++j) acc[j] = Op::identity();
     if constexpr (Op::kPairwise) {
-      Acc block[kTile<Acc>];
-      for (int64_t r0 = lo; r0 < hi; r0 += kBlockRows) {
-        for (int64_t j = 0; j < len; ++j) block[j] = Op::identity();
-        accumulate_walk<Op>(block, start, plan.red, r0, std::min(hi, r0 + kBlockRows), len);
-        for (int64_t j = 0; j < len; ++j) acc[j] = Op::combine(acc[j], block[j]);
+      if (hi - lo > kBlockRows) {
+        Acc block[kT];
+        for (int64_t r0 = lo; r0 < hi; r0 += kBlockRows) {
+          for (int64_t j = 0; j < t.len; ++j) block[j] = Op::identity();
+          fold_rows(block, t, r0, std::min(hi, r0 + kBlockRows));
+          for (int64_t j = 0; j < t.len; ++j) acc[j] = Op::combine(acc[j], block[j]);
+        }
+        return;
       }
-    } else {
-      accumulate_walk<Op>(acc, start, plan.red, lo, hi, len);
     }
+    fold_rows(acc, t, lo, hi);
   };
 
   const int nthreads = omp_get_max_threads();
-  if (units >= 2 * nthreads || split_tasks(plan.out_size, plan.count) == 1) {
+  if (ntiles >= 2 * nthreads || split_tasks(ntiles, tile_cost) == 1) {
     parallel_for(
-        units,
+        ntiles,
         [&](int64_t b, int64_t e) {
           Acc acc[kT];
-          Cursor group(plan.keep);
-          group.seek(b / ntiles);
           for (int64_t u = b; u < e; ++u) {
-            const int64_t tile = u % ntiles;
-            if (u != b && tile == 0) group.next();
-            const int64_t j0 = tile * kT, len = std::min(kT, L - j0);
-            fold(acc, group.offset, j0, len, 0, plan.count);
-            Out* dst = y + (u / ntiles) * L + j0;
-            for (int64_t j = 0; j < len; ++j) dst[j] = fin(acc[j]);
+            const Tile t = tile_at(u);
+            fold(acc, t, 0, rows);
+            for (int64_t j = 0; j < t.len; ++j) y[t.out0 + j] = fin(acc[j]);
           }
         },
-        plan.count * std::min(kT, L));
+        tile_cost);
     return;
   }
-  // Few output tiles over many rows: split the rows between threads.
-  const int ntasks = split_tasks(plan.count * std::min(kT, L), 1);
+  const int ntasks = split_tasks(tile_cost, 1);
   std::vector<Acc> partial(static_cast<size_t>(ntasks) * kT);
-  Cursor group(plan.keep);
-  group.seek(0);
-  for (int64_t u = 0; u < units; ++u) {
-    const int64_t tile = u % ntiles;
-    if (u != 0 && tile == 0) group.next();
-    const int64_t j0 = tile * kT, len = std::min(kT, L - j0), base = group.offset;
-    run_tasks(ntasks, plan.count, [&](int t, int64_t lo, int64_t hi) {
-      fold(partial.data() + t * kT, base, j0, len, lo, hi);
+  for (int64_t u = 0; u < ntiles; ++u) {
+    const Tile t = tile_at(u);
+    run_tasks(ntasks, rows, [&](int k, int64_t lo, int64_t hi) {
+      fold(partial.data() + k * kT, t, lo, hi);
     });
-    Out* dst = y + (u / ntiles) * L + j0;
-    for (int64_t j = 0; j < len; ++j) {
+    for (int64_t j = 0; j < t.len; ++j) {
       Acc a = partial[j];
-      for (int t = 1; t < ntasks; ++t) a = Op::combine(a, partial[t * kT + j]);
-      dst[j] = fin(a);
+      for (int k = 1; k < ntasks; ++k) a = Op::combine(a, partial[k * kT + j]);
+      y[t.out0 + j] = fin(a);
     }
   }
+}
+
+// Innermost block kept: each group of `inner` consecutive outputs combines
+// `count` contiguous input rows, accumulated with SIMD across the columns.
+template <typename Op, typename Out, typename Fin>
+void run_columns(const Plan& plan, const typename Op::In* x, Out* y, Fin fin) {
+  using Acc = typename Op::Acc;
+  constexpr int64_t kT = kTile<Acc>;
+  const int64_t L = plan.inner, per_group = (L + kT - 1) / kT;
+  auto tile_at = [&](int64_t u) {
+    Cursor group(plan.keep);
+    group.seek(u / per_group);
+    const int64_t j0 = (u % per_group) * kT;
+    return Tile{(u / per_group) * L + j0, std::min(kT, L - j0), group.offset + j0};
+  };
+  auto fold_rows = [&](Acc* acc, const Tile& t, int64_t lo, int64_t hi) {
+    accumulate_walk<Op>(acc, x + t.base, plan.red, lo, hi, t.len);
+  };
+  run_tiled<Op>(plan.keep.count() * per_group, plan.count, plan.count * std::min(kT, L), tile_at,
+                fold_rows, y, fin);
+}
+
+// Innermost block reduced with reduced blocks further out as well (e.g. axes
+// (0, 2) of a 3-d array): a "row" is one combination of the outer reduced
+// blocks, and folding it adds one contiguous segment to every output of the
+// tile, so memory is read in order instead of one output's scattered
+// segments at a time.
+template <typename Op, typename Out, typename Fin>
+void run_segment_rows(const Plan& plan, const typename Op::In* x, Out* y, Fin fin) {
+  using Acc = typename Op::Acc;
+  constexpr int64_t kT = kTile<Acc>;
+  const int64_t L = plan.inner;
+  auto tile_at = [&](int64_t u) {
+    Cursor out(plan.keep);
+    out.seek(u * kT);
+    return Tile{u * kT, std::min(kT, plan.out_size - u * kT), out.offset};
+  };
+  auto fold_rows = [&](Acc* acc, const Tile& t, int64_t lo, int64_t hi) {
+    Cursor row(plan.red);
+    row.seek(lo);
+    for (int64_t r = lo; r < hi; ++r, row.next()) {
+      Cursor out(plan.keep);
+      out.seek(t.out0);
+      const typename Op::In* base = x + row.offset;
+      for (int64_t j = 0; j < t.len; ++j, out.next())
+        acc[j] = Op::combine(acc[j], reduce_segment<Op>(base + out.offset, L));
+    }
+  };
+  run_tiled<Op>((plan.out_size + kT - 1) / kT, plan.red.count(),
+                plan.count * std::min(kT, plan.out_size), tile_at, fold_rows, y, fin);
 }
 
 // Reduces x (planned by make_plan) into y; fin(Acc) -> Out finishes each
@@ -522,8 +557,9 @@ void run(const Plan& plan, const typename Op::In* x, Out* y, Fin fin) {
     std::fill(y, y + plan.out_size, v);
     return;
   }
-  if (plan.inner_reduced) run_rows<Op>(plan, x, y, fin);
-  else run_columns<Op>(plan, x, y, fin);
+  if (!plan.inner_reduced) run_columns<Op>(plan, x, y, fin);
+  else if (plan.red.n == 0) run_segments<Op>(plan, x, y, fin);
+  else run_segment_rows<Op>(plan, x, y, fin);
 }
 
 }  // namespace reduce

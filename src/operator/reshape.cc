@@ -19,11 +19,6 @@ namespace {
 
 using namespace shape_ops;
 
-void copy_forward(const OpContext&, const Params&, const std::vector<TBlob>& in,
-                  const std::vector<TBlob>& out) {
-  parallel_memcpy(out[0].dptr, in[0].dptr, in[0].nbytes());
-}
-
 // Output dimensions under construction, with the rank check every push needs.
 struct DimList {
   int64_t dims[kMaxNdim];

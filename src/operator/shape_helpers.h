@@ -19,6 +19,7 @@
 #include "common/error.h"
 #include "common/shape.h"
 #include "operator/params.h"
+#include "operator/registry.h"
 
 namespace mxl {
 namespace shape_ops {
@@ -45,6 +46,13 @@ int normalize_insert_axis(int64_t axis, int ndim, const char* op, const char* ar
 
 // C-order strides (in elements) of a shape.
 void contiguous_strides(const Shape& shape, int64_t* strides);
+
+// Shape inference for ops whose output has the input's shape (both ways).
+void infer_same_shape(const Params&, std::vector<Shape>* in, std::vector<Shape>* out);
+
+// Kernel that copies input 0 to output 0 unchanged (reshape-like ops, _copy).
+void copy_forward(const OpContext&, const Params&, const std::vector<TBlob>& in,
+                  const std::vector<TBlob>& out);
 
 inline bool all_known(const std::vector<Shape>& shapes) {
   for (const auto& s : shapes)

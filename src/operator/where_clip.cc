@@ -81,11 +81,6 @@ void where_forward(const OpContext&, const Params&, const std::vector<TBlob>& in
 // clip(data, a_min, a_max)
 // ---------------------------------------------------------------------------
 
-void same_shape(const Params&, std::vector<Shape>* in, std::vector<Shape>* out) {
-  if ((*in)[0].known()) (*out)[0] = (*in)[0];
-  else (*in)[0] = (*out)[0];
-}
-
 void clip_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
                   const std::vector<TBlob>& out) {
   const int64_t n = in[0].numel();
@@ -130,7 +125,7 @@ MXL_REGISTER_OP(clip)
     .add_input("data", "Input array.")
     .add_param("a_min", "float", "", "Minimum value")
     .add_param("a_max", "float", "", "Maximum value")
-    .set_infer_shape(same_shape)
+    .set_infer_shape(infer_same_shape)
     .add_inplace(0, 0)
     .set_forward(clip_forward);
 

@@ -16,7 +16,7 @@ import mxlite as mx
 
 def make_dataset(n, dim=20, classes=4, seed=0):
     rng = np.random.default_rng(seed)
-    centers = rng.normal(0, 1.6, size=(classes, dim))
+    centers = rng.normal(0, 0.7, size=(classes, dim))
     y = rng.integers(0, classes, size=n)
     x = centers[y] + rng.normal(0, 1.0, size=(n, dim))
     flip = rng.random(n) < 0.05  # 5% label noise: accuracy cannot reach 100%
@@ -35,10 +35,10 @@ def progress(done, total, width=30):
     return "[" + "#" * filled + "." * (width - filled) + f"] {done}/{total}"
 
 
-def main(epochs=8, batch=128, lr=0.5):
+def main(epochs=8, batch=128, lr=0.02):
     mx.random.seed(42)
-    xtr, ytr = make_dataset(6000, seed=1)
-    xte, yte = make_dataset(2000, seed=2)
+    x_all, y_all = make_dataset(8000, seed=1)
+    xtr, ytr, xte, yte = x_all[:6000], y_all[:6000], x_all[6000:], y_all[6000:]
     dim, classes = xtr.shape[1], 4
     w = mx.nd.random.normal(0, 0.01, shape=(dim, classes))
     b = mx.nd.zeros((classes,))

@@ -141,6 +141,14 @@ MXL_API int mxl_array_dtype(const mxl_array_t* arr, int32_t* dtype);
 MXL_API int mxl_array_device(const mxl_array_t* arr, int32_t* device_type,
                              int32_t* device_id);
 
+/* Shape and dtype in one call (what a binding needs to allocate a host copy).
+ *   ndim  [out] number of dimensions.
+ *   shape [caller buffer, may be NULL when cap == 0] min(cap, ndim) extents.
+ *   dtype [out] the MXL_* dtype code.
+ * Fails with INVALID_HANDLE. */
+MXL_API int mxl_array_info(const mxl_array_t* arr, int32_t* ndim, int64_t* shape, int32_t cap,
+                           int32_t* dtype);
+
 /* Number of elements [out] and bytes [out, may be NULL].  Fails with
  * INVALID_HANDLE. */
 MXL_API int mxl_array_size(const mxl_array_t* arr, int64_t* size,
@@ -236,8 +244,9 @@ MXL_API int mxl_array_from_dlpack_legacy(struct DLManagedTensor* tensor,
  * "ops": [{"name", "aliases", "doc", "inputs": [{"name", "doc"}],
  * "variadic_inputs": bool, "num_inputs_param": str|null,
  * "outputs": [names], "num_outputs_param": str|null, "params": [{"name",
- * "type", "default", "required", "doc", "range": [lo, hi]|null,
- * "values": [enum values]|null}], "differentiable": bool}]}.
+ * "type", "default", "default_text", "required", "doc", "range": [lo, hi]|null,
+ * "values": [enum values]|null, "none_entries": bool (a shape whose entries may
+ * be None)}], "differentiable": bool, "needs_rng": bool}]}.
  * Parameter types: int, float, bool, str, shape, dtype, enum,
  * each optionally wrapped as "optional<T>".
  *   buf    [caller buffer, may be NULL when cap == 0].

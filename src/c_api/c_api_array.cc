@@ -66,6 +66,20 @@ int mxl_array_shape(const mxl_array_t* arr, int32_t* ndim, int64_t* shape, int32
   MXL_API_END
 }
 
+int mxl_array_info(const mxl_array_t* arr, int32_t* ndim, int64_t* shape, int32_t cap,
+                   int32_t* dtype) {
+  MXL_API_BEGIN
+  const NDArray& a = array_of(arr, "mxl_array_info");
+  check_out(ndim, "mxl_array_info", "ndim");
+  check_out(dtype, "mxl_array_info", "dtype");
+  MXL_CHECK(cap == 0 || shape, MXL_ERR_VALUE, "mxl_array_info: shape buffer is NULL");
+  int n = a.shape().ndim();
+  for (int i = 0; i < n && i < cap; ++i) shape[i] = a.shape()[i];
+  *ndim = n;
+  *dtype = dtype_info(a.dtype()).abi_code;
+  MXL_API_END
+}
+
 int mxl_array_dtype(const mxl_array_t* arr, int32_t* dtype) {
   MXL_API_BEGIN
   const NDArray& a = array_of(arr, "mxl_array_dtype");

@@ -3,8 +3,9 @@
 //
 //   float -> integer truncates toward zero.  NaN becomes 0 and infinities
 //     saturate (NumPy leaves these undefined).  For int32/int64 targets,
-//     finite out-of-range values saturate; 8-bit targets take the value's
-//     low bits, as NumPy does on x86 (300.0 -> uint8 44, -1.0 -> 255);
+//     finite out-of-range values saturate; 8-bit targets take the low bits
+//     of the int32 value, as NumPy does on x86 (300.0 -> uint8 44, -1.0 ->
+//     255);
 //   integer -> narrower integer wraps; anything -> bool is "!= 0" (NaN is
 //     true); bool -> number is 0 or 1;
 //   float64 -> float16 rounds once, to nearest even (through a float32
@@ -44,19 +45,22 @@ inline float to_float_round_odd(double d) {
   return f;
 }
 
-// Float value -> integer target, per the rules above.
+// Float value -> integer target, per the rules above.  Written as selects
+// around one in-range conversion, so the loop vectorizes (cvttps2dq).
 template <typename To, typename From>
 inline To float_to_int(From v) {
   if constexpr (sizeof(To) >= 4) {
-    // Clamp in the source type, then convert: compiles to min/max + cvtt.
+    // lo is exact (-2^31, -2^63); hi rounds up to 2^31 (2^63), the first
+    // value past the range.
     constexpr From lo = static_cast<From>(std::numeric_limits<To>::lowest());
     constexpr From hi = static_cast<From>(std::numeric_limits<To>::max());
-    if (!(v == v)) return To(0);
-    if (v <= lo) return std::numeric_limits<To>::lowest();
-    if (v >= hi) return std::numeric_limits<To>::max();
-    return static_cast<To>(v);
+    From c = v > lo ? v : lo;     // also maps NaN to lo, fixed below
+    c = c < hi ? c : From(0);     // out of range: patched below
+    To r = static_cast<To>(c);
+    r = v >= hi ? std::numeric_limits<To>::max() : r;
+    return v == v ? r : To(0);
   } else {
-    return static_cast<To>(float_to_int<int64_t>(v));  // low bits
+    return static_cast<To>(float_to_int<int32_t>(v));  // the low bits
   }
 }
 
@@ -84,7 +88,11 @@ inline To convert(From x) {
 template <typename To, typename From>
 void convert_loop(const From* in, To* out, int64_t n) {
   parallel_for(n, [=](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) out[i] = convert<To>(in[i]);
+    // Local restrict copies: a store through a 1-byte type may alias
+    // anything, including the lambda's captures, which blocks vectorizing.
+    const From* __restrict src = in;
+    To* __restrict dst = out;
+    for (int64_t i = b; i < e; ++i) dst[i] = convert<To>(src[i]);
   });
 }
 

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -111,6 +112,13 @@ void loop_gemm(const GemmShape& g, const T* A, const T* B, T* C, int64_t m0, int
 // dominates, and the loop kernel can run many of them in parallel.
 constexpr int64_t kTinyGemm = 8 * 8 * 8;
 
+// Whether BLAS can take the product: its integer type is 32-bit here, so
+// larger extents go to the loop kernel instead.
+bool blas_can_take(const GemmShape& g) {
+  constexpr int64_t kMax = std::numeric_limits<blasint>::max();
+  return g.M * g.N * g.K > kTinyGemm && g.M <= kMax && g.N <= kMax && g.K <= kMax;
+}
+
 // `batch` products C[i] = op(A[i]) op(B[i]) of equally shaped matrices
 // stored back to back (dot is batch = 1).
 //
@@ -126,14 +134,13 @@ void batched_gemm(const GemmShape& g, int64_t batch, const T* A, const T* B, T* 
     std::fill(C, C + batch * c_size, T(0));
     return;
   }
-  const int64_t work = g.M * g.N * g.K;
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-    if (work > kTinyGemm) {
+    if (blas_can_take(g)) {
       for (int64_t i = 0; i < batch; ++i) blas_gemm(g, A + i * a_size, B + i * b_size, C + i * c_size);
       return;
     }
   } else if constexpr (std::is_same_v<T, half_t>) {
-    if (work > kTinyGemm) {  // widen everything once, multiply in float, round back
+    if (blas_can_take(g)) {  // widen everything once, multiply in float, round back
       std::vector<float> a(batch * a_size), b(batch * b_size), c(batch * c_size);
       auto widen = [](const half_t* src, float* dst, int64_t n) {
         parallel_for(n, [&](int64_t lo, int64_t hi) {

@@ -5,6 +5,7 @@
 // gives float32 indices).  Ties and NaN follow NumPy: the first occurrence
 // wins, and a NaN counts as the extreme value of both.
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 
@@ -105,6 +106,32 @@ struct Extreme {
   }
 };
 
+// Index of the first element of x[0, n) equal to m (or NaN, if m is NaN);
+// the caller guarantees there is one.
+template <typename T, typename A>
+int64_t first_match(const T* x, int64_t n, A m) {
+  int64_t i = 0;
+  if constexpr (std::is_same_v<T, A> && std::is_arithmetic_v<T>) {
+    // Skip whole vectors that hold no match.
+    using S = reduce::Simd<T>;
+    using V = typename S::type;
+    const V mv = S::splat(m);
+    for (; i + S::kWidth <= n; i += S::kWidth) {
+      const V v = S::load(x + i);
+      const auto hit = m != m ? v != v : v == mv;
+      uint64_t bits[2];
+      std::memcpy(bits, &hit, sizeof(bits));
+      if (bits[0] | bits[1]) break;
+    }
+  }
+  if (m != m) {
+    while (static_cast<A>(x[i]) == static_cast<A>(x[i])) ++i;
+  } else {
+    while (static_cast<A>(x[i]) != m) ++i;
+  }
+  return i;
+}
+
 // Best position in x[lo, hi) (contiguous, non-empty), as (value, index).
 // Blocks are first reduced to their extreme value with SIMD; only a block
 // whose extreme beats the best so far is scanned for its first occurrence,
@@ -112,21 +139,15 @@ struct Extreme {
 template <bool kMax, typename T>
 std::pair<typename AccType<T>::type, int64_t> scan(const T* x, int64_t lo, int64_t hi) {
   using A = typename AccType<T>::type;
-  constexpr int64_t kBlock = 4096;
+  constexpr int64_t kBlock = 1024;
   A best = static_cast<A>(x[lo]);
   int64_t at = lo;
   for (int64_t b = lo; b < hi; b += kBlock) {
     const int64_t n = std::min(kBlock, hi - b);
     const A m = reduce::reduce_leaf<Extreme<kMax, T>>(x + b, n);
     if (!beats<kMax>(m, best)) continue;
-    int64_t i = b;
-    if (m != m) {
-      while (static_cast<A>(x[i]) == static_cast<A>(x[i])) ++i;
-    } else {
-      while (static_cast<A>(x[i]) != m) ++i;
-    }
     best = m;
-    at = i;
+    at = first_match(x + b, n, m) + b;
   }
   return {best, at};
 }

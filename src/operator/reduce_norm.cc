@@ -1,11 +1,12 @@
 // norm: the L1 (sum of |x|) or L2 (sqrt of the sum of squares) norm over
 // the given axes, treating the reduced elements as one vector.
 //
-// The L2 norm must not overflow where the result itself is representable:
-// float16 squares are summed in float and float32 squares in double, which
-// cover their whole range; float64 sums in double and, only when a result
-// suggests overflow or underflow (inf or tiny), recomputes in long double,
-// whose exponent range covers every float64 square.
+// The L2 norm must not overflow where the result itself is representable.
+// float16 squares are summed in float, which covers their whole range.
+// float32 and float64 first sum squares in their own type (SIMD, as fast as
+// a sum) and, only when a result suggests overflow or underflow (inf, or
+// tiny, which includes an all-zero input), recompute in double / long
+// double, whose exponent ranges cover every square of the input type.
 #include <cmath>
 #include <type_traits>
 #include <vector>
@@ -17,13 +18,21 @@
 namespace mxl {
 namespace {
 
-template <typename T, bool kL2>
-using NormAcc =
-    std::conditional_t<std::is_same_v<T, half_t>, float,
-                       std::conditional_t<std::is_same_v<T, float>, std::conditional_t<kL2, double, float>,
-                                          double>>;
+// The accumulator of the fast pass: float for float16, double for integers.
+template <typename T>
+using FastAcc = std::conditional_t<std::is_same_v<T, half_t>, float,
+                                   std::conditional_t<std::is_floating_point_v<T>, T, double>>;
+// The accumulator of the careful second L2 pass (float32 and float64 only).
+template <typename T>
+using WideAcc = std::conditional_t<std::is_same_v<T, float>, double, long double>;
+template <typename T>
+constexpr bool kHasWidePass = std::is_same_v<T, float> || std::is_same_v<T, double>;
+// L2 results below this may have lost squares to underflow in the fast pass
+// (about 100 times the square root of the smallest normal number).
+template <typename T>
+constexpr double kTinyNorm = std::is_same_v<T, float> ? 1e-17 : 1e-152;
 
-template <typename T, bool kL2, typename A = NormAcc<T, kL2>>
+template <typename T, bool kL2, typename A = FastAcc<T>>
 struct NormOp {
   using In = T;
   using Acc = A;
@@ -79,9 +88,8 @@ void infer_norm_type(const Params& p, std::vector<DType>* in, std::vector<DType>
 
 template <typename Out, typename Acc, bool kL2>
 Out finish(Acc a) {
-  double v = static_cast<double>(a);
-  if constexpr (kL2) v = std::sqrt(v);
-  return shape_ops::cast_scalar<Out>(v);
+  if constexpr (kL2) a = std::sqrt(a);  // before narrowing: long double sums exceed double
+  return shape_ops::cast_scalar<Out>(static_cast<double>(a));
 }
 
 // Computes the norm of x (dtype T) into y (dtype Out).
@@ -90,16 +98,15 @@ void norm_into(const reduce::Plan& plan, const T* x, Out* y) {
   using Op = NormOp<T, kL2>;
   using Acc = typename Op::Acc;
   reduce::run<Op>(plan, x, y, [](Acc a) { return finish<Out, Acc, kL2>(a); });
-  if constexpr (kL2 && std::is_same_v<T, double> && std::is_same_v<Out, double>) {
-    // Squares beyond double's range: redo in long double (rare, and slow).
-    // A zero result is suspect too (squares of 1e-170 flush to zero); an
-    // all-zero input pays for the second pass.
+  if constexpr (kL2 && kHasWidePass<T>) {
     bool suspect = false;
-    for (int64_t i = 0; i < plan.out_size && !suspect; ++i)
-      suspect = std::isinf(y[i]) || y[i] < 1e-145;
+    for (int64_t i = 0; i < plan.out_size && !suspect; ++i) {
+      const double v = static_cast<double>(y[i]);
+      suspect = std::isinf(v) || v < kTinyNorm<T>;
+    }
     if (suspect) {
-      using Wide = NormOp<double, true, long double>;
-      reduce::run<Wide>(plan, x, y, [](long double a) { return static_cast<double>(std::sqrt(a)); });
+      using Wide = NormOp<T, true, WideAcc<T>>;
+      reduce::run<Wide>(plan, x, y, [](WideAcc<T> a) { return finish<Out, WideAcc<T>, true>(a); });
     }
   }
 }

@@ -193,6 +193,8 @@ const std::string& Registry::json() {
       p["doc"] = f.doc;
       p["range"] = f.has_range ? nlohmann::json::array({f.lo, f.hi}) : nlohmann::json(nullptr);
       p["values"] = f.type == ParamType::kEnum ? nlohmann::json(f.enum_values) : nlohmann::json(nullptr);
+      // A shape whose entries may be None (slice's begin/end/step).
+      p["none_entries"] = f.type == ParamType::kShape && f.shape_allows_none;
       ps.push_back(p);
     }
     j["params"] = ps;

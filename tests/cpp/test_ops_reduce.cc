@@ -240,6 +240,28 @@ TEST(ReduceOps, LongFloat32SumIsAccurate) {
   EXPECT_NEAR(mean[0], 0.1f, 1e-7);
 }
 
+TEST(ReduceOps, LargeInputsTakeEveryParallelPath) {
+  // Big enough that each kernel splits its work between threads: few
+  // outputs with reduced blocks both inside and outside (segment rows), few
+  // wide column tiles, and many outputs.
+  for (Shape s : {Shape{100000, 2, 3}, Shape{3, 50000, 5}, Shape{7, 9000, 11}}) {
+    std::vector<double> xd(s.numel());
+    for (int64_t i = 0; i < s.numel(); ++i) xd[i] = std::sin(0.1 * i) + 0.25;
+    std::vector<float> xf(xd.begin(), xd.end());
+    for (unsigned mask : {1u, 2u, 4u, 5u, 3u, 6u}) {
+      const std::string axes = axes_text(mask, 3);
+      for (auto [op, kind] : {std::pair{"sum", Kind::kSum}, {"max", Kind::kMax}, {"min", Kind::kMin}}) {
+        std::vector<double> xr(xf.begin(), xf.end());
+        const auto expect = naive_reduce(s, xr, mask, kind);
+        auto got = run(op, {make<float>(s, xf)}, {{"axis", axes}}).values<float>();
+        ASSERT_EQ(got.size(), expect.size());
+        for (size_t i = 0; i < got.size(); ++i)
+          ASSERT_NEAR(got[i], expect[i], 1e-5 * (100 + std::fabs(expect[i]))) << op << axes << i;
+      }
+    }
+  }
+}
+
 TEST(ReduceOps, IntegerSemantics) {
   // Sums wrap in the input dtype, like NumPy's wide sum cast back.
   EXPECT_EQ(run("sum", {make<int8_t>({2}, {100, 100})}).values<int8_t>()[0], -56);
@@ -385,6 +407,12 @@ TEST(NormOp, HandComputedAndOverflowSafe) {
   EXPECT_NEAR(run("norm", {make<double>({2}, {3e200, 4e200})}).values<double>()[0], 5e200, 1e186);
   EXPECT_NEAR(run("norm", {make<double>({2}, {3e-200, 4e-200})}).values<double>()[0], 5e-200,
               1e-214);
+  EXPECT_NEAR(run("norm", {make<float>({2}, {3e-30f, 4e-30f})}).values<float>()[0], 5e-30f, 1e-36f);
+  EXPECT_EQ(run("norm", {make<float>({3}, {0, 0, 0})}).values<float>()[0], 0.0f);
+  // With a float64 output the careful pass's double result is kept unrounded.
+  EXPECT_NEAR(run("norm", {make<float>({2}, {3e30f, 4e30f})}, {{"out_dtype", "float64"}})
+                  .values<double>()[0],
+              std::hypot(double(3e30f), double(4e30f)), 1e18);
   EXPECT_EQ(run("norm", {make<int32_t>({2}, {3, 4})}).values<int32_t>()[0], 5);
   expect_error([&] { run("norm", {x}, {{"ord", "3"}}); }, MXL_ERR_VALUE, "'ord'");
   expect_error([&] { run("norm", {x}, {{"axis", "5"}}); }, MXL_ERR_INDEX, "norm");

@@ -3,7 +3,7 @@ import threading
 
 import numpy as np
 
-from ..base import IndexError_, InvalidHandleError, TypeError_, check_call, ffi, lib
+from ..base import IndexError_, InvalidHandleError, TypeError_, check_call, ffi, last_error, lib
 
 _ops = {}  # name -> op handle (owned by this module for the life of the process)
 _NEW = object.__new__
@@ -93,10 +93,31 @@ class _Scratch:
 
 def scratch():
     """This thread's scratch buffers."""
-    sc = _tls.__dict__.get("sc")
-    if sc is None:
+    try:
+        return _tls.sc
+    except AttributeError:
         sc = _tls.sc = _Scratch()
-    return sc
+        return sc
+
+
+def invoke_binary(op, h1, h2):
+    """Hot path for `a + b` and friends: two inputs, no attributes, one output."""
+    if h1 is None or h2 is None:
+        raise InvalidHandleError("this NDArray has been freed")
+    try:
+        sc = _tls.sc
+    except AttributeError:
+        sc = scratch()
+    cap = sc.p_cap
+    cap[0] = _SCRATCH
+    outs = sc.outs
+    if lib.mxl_invoke(op, 2, [h1, h2], 0, ffi.NULL, ffi.NULL, cap, outs):
+        raise last_error()
+    a = _NEW(_NDArray)
+    a.handle = outs[0]
+    a._shape = a._dtype = None
+    outs[0] = ffi.NULL
+    return a
 
 
 def invoke(op, handles, keys, vals, out=None, nout=1):
@@ -113,7 +134,10 @@ def invoke(op, handles, keys, vals, out=None, nout=1):
         ckeys = cvals = ffi.NULL
     if out is None and nout <= _SCRATCH:
         # Invariant: every scratch entry is NULL between calls (NULL = "allocate").
-        sc = _tls.__dict__.get("sc") or scratch()
+        try:
+            sc = _tls.sc
+        except AttributeError:
+            sc = scratch()
         outs = sc.outs
         cap = sc.p_cap
         cap[0] = _SCRATCH

@@ -2,10 +2,11 @@
 import numpy as np
 
 from .. import _dtypes
-from ..base import InvalidHandleError, TypeError_, ValueError_, check_call, ffi, lib
+from ..base import InvalidHandleError, TypeError_, ValueError_, check_call, ffi, last_error, lib
 from ..context import Context, check_cpu
 from . import _invoke
-from ._invoke import attr_str, invoke, op_handle, scratch, wrap
+from .._dtypes import _CODE_TO_TYPE
+from ._invoke import _tls, attr_str, invoke, invoke_binary, op_handle, scratch, wrap
 
 __all__ = ["NDArray", "waitall"]
 
@@ -21,6 +22,8 @@ def _h(name):
 
 def _binary(lhs, rhs, array_op, scalar_op, rscalar_op=None, out=None):
     """lhs (an NDArray) <op> rhs (NDArray or number), MXNet's dispatch rules."""
+    if out is None and type(rhs) is NDArray:
+        return invoke_binary(_op.get(array_op) or _h(array_op), lhs.handle, rhs.handle)
     if isinstance(rhs, NDArray):
         return invoke(_h(array_op), [lhs._handle(), rhs._handle()], None, None, out)
     if isinstance(rhs, (int, float, bool, np.number, np.bool_)):
@@ -30,6 +33,30 @@ def _binary(lhs, rhs, array_op, scalar_op, rscalar_op=None, out=None):
     if isinstance(rhs, (np.ndarray, list, tuple)):
         return _binary(lhs, array(rhs, dtype=lhs.dtype), array_op, scalar_op, rscalar_op, out)
     return NotImplemented
+
+
+def _arith(array_op, scalar_op):
+    """A binary operator method: the NDArray-NDArray case takes the shortest
+    path to the core (it is the dispatch benchmark); the rest goes through
+    _binary's MXNet rules."""
+    op = []
+
+    def method(self, o):
+        if type(o) is NDArray:
+            h = op[0] if op else _resolve(op, array_op)
+            return invoke_binary(h, self.handle, o.handle)
+        return _binary(self, o, array_op, scalar_op)
+    method.__name__ = array_op
+    return method
+
+
+def _resolve(cache, name):
+    cache.append(_h(name))
+    return cache[0]
+
+
+_eq = _arith("broadcast_equal", "_equal_scalar")
+_ne = _arith("broadcast_not_equal", "_not_equal_scalar")
 
 
 class NDArray:
@@ -63,22 +90,33 @@ class NDArray:
         self.__del__()
 
     # ------------------------------------------------------------ metadata
+    def _fetch_meta(self):
+        # One C call for shape and dtype, into per-thread scratch (this runs
+        # before every read-back, so it avoids allocations and slow cffi idioms).
+        try:
+            sc = _tls.sc
+        except AttributeError:
+            sc = scratch()
+        if lib.mxl_array_info(self.handle or self._handle(), sc.p_ndim, sc.dims, 32, sc.p_dtype):
+            raise last_error()
+        n, dims = sc.p_ndim[0], sc.dims
+        self._shape = (dims[0],) if n == 1 else tuple(dims[0:n])
+        self._dtype = _CODE_TO_TYPE[sc.p_dtype[0]]
+
     @property
     def shape(self):
         s = self._shape
         if s is None:
-            sc = scratch()
-            check_call(lib.mxl_array_shape(self.handle or self._handle(), sc.p_ndim, sc.dims, 32))
-            s = self._shape = tuple(ffi.unpack(sc.dims, sc.p_ndim[0]))
+            self._fetch_meta()
+            s = self._shape
         return s
 
     @property
     def dtype(self):
         d = self._dtype
         if d is None:
-            sc = scratch()
-            check_call(lib.mxl_array_dtype(self.handle or self._handle(), sc.p_dtype))
-            d = self._dtype = _dtypes.from_code(sc.p_dtype[0])
+            self._fetch_meta()
+            d = self._dtype
         return d
 
     @property
@@ -123,9 +161,14 @@ class NDArray:
     # ------------------------------------------------------- data movement
     def asnumpy(self):
         """A NumPy copy, after pending writes finished (a sync point)."""
-        a = np.empty(self.shape, dtype=self.dtype)
-        check_call(lib.mxl_array_copy_to_host(self.handle or self._handle(),
-                                              ffi.from_buffer(a, require_writable=True), a.nbytes))
+        if self._dtype is None or self._shape is None:
+            self._fetch_meta()
+        a = np.empty(self._shape, dtype=self._dtype)
+        # a is a fresh writable array; from_buffer's require_writable check
+        # costs more than the copy of a small array.
+        if lib.mxl_array_copy_to_host(self.handle or self._handle(), ffi.from_buffer(a),
+                                      a.nbytes):
+            raise last_error()
         return a
 
     def asscalar(self):
@@ -214,16 +257,15 @@ class NDArray:
     to_dlpack_for_write = to_dlpack_for_read
 
     # ------------------------------------------------------------ arithmetic
-    def __add__(self, o):
-        return _binary(self, o, "broadcast_add", "_plus_scalar")
-
-    __radd__ = __add__
+    __add__ = __radd__ = _arith("broadcast_add", "_plus_scalar")
+    __sub__ = _arith("broadcast_sub", "_minus_scalar")
+    __mul__ = __rmul__ = _arith("broadcast_mul", "_mul_scalar")
+    __truediv__ = __div__ = _arith("broadcast_div", "_div_scalar")
+    __mod__ = _arith("broadcast_mod", "_mod_scalar")
+    __pow__ = _arith("broadcast_power", "_power_scalar")
 
     def __iadd__(self, o):
         return _binary(self, o, "broadcast_add", "_plus_scalar", out=self)
-
-    def __sub__(self, o):
-        return _binary(self, o, "broadcast_sub", "_minus_scalar")
 
     def __rsub__(self, o):
         return _rbinary(self, o, "_rminus_scalar")
@@ -231,16 +273,8 @@ class NDArray:
     def __isub__(self, o):
         return _binary(self, o, "broadcast_sub", "_minus_scalar", out=self)
 
-    def __mul__(self, o):
-        return _binary(self, o, "broadcast_mul", "_mul_scalar")
-
-    __rmul__ = __mul__
-
     def __imul__(self, o):
         return _binary(self, o, "broadcast_mul", "_mul_scalar", out=self)
-
-    def __truediv__(self, o):
-        return _binary(self, o, "broadcast_div", "_div_scalar")
 
     def __rtruediv__(self, o):
         return _rbinary(self, o, "_rdiv_scalar")
@@ -248,19 +282,13 @@ class NDArray:
     def __itruediv__(self, o):
         return _binary(self, o, "broadcast_div", "_div_scalar", out=self)
 
-    __div__, __rdiv__, __idiv__ = __truediv__, __rtruediv__, __itruediv__
-
-    def __mod__(self, o):
-        return _binary(self, o, "broadcast_mod", "_mod_scalar")
+    __rdiv__, __idiv__ = __rtruediv__, __itruediv__
 
     def __rmod__(self, o):
         return _rbinary(self, o, "_rmod_scalar")
 
     def __imod__(self, o):
         return _binary(self, o, "broadcast_mod", "_mod_scalar", out=self)
-
-    def __pow__(self, o):
-        return _binary(self, o, "broadcast_power", "_power_scalar")
 
     def __rpow__(self, o):
         return _rbinary(self, o, "_rpower_scalar")
@@ -278,26 +306,15 @@ class NDArray:
         return invoke(_h("abs"), [self._handle()], None, None)
 
     def __eq__(self, o):
-        if o is None:
-            return False
-        return _binary(self, o, "broadcast_equal", "_equal_scalar")
+        return False if o is None else _eq(self, o)
 
     def __ne__(self, o):
-        if o is None:
-            return True
-        return _binary(self, o, "broadcast_not_equal", "_not_equal_scalar")
+        return True if o is None else _ne(self, o)
 
-    def __gt__(self, o):
-        return _binary(self, o, "broadcast_greater", "_greater_scalar")
-
-    def __ge__(self, o):
-        return _binary(self, o, "broadcast_greater_equal", "_greater_equal_scalar")
-
-    def __lt__(self, o):
-        return _binary(self, o, "broadcast_lesser", "_lesser_scalar")
-
-    def __le__(self, o):
-        return _binary(self, o, "broadcast_lesser_equal", "_lesser_equal_scalar")
+    __gt__ = _arith("broadcast_greater", "_greater_scalar")
+    __ge__ = _arith("broadcast_greater_equal", "_greater_equal_scalar")
+    __lt__ = _arith("broadcast_lesser", "_lesser_scalar")
+    __le__ = _arith("broadcast_lesser_equal", "_lesser_equal_scalar")
 
     __hash__ = object.__hash__
 
@@ -371,6 +388,7 @@ def empty(shape, ctx=None, dtype=None):
     check_call(lib.mxl_array_create(shape, len(shape), code, 1, 0, out))
     a = wrap(out[0])
     a._shape = shape
+    a._dtype = _CODE_TO_TYPE[code]
     return a
 
 

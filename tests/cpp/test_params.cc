@@ -106,7 +106,8 @@ TEST(Params, CacheReturnsTheSameParsedObject) {
 }
 
 TEST(Registry, JsonDocumentDescribesParams) {
-  const std::string& doc = Registry::get().json();
+  test_op();  // registered on first use
+  const std::string doc = Registry::get().json();
   auto pos = doc.find("\"_test_params_op\"");
   ASSERT_NE(pos, std::string::npos);
   EXPECT_NE(doc.find("\"optional<shape>\"", pos), std::string::npos);

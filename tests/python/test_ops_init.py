@@ -41,11 +41,12 @@ def test_fill_defaults_are_float32():
     assert mx.nd._zeros().shape == ()
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("value", [0, 1, 7, 2.5, -3.75, 100])
+# Negative fills of unsigned types are left out: NumPy's float->uint8 cast of a
+# negative value is undefined, so it is no oracle there.
+@pytest.mark.parametrize("dtype,value", [(d, v) for d in DTYPES
+                                         for v in [0, 1, 7, 2.5, -3.75, 100]
+                                         if not (d == "uint8" and v < 0)])
 def test_full(dtype, value):
-    if dtype in ("uint8",) and value < 0:
-        pytest.skip("NumPy rejects negative fills of unsigned types")
     expected = np.full((2, 3), np.float64(value)).astype(dtype)  # C-cast semantics
     check(mx.nd.full((2, 3), value, dtype=dtype), expected)
     check(mx.nd._full(shape=(2, 3), value=value, dtype=dtype), expected)

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "operator/registry.h"
+#include "op_test_util.h"
 
 namespace mxl {
 namespace {
@@ -77,16 +78,7 @@ Array run(const std::string& name, std::vector<Array> inputs, const Attrs& attrs
   return out;
 }
 
-template <typename F>
-void expect_error(F fn, int kind, const std::string& needle) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error mentioning '" << needle << "'";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using testing_util::expect_error;
 
 const float kNaN = std::numeric_limits<float>::quiet_NaN();
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "operator/registry.h"
+#include "op_test_util.h"
 
 namespace mxl {
 namespace {
@@ -87,16 +88,7 @@ Arr run1(const std::string& name, std::vector<Arr> in, const Attrs& attrs = {}) 
   return run(name, std::move(in), attrs)[0];
 }
 
-template <typename F>
-void expect_error(F fn, int kind, const std::string& needle) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error mentioning '" << needle << "'";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using testing_util::expect_error;
 
 using F = std::vector<float>;
 using I64 = std::vector<int64_t>;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "operator/registry.h"
+#include "op_test_util.h"
 
 namespace mxl {
 namespace {
@@ -46,17 +47,7 @@ std::vector<T> run(const std::string& name, std::vector<T> x, const Attrs& attrs
   return y;
 }
 
-// Expects `fn` to throw mxl::Error of `kind` whose message contains `needle`.
-template <typename F>
-void expect_error(F fn, int kind, const std::string& needle) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error mentioning '" << needle << "'";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using testing_util::expect_error;
 
 void expect_type_error(const std::string& name, DType dt) {
   const OpDef* op = find_op(name);

@@ -6,30 +6,10 @@ import numpy as np
 import pytest
 
 import mxlite as mx
+from op_helpers import check, make, nd
 
 DTYPES = ["float32", "float64", "float16", "uint8", "int8", "int32", "int64", "bool"]
 INDEX_DTYPES = ["int32", "int64", "float32", "uint8"]
-
-
-def make(rng, shape, dtype):
-    if dtype == "bool":
-        return rng.random(shape) < 0.5
-    if dtype == "uint8":
-        return rng.integers(0, 200, size=shape).astype(dtype)
-    if np.issubdtype(np.dtype(dtype), np.integer):
-        return rng.integers(-100, 100, size=shape).astype(dtype)
-    return rng.standard_normal(shape).astype(dtype)
-
-
-def check(result, expected):
-    got = result.asnumpy()
-    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
-    assert got.shape == expected.shape, (got.shape, expected.shape)
-    np.testing.assert_array_equal(got, expected)
-
-
-def nd(x):
-    return mx.nd.array(x, dtype=x.dtype)
 
 
 def key_of(begin, end, step):

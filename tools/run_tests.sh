@@ -26,15 +26,24 @@ else
 fi
 [ "$rc" -ne 0 ] && status=1
 
-echo "== Python (pytest)"
-.venv/bin/python -m pytest tests/python -q -p no:cacheprovider 2>&1 | tee "$log"
-rc=${PIPESTATUS[0]}
-last=$(grep -E "^=*.* in [0-9.]+s" "$log" | tail -1)
-p=$(echo "$last" | grep -Eo "[0-9]+ passed" | awk '{s+=$1} END {print s+0}')
-f=$(echo "$last" | grep -Eo "[0-9]+ (failed|errors?)" | awk '{s+=$1} END {print s+0}')
-if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi  # collection error, no tests, ...
-add "Python (pytest)" "$p" "$f"
-[ "$rc" -ne 0 ] && status=1
+pytest_suite() {  # name, then environment assignments for the run
+  local name=$1; shift
+  echo "== $name"
+  env "$@" .venv/bin/python -m pytest tests/python -q -p no:cacheprovider 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  local last p f
+  last=$(grep -E "^=*.* in [0-9.]+s" "$log" | tail -1)
+  p=$(echo "$last" | grep -Eo "[0-9]+ passed" | awk '{s+=$1} END {print s+0}')
+  f=$(echo "$last" | grep -Eo "[0-9]+ (failed|errors?)" | awk '{s+=$1} END {print s+0}')
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi  # collection error, no tests, ...
+  add "$name" "$p" "$f"
+  [ "$rc" -ne 0 ] && status=1
+}
+
+pytest_suite "Python (pytest)"
+# The same suite on the synchronous engine: results and errors must not
+# depend on scheduling.
+pytest_suite "Python (pytest, NaiveEngine)" MXNET_ENGINE_TYPE=NaiveEngine
 rm -f "$log"
 
 echo

@@ -80,5 +80,7 @@ def test_index_errors(pair):
         a[0, 0, 0, 0]
     with pytest.raises(IndexError):
         a[[0, 9]]
+    with pytest.raises(IndexError, match="axis 0"):
+        a[5, [0, 1]]
     with pytest.raises(TypeError):
         a[0] = "text"

@@ -115,10 +115,16 @@ def getitem(x, key):
         # One index array: basic-slice the rest (ints kept as size-1 axes), take
         # along the array's axis, then drop the int axes.
         a = adv[0]
-        pre = tuple(slice(k, k + 1) if isinstance(k, _INT) and k != -1 else
-                    (slice(k, None) if isinstance(k, _INT) else k)
-                    for k in (keys[i] if i != a else slice(None) for i in range(len(keys))))
-        y = _basic(x, pre)
+        pre = []
+        for axis, k in enumerate(keys):
+            if axis == a:
+                pre.append(slice(None))
+            elif isinstance(k, _INT):  # kept as a size-1 axis until the end
+                i = _norm_index(k, x.shape[axis], axis)
+                pre.append(slice(i, i + 1))
+            else:
+                pre.append(k)
+        y = _basic(x, tuple(pre))
         idx = _index_array(keys[a], x.shape[a], a)
         y = invoke(op_handle("take"), [y._handle(), idx._handle()], ["axis", "mode"],
                    [str(a), "raise"], None)

@@ -100,26 +100,6 @@ def scratch():
         return sc
 
 
-def invoke_binary(op, h1, h2):
-    """Hot path for `a + b` and friends: two inputs, no attributes, one output."""
-    if h1 is None or h2 is None:
-        raise InvalidHandleError("this NDArray has been freed")
-    try:
-        sc = _tls.sc
-    except AttributeError:
-        sc = scratch()
-    cap = sc.p_cap
-    cap[0] = _SCRATCH
-    outs = sc.outs
-    if lib.mxl_invoke(op, 2, [h1, h2], 0, ffi.NULL, ffi.NULL, cap, outs):
-        raise last_error()
-    a = _NEW(_NDArray)
-    a.handle = outs[0]
-    a._shape = a._dtype = None
-    outs[0] = ffi.NULL
-    return a
-
-
 def invoke(op, handles, keys, vals, out=None, nout=1):
     """Run op; returns one NDArray, or a list when the op has several outputs.
 

@@ -6,7 +6,7 @@ from ..base import InvalidHandleError, TypeError_, ValueError_, check_call, ffi,
 from ..context import Context, check_cpu
 from . import _invoke
 from .._dtypes import _CODE_TO_TYPE
-from ._invoke import _tls, attr_str, invoke, invoke_binary, op_handle, scratch, wrap
+from ._invoke import _NEW, _tls, attr_str, invoke, op_handle, scratch, wrap
 
 __all__ = ["NDArray", "waitall"]
 
@@ -22,8 +22,6 @@ def _h(name):
 
 def _binary(lhs, rhs, array_op, scalar_op, rscalar_op=None, out=None):
     """lhs (an NDArray) <op> rhs (NDArray or number), MXNet's dispatch rules."""
-    if out is None and type(rhs) is NDArray:
-        return invoke_binary(_op.get(array_op) or _h(array_op), lhs.handle, rhs.handle)
     if isinstance(rhs, NDArray):
         return invoke(_h(array_op), [lhs._handle(), rhs._handle()], None, None, out)
     if isinstance(rhs, (int, float, bool, np.number, np.bool_)):
@@ -36,16 +34,38 @@ def _binary(lhs, rhs, array_op, scalar_op, rscalar_op=None, out=None):
 
 
 def _arith(array_op, scalar_op):
-    """A binary operator method: the NDArray-NDArray case takes the shortest
-    path to the core (it is the dispatch benchmark); the rest goes through
-    _binary's MXNet rules."""
+    """A binary operator method.  NDArray <op> NDArray takes the shortest path
+    to the core, inlined here because it is the dispatch benchmark; the rest
+    goes through _binary's MXNet rules."""
     op = []
+    null = ffi.NULL
 
     def method(self, o):
-        if type(o) is NDArray:
-            h = op[0] if op else _resolve(op, array_op)
-            return invoke_binary(h, self.handle, o.handle)
-        return _binary(self, o, array_op, scalar_op)
+        if type(o) is not NDArray:
+            return _binary(self, o, array_op, scalar_op)
+        h1, h2 = self.handle, o.handle
+        if h1 is None or h2 is None:
+            raise InvalidHandleError(f"Operator {array_op}: an input NDArray has been freed")
+        try:
+            sc = _tls.sc
+        except AttributeError:
+            sc = scratch()
+        cap, outs = sc.p_cap, sc.outs
+        cap[0] = 16
+        if lib.mxl_invoke(op[0] if op else _resolve(op, array_op), 2, [h1, h2], 0, null, null,
+                          cap, outs):
+            raise last_error()
+        r = _NEW(NDArray)
+        r.handle = outs[0]
+        outs[0] = null
+        # Equal input shapes give that shape and dtype (broadcasting and MXNet's
+        # dtype rule), which spares a read-back its metadata query.
+        s = self._shape
+        if s is not None and s == o._shape:
+            r._shape, r._dtype = s, self._dtype
+        else:
+            r._shape = r._dtype = None
+        return r
     method.__name__ = array_op
     return method
 
@@ -161,9 +181,11 @@ class NDArray:
     # ------------------------------------------------------- data movement
     def asnumpy(self):
         """A NumPy copy, after pending writes finished (a sync point)."""
-        if self._dtype is None or self._shape is None:
+        shape, dtype = self._shape, self._dtype
+        if dtype is None or shape is None:
             self._fetch_meta()
-        a = np.empty(self._shape, dtype=self._dtype)
+            shape, dtype = self._shape, self._dtype
+        a = np.empty(shape, dtype)
         # a is a fresh writable array; from_buffer's require_writable check
         # costs more than the copy of a small array.
         if lib.mxl_array_copy_to_host(self.handle or self._handle(), ffi.from_buffer(a),

@@ -30,8 +30,11 @@ def dispatch(fw):
     a, b = fw.array(np.ones(4, np.float32)), fw.array(np.ones(4, np.float32))
     fw.sync()
     n = 2000 if fw.name == "mxnet" else 20000
+    m = fw.array(np.ones((2, 2), np.float32))
     return {"dispatch": median_time(lambda: fw.add(a, b), n),
-            "dispatch_readback": median_time(lambda: fw.readback(fw.add(a, b)), n)}
+            "dispatch_readback": median_time(lambda: fw.readback(fw.add(a, b)), n),
+            # an op with attributes: parsed once, then served from the cache
+            "dispatch_attrs": median_time(lambda: fw.sum_axis(m), n)}
 
 
 def elementwise(fw):

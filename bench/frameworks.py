@@ -23,6 +23,9 @@ class MXLite:
     def dot(self, a, b, out=None):
         return self.mx.nd.dot(a, b, out=out)
 
+    def sum_axis(self, a):
+        return self.mx.nd.sum(a, axis=1, keepdims=True)
+
     def sync(self, x=None):
         self.mx.nd.waitall()
 
@@ -53,6 +56,9 @@ class NumPy:
     def dot(self, a, b, out=None):
         return np.dot(a, b, out=out)
 
+    def sum_axis(self, a):
+        return np.sum(a, axis=1, keepdims=True)
+
     def sync(self, x=None):
         pass
 
@@ -79,6 +85,9 @@ class Torch:
 
     def dot(self, a, b, out=None):
         return self.torch.mm(a, b, out=out) if out is not None else self.torch.mm(a, b)
+
+    def sum_axis(self, a):
+        return self.torch.sum(a, dim=1, keepdim=True)
 
     def sync(self, x=None):
         pass

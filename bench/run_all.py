@@ -76,8 +76,9 @@ def main():
             rows.append(r)
         return rows
 
-    table("tiny-op dispatch from Python (a + b, 4 floats); target <= 2 us",
-          ["case", "mxlite"] + peers, rows_for(["dispatch", "dispatch_readback"]))
+    table("tiny-op dispatch from Python (a + b on 4 floats; sum(axis=1, keepdims=True) on 2x2); "
+          "target <= 2 us", ["case", "mxlite"] + peers,
+          rows_for(["dispatch", "dispatch_readback", "dispatch_attrs"]))
     stream = stream_gbs()
     rows = rows_for(["add16M_out", "relu16M_out", "add16M_new", "relu16M_new"])
     for r, c in zip(rows, ["add16M_out", "relu16M_out", "add16M_new", "relu16M_new"]):

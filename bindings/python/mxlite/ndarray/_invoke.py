@@ -73,6 +73,20 @@ def in_handle(x, opname, argname):
                      f"{type(x).__name__}")
 
 
+# Attribute names and values as C strings, kept: a training loop sends the
+# same few strings call after call, and ffi.new per string costs more than
+# the op.  Bounded, so arbitrary values (e.g. scalars) cannot grow it forever.
+_cstrings = {}
+_CSTRING_CACHE_LIMIT = 4096
+
+
+def _cstr(s):
+    c = ffi.new("char[]", s.encode())
+    if len(_cstrings) < _CSTRING_CACHE_LIMIT:
+        _cstrings[s] = c
+    return c
+
+
 _tls = threading.local()
 _SCRATCH = 16
 
@@ -100,15 +114,28 @@ def scratch():
         return sc
 
 
+def cstr(s):
+    """s as a cached C string (attribute names and values)."""
+    return _cstrings.get(s) or _cstr(s)
+
+
 def invoke(op, handles, keys, vals, out=None, nout=1):
     """Run op; returns one NDArray, or a list when the op has several outputs.
 
     handles: list of input handles; keys/vals: lists of str (may be empty);
     out: None, an NDArray or a list of NDArrays to write into."""
     if keys:
-        nk = len(keys)
-        ckeys = [ffi.new("char[]", k.encode()) for k in keys]
-        cvals = [ffi.new("char[]", v.encode()) for v in vals]
+        get = _cstrings.get
+        return invoke_c(op, handles, [get(k) or _cstr(k) for k in keys],
+                        [get(v) or _cstr(v) for v in vals], out, nout)
+    return invoke_c(op, handles, None, None, out, nout)
+
+
+def invoke_c(op, handles, ckeys, cvals, out=None, nout=1):
+    """invoke() with attributes already as C strings (see cstr): the path the
+    generated op functions take."""
+    if ckeys:
+        nk = len(ckeys)
     else:
         nk = 0
         ckeys = cvals = ffi.NULL

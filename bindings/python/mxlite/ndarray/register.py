@@ -66,8 +66,8 @@ def make_function(op, func_name):
     params = [p for p in op["params"] if p["name"] not in ("ctx",)]
     ctx_param = any(p["name"] == "ctx" for p in op["params"])
     nout = op["num_outputs_param"]
-    g = {"_invoke": _invoke.invoke, "_h": _invoke.op_handle, "_in": _invoke.in_handle,
-         "_attr": _invoke.attr_str, "_opname": op["name"], "_OP": None}
+    g = {"_invoke": _invoke.invoke_c, "_h": _invoke.op_handle, "_in": _invoke.in_handle,
+         "_attr": _invoke.attr_str, "_c": _invoke.cstr, "_opname": op["name"], "_OP": None}
     sig, body = [], []
     if variadic:
         sig.append("*" + (inputs[0] if inputs else "data"))
@@ -86,13 +86,15 @@ def make_function(op, func_name):
         sig.append(f"{n}=_D_{n}")
         if variadic and p["name"] == op["num_inputs_param"]:
             body.append(f"    if {n} is None: {n} = len(_ins)")
-        body.append(f"    if {n} is not _D_{n}: _k.append('{p['name']}'); _v.append(_attr({n}))")
+        g["_K_" + n] = _invoke.cstr(p["name"])  # the name, pre-encoded
+        body.append(f"    if {n} is not _D_{n}: _k.append(_K_{n}); _v.append(_c(_attr({n})))")
     sig += ["out=None", "name=None"]
     if ctx_param:
         sig.append("ctx=None")
-        body.append("    if ctx is not None: _k.append('ctx'); _v.append(_attr(ctx))")
+        g["_K_ctx"] = _invoke.cstr("ctx")
+        body.append("    if ctx is not None: _k.append(_K_ctx); _v.append(_c(_attr(ctx)))")
     sig.append("**kwargs")
-    body.append("    for _kk, _vv in kwargs.items(): _k.append(_kk); _v.append(_attr(_vv))")
+    body.append("    for _kk, _vv in kwargs.items(): _k.append(_c(_kk)); _v.append(_c(_attr(_vv)))")
     body.append("    global _OP")
     body.append("    if _OP is None: _OP = _h(_opname)")
     nout_expr = f"int({_safe(nout)})" if nout and any(p['name'] == nout for p in params) else \

@@ -246,7 +246,8 @@ MXL_API int mxl_array_from_dlpack_legacy(struct DLManagedTensor* tensor,
  * "outputs": [names], "num_outputs_param": str|null, "params": [{"name",
  * "type", "default", "default_text", "required", "doc", "range": [lo, hi]|null,
  * "values": [enum values]|null, "none_entries": bool (a shape whose entries may
- * be None)}], "differentiable": bool, "needs_rng": bool}]}.
+ * be None)}], "differentiable": bool (a gradient is registered),
+ * "needs_rng": bool}]}.
  * Parameter types: int, float, bool, str, shape, dtype, enum,
  * each optionally wrapped as "optional<T>".
  *   buf    [caller buffer, may be NULL when cap == 0].

@@ -2,7 +2,13 @@
 // debugging: errors surface at the push that caused them (and, as with the
 // threaded engine, at the next sync point), and stack traces are the
 // caller's.  Poisoning follows the same rules as ThreadedEngine.
+//
+// Ops are serialized by one recursive mutex: with no dependency tracking,
+// two threads writing one array (cffi releases the GIL during a call) would
+// otherwise race.  Recursive, because an op may push others (a storage chunk
+// freed inside an op deletes its Var).
 #include <exception>
+#include <mutex>
 
 #include "engine/engine.h"
 #include "engine/op_error.h"
@@ -42,6 +48,7 @@ class NaiveEngine final : public Engine {
   Var* new_var() override { return new Var(); }
 
   void delete_var(Var* v, OpFn on_delete) override {
+    std::lock_guard<std::recursive_mutex> lock(run_mu_);
     try {
       if (on_delete) on_delete();
     } catch (...) {
@@ -52,6 +59,7 @@ class NaiveEngine final : public Engine {
 
   void push(OpFn fn, Var* const* reads, int nreads, Var* const* writes, int nwrites,
             const char* name) override {
+    std::lock_guard<std::recursive_mutex> lock(run_mu_);
     std::exception_ptr error = first_poison(reads, nreads);
     bool raised_here = false;
     if (!error) {
@@ -66,8 +74,12 @@ class NaiveEngine final : public Engine {
     record_outcome(writes, nwrites, error);
   }
 
+  // Holds run_mu_ from a successful begin_inline to its end_inline.
   bool begin_inline(Var* const* reads, int nreads, Var* const*, int) override {
-    return !first_poison(reads, nreads);
+    run_mu_.lock();
+    if (!first_poison(reads, nreads)) return true;
+    run_mu_.unlock();
+    return false;
   }
 
   void end_inline(Var* const*, int, Var* const* writes, int nwrites, std::exception_ptr error,
@@ -75,6 +87,7 @@ class NaiveEngine final : public Engine {
     std::exception_ptr wrapped = error ? wrap_op_error(error, name) : nullptr;
     if (wrapped) errors_.add(wrapped);
     record_outcome(writes, nwrites, wrapped);
+    run_mu_.unlock();
   }
 
   void wait_for_var(Var* v, bool) override { raise_at_sync_point(errors_, poison_of(v)); }
@@ -87,6 +100,7 @@ class NaiveEngine final : public Engine {
 
  private:
   ErrorLog errors_;
+  std::recursive_mutex run_mu_;
 };
 
 }  // namespace

@@ -66,7 +66,9 @@ struct OpDef {
   InferTypeFn infer_type;  // default: all inputs share one dtype, outputs get it
   ForwardFn forward;
   bool needs_rng = false;
-  bool differentiable = true;
+  // A gradient is registered (autograd and symbolic backward can use it).
+  // Set by the op's gradient declaration; none exist before autograd lands.
+  bool differentiable = false;
   std::vector<std::pair<int, int>> inplace;  // (input, output) that may share memory
 
   int num_inputs(const Params& p) const;   // -1: variadic, any count

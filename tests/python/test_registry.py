@@ -41,6 +41,11 @@ def test_document_schema():
             assert (p["values"] is not None) == (base == "enum")
 
 
+def test_differentiable_means_a_gradient_exists():
+    # No op registers a gradient yet (autograd arrives later): none may claim one.
+    assert not [op["name"] for op in doc()["ops"] if op["differentiable"]]
+
+
 def test_op_count_and_names_agree():
     n = mx.base.ffi.new("int32_t*")
     mx.base.check_call(lib.mxl_op_count(n))

@@ -65,16 +65,21 @@ struct PendingOp {
   std::vector<NDArray> inputs, outputs;
 };
 
+// in and out are empty scratch vectors the blobs are built in.
 void run_kernel(const OpDef* op, const Params& p, const std::vector<NDArray>& inputs,
-                const std::vector<NDArray>& outputs) {
-  ScratchLease<InvokeScratch> scratch;
-  std::vector<TBlob>& in = scratch->in_blobs;
-  std::vector<TBlob>& out = scratch->out_blobs;
+                const std::vector<NDArray>& outputs, std::vector<TBlob>& in,
+                std::vector<TBlob>& out) {
   for (const auto& a : inputs) in.push_back(a.blob());
   for (const auto& a : outputs) out.push_back(a.blob());
   OpContext ctx;
   if (op->needs_rng) ctx.rng = &global_rng();
   op->forward(ctx, p, in, out);
+}
+
+// For ops run later on an engine thread.
+void run_pending(const PendingOp& op) {
+  ScratchLease<InvokeScratch> scratch;
+  run_kernel(op.op, *op.params, op.inputs, op.outputs, scratch->in_blobs, scratch->out_blobs);
 }
 
 }  // namespace
@@ -149,15 +154,14 @@ void invoke(const OpDef* op, const std::shared_ptr<const Params>& params,
   if (work <= kInlineElements && eng->begin_inline(reads.data(), nr, writes.data(), nw)) {
     std::exception_ptr err;
     try {
-      run_kernel(op, p, inputs, results);
+      run_kernel(op, p, inputs, results, scratch->in_blobs, scratch->out_blobs);
     } catch (...) {
       err = std::current_exception();
     }
     eng->end_inline(reads.data(), nr, writes.data(), nw, err, op->name.c_str());
   } else {
     auto pending = std::make_shared<PendingOp>(PendingOp{op, params, inputs, results});
-    eng->push([pending]() { run_kernel(pending->op, *pending->params, pending->inputs,
-                                       pending->outputs); },
+    eng->push([pending]() { run_pending(*pending); },
               reads.data(), nr, writes.data(), nw, op->name.c_str());
   }
 
@@ -172,7 +176,7 @@ void invoke(const OpDef* op, const std::shared_ptr<const Params>& params,
       results[i] = dst;
     }
   }
-  outputs->assign(results.begin(), results.end());
+  outputs->swap(results);  // the scratch keeps the caller's old vector (capacity reused)
 }
 
 }  // namespace imperative

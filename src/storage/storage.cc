@@ -43,10 +43,27 @@ size_t size_class(size_t bytes) {
   return (bytes + g - 1) / g * g;
 }
 
+// Free lists: the power-of-two classes up to 1 MiB (the many small arrays of
+// an eager loop) are indexed directly; larger classes go through a map.
+constexpr int kSmallClasses = 15;  // 64 B .. 1 MiB
+
+int small_index(size_t cls) {
+  if (cls > (1u << 20)) return -1;
+  int i = 0;
+  while ((kAlignment << i) < cls) ++i;
+  return i;
+}
+
 struct Pool {
   std::mutex mu;
-  std::unordered_map<size_t, std::vector<void*>> free_lists;
+  std::vector<void*> small[kSmallClasses];
+  std::unordered_map<size_t, std::vector<void*>> large;
   int64_t in_use = 0, peak = 0, pooled = 0;
+
+  std::vector<void*>& list_for(size_t cls) {
+    int i = small_index(cls);
+    return i >= 0 ? small[i] : large[cls];
+  }
 };
 
 Pool& pool() {
@@ -62,10 +79,10 @@ Block alloc(size_t bytes) {
   Pool& p = pool();
   {
     std::lock_guard<std::mutex> lk(p.mu);
-    auto it = p.free_lists.find(b.size);
-    if (it != p.free_lists.end() && !it->second.empty()) {
-      b.ptr = it->second.back();
-      it->second.pop_back();
+    std::vector<void*>& list = p.list_for(b.size);
+    if (!list.empty()) {
+      b.ptr = list.back();
+      list.pop_back();
       p.pooled -= b.size;
       p.in_use += b.size;
       if (p.in_use > p.peak) p.peak = p.in_use;
@@ -89,7 +106,7 @@ void release(Block b) {
   if (!b.ptr) return;
   Pool& p = pool();
   std::lock_guard<std::mutex> lk(p.mu);
-  p.free_lists[b.size].push_back(b.ptr);
+  p.list_for(b.size).push_back(b.ptr);
   p.in_use -= b.size;
   p.pooled += b.size;
 }
@@ -114,9 +131,13 @@ void reset_peak() {
 void release_pooled() {
   Pool& p = pool();
   std::lock_guard<std::mutex> lk(p.mu);
-  for (auto& kv : p.free_lists)
+  for (auto& list : p.small) {
+    for (void* ptr : list) std::free(ptr);
+    list.clear();
+  }
+  for (auto& kv : p.large)
     for (void* ptr : kv.second) std::free(ptr);
-  p.free_lists.clear();
+  p.large.clear();
   p.pooled = 0;
 }
 

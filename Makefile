@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build core python test test-cpp test-python demo bench clean
+.PHONY: all deps build core python test test-cpp test-python test-asan demo bench clean
 
 all: build
 
@@ -34,6 +34,10 @@ test-cpp: build
 
 test-python: build
 	@$(PY) -m pytest tests/python -q
+
+# C++ and Python suites against an ASan+UBSan build of the core (slower).
+test-asan: build
+	@tools/test_sanitized.sh
 
 demo: build
 	@$(PY) demo/train_softmax_regression.py

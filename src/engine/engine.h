@@ -44,7 +44,8 @@ class Engine {
   // Hot path for tiny ops: if no Var has pending work or errors, mark them as
   // in use and return true; the caller runs the op itself on this thread (no
   // thread hand-off) and then calls end_inline with the exception it caught
-  // (or nullptr).  Returns false when the caller must push instead.
+  // (or nullptr).  Returns false when the caller must push instead.  Until
+  // end_inline the op counts as pending, so wait_all elsewhere waits for it.
   virtual bool begin_inline(Var* const* reads, int nreads, Var* const* writes,
                             int nwrites) = 0;
   virtual void end_inline(Var* const* reads, int nreads, Var* const* writes, int nwrites,

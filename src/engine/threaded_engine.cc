@@ -407,7 +407,11 @@ bool ThreadedEngine::begin_inline(Var* const* reads, int nreads, Var* const* wri
         acquired += ok;
         return ok;
       });
-  if (all_free) return true;
+  if (all_free) {
+    // Counted like a pushed op, so wait_all on another thread waits for it.
+    pending_.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
   // Give back what we took, in the same order; ops may have queued meanwhile.
   ReadyList ready;
   for_each_distinct_var(reads, nreads, writes, nwrites, [&](Var* v, bool write, bool) {
@@ -430,6 +434,7 @@ void ThreadedEngine::end_inline(Var* const* reads, int nreads, Var* const* write
     return true;
   });
   if (ready.head) dispatch(&ready, nullptr);
+  op_finished();
 }
 
 void ThreadedEngine::prepare_fork() {

@@ -465,6 +465,25 @@ TEST(ThreadedEngine, InlineOnlyWhenNothingPending) {
   for (Var* v : {a, b, c}) eng->delete_var(v, nullptr);
 }
 
+// wait_all on one thread also waits for an op another thread runs inline.
+TEST(ThreadedEngine, WaitAllWaitsForInlineOpsOfOtherThreads) {
+  Watchdog watchdog(30s);
+  std::unique_ptr<Engine> eng = create_threaded(1);
+  Var* a = eng->new_var();
+  ASSERT_TRUE(eng->begin_inline(nullptr, 0, &a, 1));
+  std::atomic<bool> waited{false};
+  std::thread waiter([&] {
+    eng->wait_all();
+    waited = true;
+  });
+  std::this_thread::sleep_for(30ms);
+  EXPECT_FALSE(waited.load());
+  eng->end_inline(nullptr, 0, &a, 1, nullptr, "inline_op");
+  waiter.join();
+  EXPECT_TRUE(waited.load());
+  eng->delete_var(a, nullptr);
+}
+
 TEST(ThreadedEngine, WaitForVarWaitsOnlyForWhatItNeeds) {
   Watchdog watchdog(30s);
   std::unique_ptr<Engine> eng = create_threaded(2);

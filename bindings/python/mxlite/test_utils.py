@@ -1,0 +1,119 @@
+"""mx.test_utils: comparison helpers and random inputs, with MXNet 1.9's names.
+
+Gradient and symbol checks (check_numeric_gradient, check_symbolic_forward /
+backward) arrive with autograd and symbols."""
+import numpy as np
+
+from .context import Context, cpu
+from .ndarray import NDArray, array
+
+__all__ = ["default_context", "set_default_context", "assert_almost_equal", "almost_equal",
+           "same", "rand_shape_2d", "rand_shape_3d", "rand_shape_nd", "rand_ndarray",
+           "default_rtols", "default_atols"]
+
+_default_ctx = [cpu()]
+
+
+def default_context():
+    """The context tests run on (mx.cpu() in this build)."""
+    return _default_ctx[0]
+
+
+def set_default_context(ctx):
+    if not isinstance(ctx, Context):
+        raise TypeError(f"set_default_context: expected a Context, got {type(ctx).__name__}")
+    _default_ctx[0] = ctx
+
+
+def default_rtols():
+    """Relative tolerances per dtype, as MXNet's test_utils uses them."""
+    return {np.dtype(np.float16): 1e-2, np.dtype(np.float32): 1e-4, np.dtype(np.float64): 1e-5,
+            np.dtype(np.bool_): 0, np.dtype(np.int8): 0, np.dtype(np.uint8): 0,
+            np.dtype(np.int32): 0, np.dtype(np.int64): 0}
+
+
+def default_atols():
+    """Absolute tolerances per dtype, as MXNet's test_utils uses them."""
+    return {np.dtype(np.float16): 1e-1, np.dtype(np.float32): 1e-3, np.dtype(np.float64): 1e-20,
+            np.dtype(np.bool_): 0, np.dtype(np.int8): 0, np.dtype(np.uint8): 0,
+            np.dtype(np.int32): 0, np.dtype(np.int64): 0}
+
+
+def _as_numpy(x):
+    return x.asnumpy() if isinstance(x, NDArray) else np.asarray(x)
+
+
+def _tolerances(a, b, rtol, atol):
+    # The looser of the two dtypes' defaults, so float16 vs float32 compares at float16's.
+    dts = [a.dtype if a.dtype in default_rtols() else np.dtype(np.float64),
+           b.dtype if b.dtype in default_rtols() else np.dtype(np.float64)]
+    if rtol is None:
+        rtol = max(default_rtols()[d] for d in dts)
+    if atol is None:
+        atol = max(default_atols()[d] for d in dts)
+    return rtol, atol
+
+
+def almost_equal(a, b, rtol=None, atol=None, equal_nan=False, use_broadcast=True):
+    """True if |a - b| <= atol + rtol * |b| everywhere (NDArrays or array-likes)."""
+    a, b = _as_numpy(a), _as_numpy(b)
+    if not use_broadcast and a.shape != b.shape:
+        return False
+    rtol, atol = _tolerances(a, b, rtol, atol)
+    return bool(np.allclose(a.astype(np.float64), b.astype(np.float64), rtol=rtol, atol=atol,
+                            equal_nan=equal_nan))
+
+
+def assert_almost_equal(a, b, rtol=None, atol=None, names=("a", "b"), equal_nan=False,
+                        use_broadcast=True, mismatches=(10, 10)):
+    """Raise AssertionError, showing the worst elements, unless a and b are close."""
+    a, b = _as_numpy(a), _as_numpy(b)
+    if not use_broadcast and a.shape != b.shape:
+        raise AssertionError(f"shape mismatch: {names[0]} {a.shape} vs {names[1]} {b.shape}")
+    rtol, atol = _tolerances(a, b, rtol, atol)
+    a64, b64 = np.broadcast_arrays(a.astype(np.float64), b.astype(np.float64))
+    close = np.isclose(a64, b64, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    if close.all():
+        return
+    err = np.abs(a64 - b64) / (atol + rtol * np.abs(b64))
+    err[close] = 0
+    worst = np.argsort(err, axis=None)[::-1][:mismatches[0]]
+    lines = [f"Items are not equal (rtol={rtol}, atol={atol}): "
+             f"{int((~close).sum())} of {close.size} elements differ"]
+    for flat in worst:
+        idx = np.unravel_index(flat, close.shape)
+        if close[idx]:
+            break
+        lines.append(f"  at {tuple(int(i) for i in idx)}: {names[0]}={a64[idx]!r} "
+                     f"{names[1]}={b64[idx]!r} (error {err[idx]:.3g})")
+    raise AssertionError("\n".join(lines))
+
+
+def same(a, b):
+    """Exact equality of values and shapes."""
+    return bool(np.array_equal(_as_numpy(a), _as_numpy(b)))
+
+
+def rand_shape_2d(dim0=10, dim1=10):
+    return (np.random.randint(1, dim0 + 1), np.random.randint(1, dim1 + 1))
+
+
+def rand_shape_3d(dim0=10, dim1=10, dim2=10):
+    return (np.random.randint(1, dim0 + 1), np.random.randint(1, dim1 + 1),
+            np.random.randint(1, dim2 + 1))
+
+
+def rand_shape_nd(num_dim, dim=10):
+    return tuple(np.random.randint(1, dim + 1, size=num_dim).tolist())
+
+
+def rand_ndarray(shape, stype="default", density=None, dtype=None, modifier_func=None,
+                 shuffle_csr_indices=False, distribution=None, ctx=None):
+    """A dense NDArray of uniform values in [0, 1) (MXNet's default)."""
+    if stype != "default":
+        raise NotImplementedError(f"rand_ndarray: storage type '{stype}' is not supported; "
+                                  "mxlite arrays are dense")
+    values = np.random.uniform(0, 1, size=shape)
+    if modifier_func is not None:
+        values = modifier_func(values)
+    return array(values, dtype=np.float32 if dtype is None else dtype)

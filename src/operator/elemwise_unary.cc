@@ -17,9 +17,6 @@
 #include <cstring>
 #include <limits>
 #include <type_traits>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "common/parallel.h"
 #include "operator/registry.h"
@@ -274,61 +271,6 @@ MXL_MATH_OP(Erf, 8, std::erf(x))
 MXL_MATH_OP(Gamma, 16, std::tgamma(x))
 #undef MXL_MATH_OP
 
-// sqrt and rsqrt on float32/float64 use SSE2 directly.  std::sqrt must set
-// errno for a negative argument (GCC's default -fmath-errno), so the
-// compiler keeps the loop scalar and calls libm for every negative element;
-// the instruction alone already gives the NaN we want there.
-#if defined(__SSE2__)
-template <bool kReciprocal>
-void sqrt_sse2(const TBlob& src, const TBlob& dst) {
-  auto block = [&src, &dst](int64_t begin, int64_t end) {
-    int64_t i = begin;
-    if (src.dtype == DType::kFloat32) {
-      const float* in = src.ptr<float>();
-      float* out = dst.ptr<float>();
-      const __m128 one = _mm_set1_ps(1.0f);
-      for (; i + 4 <= end; i += 4) {
-        __m128 r = _mm_sqrt_ps(_mm_loadu_ps(in + i));
-        if constexpr (kReciprocal) r = _mm_div_ps(one, r);
-        _mm_storeu_ps(out + i, r);
-      }
-      for (; i < end; ++i) {
-        __m128 r = _mm_sqrt_ss(_mm_set_ss(in[i]));
-        if constexpr (kReciprocal) r = _mm_div_ss(one, r);
-        out[i] = _mm_cvtss_f32(r);
-      }
-    } else {
-      const double* in = src.ptr<double>();
-      double* out = dst.ptr<double>();
-      const __m128d one = _mm_set1_pd(1.0);
-      for (; i + 2 <= end; i += 2) {
-        __m128d r = _mm_sqrt_pd(_mm_loadu_pd(in + i));
-        if constexpr (kReciprocal) r = _mm_div_pd(one, r);
-        _mm_storeu_pd(out + i, r);
-      }
-      for (; i < end; ++i) {
-        __m128d r = _mm_sqrt_pd(_mm_set1_pd(in[i]));
-        if constexpr (kReciprocal) r = _mm_div_pd(one, r);
-        out[i] = _mm_cvtsd_f64(r);
-      }
-    }
-  };
-  parallel_for(src.numel(), block, 4);
-}
-#endif
-
-template <typename Op, bool kReciprocal>
-void sqrt_forward(const OpContext& ctx, const Params& p, const std::vector<TBlob>& in,
-                  const std::vector<TBlob>& out) {
-#if defined(__SSE2__)
-  if (in[0].dtype == DType::kFloat32 || in[0].dtype == DType::kFloat64) {
-    sqrt_sse2<kReciprocal>(in[0], out[0]);
-    return;
-  }
-#endif
-  math_forward<Op>(ctx, p, in, out);
-}
-
 struct Gammaln {
   static constexpr int64_t kCost = 16;
   template <typename A> static A apply(A x) {
@@ -450,10 +392,8 @@ void register_unary_ops() {
 
   add_math<Reciprocal>("reciprocal", "Returns the element-wise reciprocal 1/x of the input. "
                                      "Integer inputs give 0 for x = 0.", kDenseOnly);
-  add_unary("sqrt", "Returns the element-wise square root of the input.",
-            sqrt_forward<Sqrt, false>, infer_numeric_type, kSparseAlias);
-  add_unary("rsqrt", "Returns the element-wise inverse square root 1/sqrt(x).",
-            sqrt_forward<Rsqrt, true>, infer_numeric_type, kSparseAlias);
+  add_math<Sqrt>("sqrt", "Returns the element-wise square root of the input.");
+  add_math<Rsqrt>("rsqrt", "Returns the element-wise inverse square root 1/sqrt(x).");
   add_math<Cbrt>("cbrt", "Returns the element-wise cube root of the input.");
   add_math<Rcbrt>("rcbrt", "Returns the element-wise inverse cube root 1/cbrt(x).", kDenseOnly);
   add_math<Exp>("exp", "Returns the element-wise exponential e^x of the input.");

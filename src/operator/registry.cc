@@ -1,7 +1,6 @@
 #include "operator/registry.h"
 
 #include <cmath>
-#include <mutex>
 
 #include <nlohmann/json.hpp>
 
@@ -110,15 +109,6 @@ int OpDef::param_index(const std::string& pname) const {
   for (size_t i = 0; i < params.size(); ++i)
     if (params[i].name == pname) return static_cast<int>(i);
   return -1;
-}
-
-const Params& OpDef::default_params() const {
-  // Built on first use after static registration finished; the C API takes
-  // a lock-free path afterwards.
-  static std::mutex mu;
-  std::lock_guard<std::mutex> lk(mu);
-  if (!default_params_) default_params_.reset(new Params(this));
-  return *default_params_;
 }
 
 namespace {

@@ -107,11 +107,6 @@ struct OpDef {
   OpDef& set_needs_rng() { needs_rng = true; return *this; }
   OpDef& set_differentiable(bool d) { differentiable = d; return *this; }
   OpDef& add_inplace(int in, int out) { inplace.emplace_back(in, out); return *this; }
-
-  // Default parameters, built once after registration (the hot path for ops
-  // called without attributes).
-  const Params& default_params() const;
-  mutable std::unique_ptr<Params> default_params_;
 };
 
 class Registry {

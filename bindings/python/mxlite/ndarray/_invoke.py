@@ -3,7 +3,7 @@ import threading
 
 import numpy as np
 
-from ..base import IndexError_, InvalidHandleError, TypeError_, check_call, ffi, last_error, lib
+from ..base import InvalidHandleError, TypeError_, check_call, ffi, lib
 
 _ops = {}  # name -> op handle (owned by this module for the life of the process)
 _NEW = object.__new__

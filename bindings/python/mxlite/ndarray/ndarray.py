@@ -10,14 +10,8 @@ from ._invoke import _NEW, _tls, attr_str, invoke, op_handle, scratch, wrap
 
 __all__ = ["NDArray", "waitall"]
 
-_op = {}  # hot operator handles, filled on first use
-
-
-def _h(name):
-    h = _op.get(name)
-    if h is None:
-        h = _op[name] = op_handle(name)
-    return h
+# op_handle caches the core's op handles by name for the process.
+_h = op_handle
 
 
 def _binary(lhs, rhs, array_op, scalar_op, rscalar_op=None, out=None):

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..context import check_cpu
 from ._invoke import attr_str, invoke, op_handle
-from .ndarray import NDArray, array, empty
+from .ndarray import array, empty  # noqa: F401 - re-exported as mx.nd.array / empty
 
 __all__ = ["zeros", "ones", "full", "arange", "eye", "linspace", "empty", "array", "concatenate",
            "moveaxis"]

@@ -6,6 +6,8 @@ BUILD_DIR ?= build
 VENV := .venv
 PY := $(VENV)/bin/python
 JOBS ?= $(shell nproc)
+# ccache, when present, makes rebuilds in several checkouts cheap.
+LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
 .PHONY: all deps build core python test test-cpp test-python test-asan demo bench clean
 
@@ -15,7 +17,7 @@ deps:
 	@tools/install_deps.sh
 
 core: deps
-	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release > $(BUILD_DIR).cmake.log 2>&1 \
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(LAUNCHER) > $(BUILD_DIR).cmake.log 2>&1 \
 	  || (cat $(BUILD_DIR).cmake.log; exit 1)
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "autograd/state.h"
 #include "common/scratch.h"
 #include "operator/random_generator.h"
 
@@ -63,15 +64,17 @@ struct PendingOp {
   const OpDef* op;
   std::shared_ptr<const Params> params;
   std::vector<NDArray> inputs, outputs;
+  bool is_train;
 };
 
 // in and out are empty scratch vectors the blobs are built in.
 void run_kernel(const OpDef* op, const Params& p, const std::vector<NDArray>& inputs,
-                const std::vector<NDArray>& outputs, std::vector<TBlob>& in,
+                const std::vector<NDArray>& outputs, bool is_train, std::vector<TBlob>& in,
                 std::vector<TBlob>& out) {
   for (const auto& a : inputs) in.push_back(a.blob());
   for (const auto& a : outputs) out.push_back(a.blob());
   OpContext ctx;
+  ctx.is_train = is_train;
   if (op->needs_rng) ctx.rng = &global_rng();
   op->forward(ctx, p, in, out);
 }
@@ -79,7 +82,8 @@ void run_kernel(const OpDef* op, const Params& p, const std::vector<NDArray>& in
 // For ops run later on an engine thread.
 void run_pending(const PendingOp& op) {
   ScratchLease<InvokeScratch> scratch;
-  run_kernel(op.op, *op.params, op.inputs, op.outputs, scratch->in_blobs, scratch->out_blobs);
+  run_kernel(op.op, *op.params, op.inputs, op.outputs, op.is_train, scratch->in_blobs,
+             scratch->out_blobs);
 }
 
 }  // namespace
@@ -143,24 +147,29 @@ void invoke(const OpDef* op, const std::shared_ptr<const Params>& params,
 
   std::vector<engine::Var*>& reads = scratch->reads;
   std::vector<engine::Var*>& writes = scratch->writes;
-  for (const auto& a : inputs) reads.push_back(a.var());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    bool mutated = false;
+    for (int m : op->mutate_inputs) mutated |= (m == static_cast<int>(i));
+    (mutated ? writes : reads).push_back(inputs[i].var());
+  }
   for (const auto& a : results) writes.push_back(a.var());
   if (op->needs_rng) writes.push_back(global_rng_var());
 
   engine::Engine* eng = engine::get();
+  const bool is_train = autograd::thread_state().training;
   int64_t work = 0;
   for (const auto& s : out_shapes) work += s.numel();
   const int nr = static_cast<int>(reads.size()), nw = static_cast<int>(writes.size());
   if (work <= kInlineElements && eng->begin_inline(reads.data(), nr, writes.data(), nw)) {
     std::exception_ptr err;
     try {
-      run_kernel(op, p, inputs, results, scratch->in_blobs, scratch->out_blobs);
+      run_kernel(op, p, inputs, results, is_train, scratch->in_blobs, scratch->out_blobs);
     } catch (...) {
       err = std::current_exception();
     }
     eng->end_inline(reads.data(), nr, writes.data(), nw, err, op->name.c_str());
   } else {
-    auto pending = std::make_shared<PendingOp>(PendingOp{op, params, inputs, results});
+    auto pending = std::make_shared<PendingOp>(PendingOp{op, params, inputs, results, is_train});
     eng->push([pending]() { run_pending(*pending); },
               reads.data(), nr, writes.data(), nw, op->name.c_str());
   }

@@ -385,7 +385,6 @@ MXL_REGISTER_OP(one_hot)
     .add_param("dtype", "dtype", "float32", "DType of the output")
     .set_infer_shape(one_hot_shape)
     .set_infer_type(one_hot_type)
-    .set_differentiable(false)
     .set_forward(one_hot_forward);
 
 }  // namespace

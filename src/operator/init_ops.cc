@@ -259,7 +259,7 @@ void linspace_forward(const OpContext&, const Params& p, const std::vector<TBlob
 // ---------------------------------------------------------------------------
 
 OpDef& add_creation_op(const char* name, const char* doc) {
-  return Registry::get().add(name).describe(doc).set_differentiable(false);
+  return Registry::get().add(name).describe(doc);
 }
 
 constexpr const char* kDTypeDoc = "Target data type.";

@@ -187,6 +187,9 @@ void Params::set(const std::string& key, const std::string& value) {
   }
   values_[i] = parse_param(op_->name, op_->params[i], value);
   was_set_[i] = true;
+  for (auto& kv : attrs_)
+    if (kv.first == key) { kv.second = value; return; }
+  attrs_.emplace_back(key, value);
 }
 
 void Params::check_required() const {

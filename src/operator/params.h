@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/dtype.h"
@@ -69,12 +70,16 @@ class Params {
   const std::string& get_enum(const char* name) const { return get(name).s; }
 
   const OpDef* op() const { return op_; }
+  // The attribute strings that were set, in call order (gradients pass them
+  // on to backward ops; graph serialization writes them).
+  const std::vector<std::pair<std::string, std::string>>& attrs() const { return attrs_; }
 
  private:
   int index_of(const char* name) const;
   const OpDef* op_ = nullptr;
   std::vector<ParamValue> values_;
   std::vector<bool> was_set_;
+  std::vector<std::pair<std::string, std::string>> attrs_;
 };
 
 // Parses `text` as a value of `field` (shared by Params::set and the JSON

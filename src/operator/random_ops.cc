@@ -292,7 +292,7 @@ void randint_forward(const OpContext& ctx, const Params& p, const std::vector<TB
 // ---------------------------------------------------------------------------
 
 OpDef& add_random_op(const char* name, const char* doc) {
-  return Registry::get().add(name).describe(doc).set_needs_rng().set_differentiable(false);
+  return Registry::get().add(name).describe(doc).set_needs_rng();
 }
 
 constexpr const char* kShapeDoc = "Shape of the output.";

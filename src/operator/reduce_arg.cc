@@ -245,8 +245,7 @@ void add_arg_op(const char* name, const char* doc, ForwardFn forward) {
                  "If True, the searched axis is left in the result as a dimension of size one.")
       .set_infer_shape(infer_arg_shape)
       .set_infer_type(infer_arg_type)
-      .set_forward(std::move(forward))
-      .set_differentiable(false);
+      .set_forward(std::move(forward));
 }
 
 void register_arg_ops() {

@@ -99,6 +99,17 @@ int OpDef::num_inputs(const Params& p) const {
   return static_cast<int>(input_names.size());
 }
 
+int OpDef::num_visible_outputs(const Params& p) const {
+  return num_visible_outputs_fn ? num_visible_outputs_fn(p) : num_outputs(p);
+}
+
+OpDef& OpDef::copy_params_from(const std::string& op_name) {
+  const OpDef* other = Registry::get().find(op_name);
+  if (!other) throw_error(MXL_ERR_RUNTIME, "registry: ", name, " copies params from unknown op ", op_name);
+  params = other->params;
+  return *this;
+}
+
 int OpDef::num_outputs(const Params& p) const {
   if (num_outputs_fn) return num_outputs_fn(p);
   if (!num_outputs_param.empty()) return static_cast<int>(p.get_int(num_outputs_param.c_str()));
@@ -189,6 +200,7 @@ const std::string& Registry::json() {
     }
     j["params"] = ps;
     j["differentiable"] = op->differentiable;
+    j["mutate_inputs"] = op->mutate_inputs;
     j["needs_rng"] = op->needs_rng;
     ops.push_back(j);
   }

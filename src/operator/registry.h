@@ -29,7 +29,7 @@ namespace mxl {
 
 // What a kernel may use besides its inputs and outputs.
 struct OpContext {
-  bool is_train = false;
+  bool is_train = false;  // autograd's training mode when the op was invoked
   std::mt19937_64* rng = nullptr;  // set for ops declared with set_needs_rng()
 };
 
@@ -51,6 +51,12 @@ using ForwardFn = std::function<void(const OpContext&, const Params&,
 // Number of inputs or outputs computed from the params (Concat's num_args).
 using CountFn = std::function<int(const Params&)>;
 
+class GradBuilder;
+struct GradNode;
+struct GradValue;
+// The op's gradient, written with registered ops (see autograd/gradient.h).
+using GradientFn = std::function<std::vector<GradValue>(GradBuilder&, const GradNode&)>;
+
 struct OpDef {
   std::string name;
   std::vector<std::string> aliases;
@@ -67,12 +73,19 @@ struct OpDef {
   ForwardFn forward;
   bool needs_rng = false;
   // A gradient is registered (autograd and symbolic backward can use it).
-  // Set by the op's gradient declaration; none exist before autograd lands.
   bool differentiable = false;
+  GradientFn gradient;
   std::vector<std::pair<int, int>> inplace;  // (input, output) that may share memory
+  // Inputs the kernel writes (BatchNorm's moving stats, optimizer states):
+  // the engine orders them as writes.
+  std::vector<int> mutate_inputs;
+  // Outputs returned to callers; the rest (Dropout's mask, BatchNorm's saved
+  // batch statistics) exist for the gradient.  Unset: all outputs.
+  CountFn num_visible_outputs_fn;
 
   int num_inputs(const Params& p) const;   // -1: variadic, any count
   int num_outputs(const Params& p) const;
+  int num_visible_outputs(const Params& p) const;
   int param_index(const std::string& name) const;  // -1 if absent
 
   // Builder, used by MXL_REGISTER_OP.
@@ -105,7 +118,17 @@ struct OpDef {
   OpDef& set_infer_type(InferTypeFn f) { infer_type = std::move(f); return *this; }
   OpDef& set_forward(ForwardFn f) { forward = std::move(f); return *this; }
   OpDef& set_needs_rng() { needs_rng = true; return *this; }
-  OpDef& set_differentiable(bool d) { differentiable = d; return *this; }
+  // Declares the gradient (makes the op differentiable).
+  OpDef& set_gradient(GradientFn f) {
+    gradient = std::move(f);
+    differentiable = true;
+    return *this;
+  }
+  OpDef& add_mutate_input(int in) { mutate_inputs.push_back(in); return *this; }
+  OpDef& set_num_visible_outputs(CountFn f) { num_visible_outputs_fn = std::move(f); return *this; }
+  // Copies another op's parameter schema (a _backward_X op takes X's
+  // attributes); the other op must be registered in the same file, above.
+  OpDef& copy_params_from(const std::string& op_name);
   OpDef& add_inplace(int in, int out) { inplace.emplace_back(in, out); return *this; }
 };
 

@@ -41,9 +41,10 @@ def test_document_schema():
             assert (p["values"] is not None) == (base == "enum")
 
 
-def test_differentiable_means_a_gradient_exists():
-    # No op registers a gradient yet (autograd arrives later): none may claim one.
-    assert not [op["name"] for op in doc()["ops"] if op["differentiable"]]
+def test_differentiable_and_mutate_inputs_fields():
+    for op in doc()["ops"]:
+        assert isinstance(op["differentiable"], bool), op["name"]
+        assert all(0 <= i for i in op["mutate_inputs"]), op["name"]
 
 
 def test_op_count_and_names_agree():

@@ -286,7 +286,9 @@ MXL_API void mxl_op_free(mxl_op_t* op);
  *               Parsed attributes are cached per op, so calling again with
  *               identical strings does not parse them again.
  *   num_outputs [in/out] on entry the capacity of outputs; on success the
- *               op's number of outputs.
+ *               op's number of visible outputs (as in MXNet: Dropout returns
+ *               its result, not its mask; BatchNorm returns mean and var only
+ *               with output_mean_var=True).  Hidden outputs are internal.
  *   outputs     [in/out] entries that are non-NULL on entry are pre-allocated
  *               destinations [borrowed] whose shape and dtype must match the
  *               inferred ones; NULL entries receive [new ref] arrays.

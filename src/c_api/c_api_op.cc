@@ -89,7 +89,9 @@ int mxl_invoke(const mxl_op_t* op_handle, int32_t num_inputs, mxl_array_t* const
               " has a NULL key or value");
 
   auto params = imperative::cached_params(op, num_attrs, keys, vals);
-  const int nout = op->num_outputs(*params);
+  // Callers see the visible outputs; hidden ones (kept for gradients) are
+  // allocated by invoke and dropped here unless autograd records them.
+  const int nout = op->num_visible_outputs(*params);
   MXL_CHECK(*num_outputs >= nout, MXL_ERR_VALUE, "Operator ", op->name, " produces ", nout,
             " outputs but the outputs buffer holds ", *num_outputs);
 
@@ -112,6 +114,7 @@ int mxl_invoke(const mxl_op_t* op_handle, int32_t num_inputs, mxl_array_t* const
     out[i] = outputs[i]->arr;
   }
   imperative::invoke(op, params, in, &out);
+  out.resize(nout);
 
   // Nothing was written to the caller's arrays before this point.  Allocate
   // every handle before publishing any, so a failure leaves outputs as given.

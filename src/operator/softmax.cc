@@ -291,18 +291,20 @@ void register_softmax_family() {
           r[0] = dx;
           return r;
         });
-    op.num_inputs_fn = [](const Params& p) { return use_length(p) ? 2 : 1; };
+    if (name == "softmax")
+      op.num_inputs_fn = [](const Params& p) { return use_length(p) ? 2 : 1; };
 
     OpDef& bw = Registry::get().add(bw_name);
     bw.describe("Gradient of " + name + " from (ograd, output[, length]).")
         .add_input("ograd", "Gradient of the output.")
-        .add_input("output", "The forward's output.")
-        .add_input("length", "The forward's lengths (use_length=True only).")
-        .copy_params_from(name)
+        .add_input("output", "The forward's output.");
+    if (name == "softmax") bw.add_input("length", "The forward's lengths (use_length=True only).");
+    bw.copy_params_from(name)
         .set_infer_shape(infer_softmax_backward_shape)
         .set_infer_type(infer_softmax_backward_type)
         .set_forward(softmax_backward);
-    bw.num_inputs_fn = [](const Params& p) { return use_length(p) ? 3 : 2; };
+    if (name == "softmax")
+      bw.num_inputs_fn = [](const Params& p) { return use_length(p) ? 3 : 2; };
   }
 }
 

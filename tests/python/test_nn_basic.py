@@ -359,3 +359,32 @@ def test_MakeLoss_normalization(norm, scale):
     (g,) = grad_of(lambda a: nd.MakeLoss(a, grad_scale=2, normalization=norm, valid_thresh=0.1),
                    [x], np.full(x.shape, 7.0))
     np.testing.assert_allclose(g, np.full(x.shape, scale))
+
+
+# ---------------------------------------------------------------------------
+# Registry: every neural-network op declares its gradient
+# ---------------------------------------------------------------------------
+
+NN_OPS = ["FullyConnected", "Activation", "LeakyReLU", "Dropout", "Embedding", "softmax",
+          "log_softmax", "softmin", "SoftmaxOutput", "softmax_cross_entropy", "pick",
+          "SequenceMask", "SequenceLast", "SequenceReverse", "add_n", "BlockGrad", "make_loss",
+          "MakeLoss",
+          # backward kernels with their own gradient (higher order)
+          "_backward_FullyConnected", "_backward_Activation"]
+# Backward kernels that are not differentiated again.
+NN_FIRST_ORDER_ONLY = ["_backward_LeakyReLU", "_backward_Embedding", "_backward_softmax",
+                       "_backward_log_softmax", "_backward_softmin", "_backward_SoftmaxOutput",
+                       "_backward_softmax_cross_entropy", "_backward_pick",
+                       "_backward_SequenceLast", "_backward_MakeLoss"]
+
+
+def test_nn_ops_declare_gradients():
+    from mxlite.ndarray.register import registry
+    ops = {op["name"]: op for op in registry()["ops"]}
+    for name in NN_OPS:
+        assert ops[name]["differentiable"], name
+    for name in NN_FIRST_ORDER_ONLY:
+        assert name in ops and not ops[name]["differentiable"], name
+    aliases = {a: op["name"] for op in ops.values() for a in op["aliases"]}
+    assert aliases["Softmax"] == "SoftmaxOutput" and aliases["ElementWiseSum"] == "add_n"
+    assert aliases["stop_gradient"] == "BlockGrad"

@@ -161,7 +161,7 @@ void register_embedding() {
       .set_range(1, 9.2e18)
       .add_param("output_dim", "int", "", "Dimension of the embedding vectors.")
       .set_range(1, 9.2e18)
-      .add_param("dtype", "enum{float16,float32,float64,int32,int64,int8,uint8}", "float32",
+      .add_param("dtype", "enum{bfloat16,float16,float32,float64,int32,int64,int8,uint8}", "float32",
                  "Data type of weight.")
       .add_param("sparse_grad", "bool", "False",
                  "Compute row_sparse gradient in the backward calculation (accepted; the "

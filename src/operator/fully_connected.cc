@@ -162,6 +162,8 @@ std::vector<GradValue> fc_backward_gradient(GradBuilder& b, const GradNode& n) {
   const std::string flatten = p.get_bool("flatten") ? "True" : "False";
   std::vector<GradValue> r(3);
   if (n.needs_input_grad[0]) {
+    // Each term is brought to dY's shape (flatten=False keeps leading axes).
+    const Shape& ys = b.shape(dy);
     GradValue g;
     if (made_dx && has_bias)
       g = b.op("FullyConnected", {gx, w, n.out_grads[2]},
@@ -170,12 +172,16 @@ std::vector<GradValue> fc_backward_gradient(GradBuilder& b, const GradNode& n) {
       g = b.op("FullyConnected", {gx, w},
                {{"num_hidden", hidden}, {"flatten", flatten}, {"no_bias", "True"}});
     else if (has_bias)  // gb alone, broadcast over the rows of dY
-      g = b.op("broadcast_like", {b.op("Reshape", {n.out_grads[2]}, {{"shape", Shape{1, d.hidden}.str()}}),
-                                   b.op("Reshape", {dy}, {{"shape", Shape{d.rows, d.hidden}.str()}})});
+      g = b.op("broadcast_like",
+               {b.op("Reshape", {n.out_grads[2]}, {{"shape", Shape{1, d.hidden}.str()}}),
+                b.op("Reshape", {dy}, {{"shape", Shape{d.rows, d.hidden}.str()}})});
+    if (g.defined()) g = reshape_to(b, g, ys);
     if (made_dw)
-      g = nn::grad_add(b, g, b.op("FullyConnected", {x, gw},
-                         {{"num_hidden", hidden}, {"flatten", flatten}, {"no_bias", "True"}}));
-    if (g.defined()) r[0] = reshape_to(b, g, b.shape(dy));
+      g = nn::grad_add(b, g, reshape_to(b, b.op("FullyConnected", {x, gw},
+                                                  {{"num_hidden", hidden}, {"flatten", flatten},
+                                                   {"no_bias", "True"}}),
+                                        ys));
+    r[0] = g;
   }
   const GradValue dy2 = reshape_to(b, dy, Shape{d.rows, d.hidden});
   if (n.needs_input_grad[1] && made_dw)

@@ -388,3 +388,22 @@ def test_nn_ops_declare_gradients():
     aliases = {a: op["name"] for op in ops.values() for a in op["aliases"]}
     assert aliases["Softmax"] == "SoftmaxOutput" and aliases["ElementWiseSum"] == "add_n"
     assert aliases["stop_gradient"] == "BlockGrad"
+
+
+def test_backward_fully_connected_second_order_wrt_ograd(rng):
+    # d/d(dY) of sum(dX * gX) + sum(dW * gW) + sum(db * gb) = gX W^T + X gW^T + gb,
+    # also when the data gradient was skipped (then the gX term is absent)
+    x, w = rng.standard_normal((2, 3, 4)), rng.standard_normal((5, 4))
+    dy = rng.standard_normal((2, 3, 5))
+    heads = [rng.standard_normal((2, 3, 4)), rng.standard_normal((5, 4)), rng.standard_normal(5)]
+    for need_data in (True, False):
+        a = arr(dy)
+        a.attach_grad()
+        with mx.autograd.record():
+            outs = nd._backward_FullyConnected(a, arr(x), arr(w), num_hidden=5, flatten=False,
+                                               need_data_grad=need_data)
+        mx.autograd.backward(outs, [arr(h) for h in heads])
+        expect = x @ heads[1].T + heads[2]
+        if need_data:
+            expect = expect + heads[0] @ w.T
+        np.testing.assert_allclose(a.grad.asnumpy(), expect, rtol=1e-10)

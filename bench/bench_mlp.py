@@ -125,15 +125,19 @@ def measure(step, sync, loss, steps=100, repeat=7):
         step()
     sync()
     before = loss()
-    rates = []
+    rates, cpu = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for _ in range(steps):
             step()
         sync()
         rates.append(steps * BATCH / (time.perf_counter() - t0))
+        cpu.append((time.process_time() - c0) / steps)
     after = loss()
+    # CPU time per step (all threads) is less sensitive to other load on the
+    # machine than wall time; spinning threads show up in it.
     return {"samples_per_s": statistics.median(rates), "best": max(rates),
+            "cpu_ms_per_step": 1e3 * statistics.median(cpu),
             "loss_before": before, "loss_after": after}
 
 
@@ -177,7 +181,8 @@ def main():
         if not r:
             continue
         ratio = f"  mxlite/{name} = {me / r['samples_per_s']:.2f}x" if me and name != "mxlite" else ""
-        print(f"  {name:7s} {r['samples_per_s']:9,.0f} samples/s  (best {r['best']:,.0f}; loss "
+        print(f"  {name:7s} {r['samples_per_s']:9,.0f} samples/s  (best {r['best']:,.0f}; "
+              f"{r['cpu_ms_per_step']:.2f} CPU-ms/step; loss "
               f"{r['loss_before']:.3f} -> {r['loss_after']:.3f}){ratio}")
 
 

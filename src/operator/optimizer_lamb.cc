@@ -59,9 +59,14 @@ void check_t(const Params& p) {
             " for parameter 't': expected the update count, >= 1, when bias_correction is True");
 }
 
+// Inference runs synchronously, so a bad t raises at the call.
+void lamb_phase1_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) {
+  check_t(p);
+  infer_update_shape(p, in, out);
+}
+
 void lamb_phase1_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
                          const std::vector<TBlob>& out) {
-  check_t(p);
   MXL_FLOAT_SWITCH(in[0].dtype, T, "lamb_update_phase1", {
     lamb_phase1_kernel<T, T>(p, in[0].numel(), in[0].ptr<const T>(), in[1].ptr<const T>(),
                              in[2].ptr<T>(), in[3].ptr<T>(), out[0].ptr<T>());
@@ -71,7 +76,6 @@ void lamb_phase1_forward(const OpContext&, const Params& p, const std::vector<TB
 // (weight, grad, mean, var, weight32) -> float32 g
 void mp_lamb_phase1_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
                             const std::vector<TBlob>& out) {
-  check_t(p);
   MXL_FLOAT_SWITCH(in[0].dtype, T, "mp_lamb_update_phase1", {
     lamb_phase1_kernel<T, float>(p, in[0].numel(), in[4].ptr<const float>(),
                                  in[1].ptr<const T>(), in[2].ptr<float>(), in[3].ptr<float>(),
@@ -168,6 +172,7 @@ void register_lamb_ops() {
       "are bias-corrected with the step count t when bias_correction is True and grad = "
       "clip(rescale_grad * grad, clip_gradient).",
       {kWeight, kGrad, kMean, kVar}, {2, 3}, /*weight_out=*/false))
+      .set_infer_shape(lamb_phase1_shape)
       .set_forward(lamb_phase1_forward);
   add_phase2_params(add_update_op(
       "lamb_update_phase2",
@@ -183,6 +188,7 @@ void register_lamb_ops() {
       "'mean' and 'var' and the weight decay term taken from the float32 master weight "
       "'weight32'; returns g in float32.",
       {kWeight, kGrad, kMean, kVar, kWeight32}, {2, 3}, /*weight_out=*/false))
+      .set_infer_shape(lamb_phase1_shape)
       .set_infer_type(mp_update_type(2, /*out_float32=*/true))
       .set_forward(mp_lamb_phase1_forward);
   add_phase2_params(add_update_op(

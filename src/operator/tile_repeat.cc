@@ -170,35 +170,33 @@ GradValue sum_axes(GradBuilder& b, GradValue g, const std::vector<int64_t>& axes
 }
 
 // tile: output axis k of extent reps[k] * n[k] is (reps[k], n[k]) in C order.
+// Extents of 1 are left out of the split shape and neighbouring kept extents
+// are merged, so it has at most log2(output size) dimensions.
 std::vector<GradValue> tile_gradient(GradBuilder& b, const GradNode& n) {
   const GradValue x = n.inputs[0], dy = n.out_grads[0];
   if (b.shape(dy).numel() == 0 || b.shape(x).numel() == 0) return {b.op("zeros_like", {x})};
   const TileLayout l = tile_layout(b.shape(x), n.params->get_shape("reps"));
-  std::vector<int64_t> split, axes;  // axes of `split` that hold copies
-  int tiled = 0;
+  std::vector<int64_t> split, axes;  // axes: the entries of `split` that hold copies
+  bool last_kept = false;
+  auto keep = [&](int64_t d) {
+    if (d == 1) return;
+    if (last_kept) split.back() *= d;
+    else split.push_back(d);
+    last_kept = true;
+  };
   for (int k = 0; k < l.ndim; ++k) {
     if (l.reps[k] != 1) {
       axes.push_back(static_cast<int64_t>(split.size()));
       split.push_back(l.reps[k]);
-      ++tiled;
+      last_kept = false;
     }
-    if (l.reps[k] == 1 || l.in[k] != 1) split.push_back(l.in[k]);
+    keep(l.in[k]);
   }
-  if (tiled == 0) return {reshape_like(b, dy, x)};
-  if (split.size() <= static_cast<size_t>(kMaxNdim))
-    return {reshape_like(b, sum_axes(b, reshape_to(b, dy, Shape(split)), axes), x)};
-  // Too many axes for one reshape: one tiled axis at a time, seen as
-  // (before, reps, n * after).
-  GradValue g = dy;
-  Shape cur = b.shape(dy);
-  for (int k = 0; k < l.ndim; ++k) {
-    if (l.reps[k] == 1) continue;
-    const int64_t before = cur.prod(0, k), after = cur.prod(k + 1, cur.ndim());
-    g = sum_axes(b, reshape_to(b, g, Shape{before, l.reps[k], l.in[k] * after}), {1});
-    cur[k] = l.in[k];
-    g = reshape_to(b, g, cur);
-  }
-  return {reshape_like(b, g, x)};
+  if (axes.empty()) return {reshape_like(b, dy, x)};
+  MXL_CHECK(split.size() <= static_cast<size_t>(kMaxNdim), MXL_ERR_NOT_IMPLEMENTED,
+            "Operator tile: the gradient of tiling shape ", b.shape(x).str(), " by reps ",
+            tuple_str(n.params->get_shape("reps")), " needs more than ", kMaxNdim, " dimensions");
+  return {reshape_like(b, sum_axes(b, reshape_to(b, dy, Shape(split)), axes), x)};
 }
 
 // repeat: (outer, n, repeats, inner), summed over the repeats axis.

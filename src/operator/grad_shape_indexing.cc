@@ -26,31 +26,50 @@ namespace {
 
 using namespace index_ops;
 
+// The sources y in [0, count) ordered by destination row, ties by y (so sums
+// run in index order and are deterministic).  A counting sort when the
+// destinations are dense enough to pay for its per-row table, else a sort.
+std::vector<int64_t> order_by_destination(const int64_t* dest, int64_t count, int64_t rows) {
+  std::vector<int64_t> order(count);
+  if (count >= rows / 8) {
+    std::vector<int64_t> start(rows + 1, 0);
+    for (int64_t y = 0; y < count; ++y) ++start[dest[y] + 1];
+    for (int64_t r = 0; r < rows; ++r) start[r + 1] += start[r];
+    for (int64_t y = 0; y < count; ++y) order[start[dest[y]]++] = y;
+  } else {
+    std::iota(order.begin(), order.end(), int64_t(0));
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int64_t a, int64_t b) { return dest[a] < dest[b]; });
+  }
+  return order;
+}
+
 // out (rows x inner): row r is the sum of the source rows y with dest[y] == r,
-// zero when there are none.  The sources are first grouped by destination (a
-// counting sort), so each destination row is summed by one thread, in index
-// order: no atomics, and repeated indices add up deterministically.  float16
-// sums in float.
+// zero when there are none.  The output is zeroed at memset speed, then the
+// sources, grouped by destination, are summed one group per thread: no
+// atomics, and repeated indices add up deterministically.  float16 sums in
+// float.
 template <typename T>
 void scatter_add_rows(T* out, int64_t rows, int64_t inner, const T* src, const int64_t* dest,
                       int64_t count) {
   if (rows == 0 || inner == 0) return;
-  std::vector<int64_t> start(rows + 1, 0), order(count);
-  for (int64_t y = 0; y < count; ++y) ++start[dest[y] + 1];
-  for (int64_t r = 0; r < rows; ++r) start[r + 1] += start[r];
-  {
-    std::vector<int64_t> cursor(start.begin(), start.end() - 1);
-    for (int64_t y = 0; y < count; ++y) order[cursor[dest[y]]++] = y;
-  }
+  parallel_zero(out, rows * inner * static_cast<int64_t>(sizeof(T)));
+  if (count == 0) return;
+  const std::vector<int64_t> order = order_by_destination(dest, count, rows);
+  std::vector<int64_t> groups;  // start of each run of one destination in `order`
+  for (int64_t i = 0; i < count; ++i)
+    if (i == 0 || dest[order[i]] != dest[order[i - 1]]) groups.push_back(i);
+  groups.push_back(count);
+  const int64_t ngroups = static_cast<int64_t>(groups.size()) - 1;
   using Acc = typename AccType<T>::type;
   constexpr bool kWiden = !std::is_same_v<Acc, T>;
   parallel_for(
-      rows,
-      [&](int64_t r0, int64_t r1) {
+      ngroups,
+      [&](int64_t g0, int64_t g1) {
         std::vector<Acc> acc(kWiden ? inner : 0);
-        for (int64_t r = r0; r < r1; ++r) {
-          T* o = out + r * inner;
-          const int64_t b = start[r], e = start[r + 1];
+        for (int64_t g = g0; g < g1; ++g) {
+          const int64_t b = groups[g], e = groups[g + 1];
+          T* o = out + dest[order[b]] * inner;
           if constexpr (kWiden) {
             std::fill(acc.begin(), acc.end(), Acc(0));
             for (int64_t q = b; q < e; ++q) {
@@ -59,10 +78,6 @@ void scatter_add_rows(T* out, int64_t rows, int64_t inner, const T* src, const i
             }
             for (int64_t i = 0; i < inner; ++i) o[i] = T(acc[i]);
           } else {
-            if (b == e) {
-              std::fill(o, o + inner, T(0));
-              continue;
-            }
             std::memcpy(o, src + order[b] * inner, inner * sizeof(T));
             for (int64_t q = b + 1; q < e; ++q) {
               const T* s = src + order[q] * inner;
@@ -71,7 +86,7 @@ void scatter_add_rows(T* out, int64_t rows, int64_t inner, const T* src, const i
           }
         }
       },
-      inner * (count / rows + 1));
+      inner * (count / ngroups + 1));
 }
 
 // The gradient input (0) sets the output dtype; the indices (1) may have any.

@@ -93,6 +93,10 @@ std::string tuple_str(const std::vector<int64_t>& v);
 // when dst == src (an output written in place over its input).
 void parallel_memcpy(void* dst, const void* src, int64_t bytes);
 
+// Zeroes `bytes` bytes (all-zero bytes are 0 in every dtype), split across
+// threads when large enough to pay for it.
+void parallel_zero(void* dst, int64_t bytes);
+
 // A Python-style slice along one axis, clamped as NumPy does.
 struct AxisSlice {
   int64_t begin = 0, step = 1, length = 0;

@@ -157,13 +157,49 @@ Attrs region_attrs(const GradNode& n, const char* drop = nullptr) {
   return a;
 }
 
-GradValue scatter_into_zeros(GradBuilder& b, GradValue like, GradValue g, const Attrs& region) {
-  return b.op("_slice_assign", {b.op("zeros_like", {like}), g}, region);
+// _backward_slice: zeros of the input's shape with the region set to the
+// output gradient, in one pass (zeroing, then the region's copy) rather than
+// zeros_like followed by a copying _slice_assign.
+GradValue scatter_into_zeros(GradBuilder& b, GradValue like, GradValue g, Attrs region) {
+  region.emplace_back("shape", b.shape(like).str());
+  return b.op("_backward_slice", {g}, region);
 }
 
 GradValue zero_region(GradBuilder& b, GradValue g, Attrs region) {
   region.emplace_back("scalar", "0");
   return b.op("_slice_assign_scalar", {g}, region);
+}
+
+void backward_slice_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) {
+  const std::vector<int64_t>& dims = p.get_shape("shape");
+  MXL_CHECK(dims.size() <= static_cast<size_t>(kMaxNdim), MXL_ERR_VALUE,
+            "Operator _backward_slice: argument 'shape' has more than ", kMaxNdim, " dimensions");
+  const Shape full(dims);
+  const Shape region = slice_box(p, full).shape();
+  if (!(*in)[0].known()) (*in)[0] = region;
+  MXL_CHECK((*in)[0] == region, MXL_ERR_VALUE, "Operator _backward_slice: argument 'ograd' has shape ",
+            (*in)[0].str(), " but the region of ", full.str(), " selected by begin=",
+            tuple_str(p.get_shape("begin")), ", end=", tuple_str(p.get_shape("end")), ", step=",
+            tuple_str(p.get_shape("step")), " has shape ", region.str());
+  (*out)[0] = full;
+}
+
+void backward_slice_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
+                            const std::vector<TBlob>& out) {
+  const TBlob &g = in[0], &full = out[0];
+  const int esize = dtype_size(full.dtype);
+  parallel_zero(full.dptr, full.nbytes());
+  const SliceBox box = slice_box(p, full.shape);
+  int64_t dst_strides[kMaxNdim], src_strides[kMaxNdim];
+  const int64_t offset = box.layout(full.shape, dst_strides);
+  contiguous_strides(g.shape, src_strides);
+  strided_copy(esize, static_cast<char*>(full.dptr) + offset * esize, dst_strides, g.dptr,
+               src_strides, g.shape.data(), box.ndim);
+}
+
+// Linear in ograd; its adjoint cuts the region back out.
+std::vector<GradValue> backward_slice_gradient(GradBuilder& b, const GradNode& n) {
+  return {b.op("slice", {n.out_grads[0]}, region_attrs(n, "shape"))};
 }
 
 std::vector<GradValue> slice_gradient(GradBuilder& b, const GradNode& n) {
@@ -210,6 +246,16 @@ MXL_REGISTER_OP(slice)
     .set_infer_shape(slice_shape)
     .set_forward(slice_forward)
     .set_gradient(slice_gradient);
+
+MXL_REGISTER_OP(_backward_slice)
+    .describe("The gradient of slice: an array of zeros of 'shape' whose region selected by "
+              "begin/end/step (as in slice) holds 'ograd'.")
+    .add_input("ograd", "Gradient of slice's output.")
+    .copy_params_from("slice")
+    .add_param("shape", "shape", "", "Shape of slice's input (the output's shape).")
+    .set_infer_shape(backward_slice_shape)
+    .set_forward(backward_slice_forward)
+    .set_gradient(backward_slice_gradient);
 
 MXL_REGISTER_OP(slice_axis)
     .describe("Slices along one axis: the elements [begin, end) of 'axis'. Negative positions "

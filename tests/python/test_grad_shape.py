@@ -229,3 +229,14 @@ def test_every_family_op_declares_a_gradient_or_is_listed():
         else:
             assert ops[name]["differentiable"], f"{name} declares no gradient"
     assert NON_DIFFERENTIABLE <= names
+
+
+def test_backward_slice_directly_and_its_checks(rng):
+    g = rng.standard_normal((2, 2))
+    out = nd._backward_slice(nd.array(g, dtype="float64"), begin=(1, None), end=(None, None),
+                             step=(2, -2), shape=(4, 3))
+    expected = np.zeros((4, 3))
+    expected[1::2, ::-2] = g
+    assert_almost_equal(out.asnumpy(), expected)
+    with pytest.raises(ValueError, match="_backward_slice.*ograd"):
+        nd._backward_slice(nd.zeros((3, 3)), begin=(1,), end=(3,), shape=(4, 3))

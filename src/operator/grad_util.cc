@@ -22,14 +22,14 @@ std::string shape_text(const Shape& s) { return s.str(); }
 
 std::string axes_text(const std::vector<int64_t>& axes) { return Shape(axes).str(); }
 
-GradValue reshape_to(GradBuilder& b, GradValue v, const Shape& target) {
+GradValue reshape_to(GradBuilder& b, GradValue v, Shape target) {
   if (b.shape(v) == target) return v;
   if (target.numel() == 0)
     return b.op("_zeros", {}, {{"shape", shape_text(target)}, {"dtype", dtype_name(b.dtype(v))}});
   return b.op("Reshape", {v}, {{"shape", shape_text(target)}});
 }
 
-GradValue sum_to(GradBuilder& b, GradValue g, const Shape& target) {
+GradValue sum_to(GradBuilder& b, GradValue g, Shape target) {
   const Shape gs = b.shape(g);
   if (gs == target) return g;
   const int lead = gs.ndim() - target.ndim();
@@ -49,7 +49,7 @@ Shape keep_shape(const Shape& in, const bool* mask) {
   return s;
 }
 
-GradValue expand_to(GradBuilder& b, GradValue g, const Shape& in, const bool* mask) {
+GradValue expand_to(GradBuilder& b, GradValue g, Shape in, const bool* mask) {
   if (in.numel() == 0) return reshape_to(b, g, in);  // zeros; broadcast_to reads 0 as "keep"
   GradValue k = reshape_to(b, g, keep_shape(in, mask));
   if (b.shape(k) == in) return k;

@@ -54,6 +54,10 @@ GradValue sum_to(GradBuilder& b, GradValue g, Shape target);
 // sum).
 Shape keep_shape(const Shape& in, const bool* mask);
 GradValue expand_to(GradBuilder& b, GradValue g, Shape in, const bool* mask);
+// v (a reduction's output, with or without keepdims) in a shape that
+// broadcasts against the input: as it is when that already works, else
+// reshaped to keep_shape().
+GradValue align_reduced(GradBuilder& b, GradValue v, Shape in, const bool* mask);
 // The reduced axes as an explicit list, for re-running a reduction with
 // keepdims=True (empty when nothing is reduced).
 std::vector<int64_t> reduced_axes(const Shape& in, const bool* mask);

@@ -47,7 +47,7 @@ GradValue prod_gradient(GradBuilder& b, GradValue dy, GradValue x, const Reduced
   if (axes.empty()) return reshape_to(b, dy, r.in);  // nothing reduced: the identity
   const Attrs keep_attrs = {{"axis", axes_text(axes)}, {"keepdims", "True"}};
   GradValue zero = scalar(b, "_equal_scalar", x, 0);
-  GradValue xs = b.op("where", {zero, b.op("ones_like", {x}), x});
+  GradValue xs = b.op("elemwise_add", {x, zero});  // x where nonzero, 1 where zero
   GradValue pk = b.op("prod", {xs}, keep_attrs);
   GradValue nzk = b.op("sum", {zero}, keep_attrs);
   GradValue only = scalar(b, "_equal_scalar", b.op("broadcast_sub", {nzk, zero}), 0);
@@ -95,7 +95,8 @@ GradientFn reduce_gradient(const std::string& name) {
       Reduced r = reduced(b, n, true);
       GradValue x = n.inputs[0];
       GradValue not_nan = b.op("_equal", {x, x});
-      GradValue clean = b.op("where", {not_nan, x, b.op("ones_like", {x})});
+      GradValue is_nan = scalar(b, "_rminus_scalar", not_nan, 1);
+      GradValue clean = b.op("where", {not_nan, x, is_nan});  // NaN -> 1
       return {mul(b, prod_gradient(b, n.out_grads[0], clean, r), not_nan)};
     };
   }
@@ -130,7 +131,7 @@ GradientFn norm_gradient() {
     // x / ||x||, with 0 where the norm is 0 (x is all zeros there, so
     // dividing by 1 instead gives 0).
     GradValue yk = align_reduced(b, y, r.in, r.mask);
-    GradValue safe = b.op("where", {scalar(b, "_equal_scalar", yk, 0), b.op("ones_like", {yk}), yk});
+    GradValue safe = b.op("elemwise_add", {yk, scalar(b, "_equal_scalar", yk, 0)});
     return {b.op("broadcast_mul", {x, div(b, dyk, safe)})};
   };
 }

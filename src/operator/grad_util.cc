@@ -22,6 +22,11 @@ std::string shape_text(const Shape& s) { return s.str(); }
 
 std::string axes_text(const std::vector<int64_t>& axes) { return Shape(axes).str(); }
 
+GradValue zeros_of(GradBuilder& b, GradValue v) {
+  return b.op("_zeros", {},
+              {{"shape", shape_text(b.shape(v))}, {"dtype", dtype_name(b.dtype(v))}});
+}
+
 GradValue reshape_to(GradBuilder& b, GradValue v, Shape target) {
   if (b.shape(v) == target) return v;
   if (target.numel() == 0)

@@ -38,6 +38,10 @@ inline GradValue scalar(GradBuilder& b, const char* op, GradValue x, double s) {
 // Shapes are taken by value: a builder's shape() reference may not outlive
 // the next op it applies.
 
+// A constant of zeros with v's shape and dtype.  Unlike zeros_like(v) it has
+// no input, so under create_graph it is not recorded as depending on v.
+GradValue zeros_of(GradBuilder& b, GradValue v);
+
 // Reshape to `target` (same element count); returns v itself when its shape
 // already is `target`.  A zero-size target becomes zeros (Reshape would read
 // a 0 extent as "keep this dimension").

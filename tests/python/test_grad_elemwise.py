@@ -104,15 +104,43 @@ def test_unary_second_order_analytic(name):
     assert_almost_equal(got, f2(x) * h1 * h2, rtol=1e-10, atol=1e-12)
 
 
-def test_third_order_sin():
+THIRD_DERIVATIVES = {
+    "sin": lambda x: -np.cos(x),
+    "tanh": lambda x: -2 * (1 - np.tanh(x) ** 2) * (1 - 3 * np.tanh(x) ** 2),
+    "sigmoid": lambda x: _sig(x) * (1 - _sig(x)) * (1 - 6 * _sig(x) + 6 * _sig(x) ** 2),
+    "relu": lambda x: 0 * x,
+}
+
+
+@pytest.mark.parametrize("name", sorted(THIRD_DERIVATIVES))
+def test_third_order(name):
+    # relu, sigmoid and tanh differentiate through their fused backward ops.
     x = nd64([0.3, -1.1, 2.0])
     x.attach_grad()
     with ag.record():
-        y = mx.nd.sin(x)
+        y = getattr(mx.nd, name)(x)
         (g1,) = ag.grad(y, [x], create_graph=True)
         (g2,) = ag.grad(g1, [x], create_graph=True)
+        g2 = g2 + 0 * mx.nd.sum(x)  # keeps relu's (constant) g2 on the tape
     g2.backward()
-    assert_almost_equal(x.grad.asnumpy(), -np.cos(x.asnumpy()), rtol=1e-12, atol=1e-14)
+    want = THIRD_DERIVATIVES[name](x.asnumpy())
+    assert_almost_equal(x.grad.asnumpy(), want, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name,f", [("_backward_relu", lambda g, y: g * (y > 0)),
+                                    ("_backward_sigmoid", lambda g, y: g * y * (1 - y)),
+                                    ("_backward_tanh", lambda g, y: g * (1 - y * y))])
+def test_fused_backward_ops(name, f):
+    g, y = RNG.standard_normal(SHAPE), RNG.uniform(-1, 1, SHAPE)
+    y[0, 0] = 0.0
+    got = getattr(mx.nd, name)(nd64(g), nd64(y)).asnumpy()
+    assert_almost_equal(got, f(g, y), rtol=1e-15, atol=0)
+    got = getattr(mx.nd, name)(mx.nd.array(g), mx.nd.array(y)).asnumpy()
+    assert got.dtype == np.float32
+    assert_almost_equal(got, f(g, y), rtol=1e-6, atol=1e-7)
+    check_numeric_gradient(lambda a, b: getattr(mx.nd, name)(a, b), [g, y + 0.05])
+    with pytest.raises(mx.MXNetError, match=name):
+        getattr(mx.nd, name)(nd64(g), nd64(y[0]))
 
 
 def test_unary_values_at_kinks_follow_mxnet():
@@ -374,7 +402,7 @@ def test_low_precision_gradients(dtype):
 
 # Ops in this files that deliberately declare no gradient.
 NON_DIFFERENTIABLE = {"_trigamma": "third derivative of gammaln; not needed by any gradient"}
-FILES = ["elemwise_unary.cc", "elemwise_binary.cc", "elemwise_scalar.cc", "broadcast.cc",
+FILES = ["elemwise_unary.cc", "elemwise_unary_backward.cc", "elemwise_binary.cc", "elemwise_scalar.cc", "broadcast.cc",
          "reduce.cc", "reduce_norm.cc", "reduce_arg.cc", "where_clip.cc"]
 
 
@@ -392,4 +420,4 @@ def test_every_op_declares_a_gradient_or_is_listed():
             else:
                 assert ops[name]["differentiable"], f"{name} (from {f}) declares no gradient"
     assert set(NON_DIFFERENTIABLE) <= seen
-    assert len(seen) >= 120  # 45 unary, 36 binary, 23 scalar, 3 + 7 + 1 + 2 + 3 others
+    assert len(seen) >= 123  # 45 + 3 unary, 36 binary, 23 scalar, 3 + 7 + 1 + 2 + 3 others

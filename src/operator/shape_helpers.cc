@@ -291,5 +291,17 @@ void resolve_slice(const char* op, const Shape& shape, const std::vector<int64_t
   }
 }
 
+GradValue reshape_to(GradBuilder& b, GradValue g, const Shape& shape) {
+  if (b.shape(g) == shape) return g;
+  return b.op("Reshape", {g}, {{"shape", shape.str()}});
+}
+
+GradValue reshape_like(GradBuilder& b, GradValue g, GradValue like) {
+  const Shape& target = b.shape(like);
+  if (b.shape(g) == target) return g;
+  if (target.numel() == 0) return b.op("zeros_like", {like});
+  return reshape_to(b, g, target);
+}
+
 }  // namespace shape_ops
 }  // namespace mxl

@@ -142,6 +142,57 @@ void slice_assign_scalar_forward(const OpContext&, const Params& p, const std::v
                zero_strides, region.data(), box.ndim);
 }
 
+// ---------------------------------------------------------------------------
+// Gradients: the region's gradient is scattered into zeros (slice), cut out
+// of the output gradient (the assigned value), or zeroed in it (the array
+// assigned into, whose region was overwritten).  All of these are the slice
+// ops themselves, so the gradients can be differentiated again.
+// ---------------------------------------------------------------------------
+
+// The forward's begin/end/step attributes (and any others but `drop`).
+Attrs region_attrs(const GradNode& n, const char* drop = nullptr) {
+  Attrs a;
+  for (const auto& kv : n.params->attrs())
+    if (!drop || kv.first != drop) a.push_back(kv);
+  return a;
+}
+
+GradValue scatter_into_zeros(GradBuilder& b, GradValue like, GradValue g, const Attrs& region) {
+  return b.op("_slice_assign", {b.op("zeros_like", {like}), g}, region);
+}
+
+GradValue zero_region(GradBuilder& b, GradValue g, Attrs region) {
+  region.emplace_back("scalar", "0");
+  return b.op("_slice_assign_scalar", {g}, region);
+}
+
+std::vector<GradValue> slice_gradient(GradBuilder& b, const GradNode& n) {
+  return {scatter_into_zeros(b, n.inputs[0], n.out_grads[0], region_attrs(n))};
+}
+
+// slice_axis(axis=k, begin, end) is slice with None on the axes before k.
+std::vector<GradValue> slice_axis_gradient(GradBuilder& b, const GradNode& n) {
+  const Params& p = *n.params;
+  const int axis = normalize_axis(p.get_int("axis"), b.shape(n.inputs[0]).ndim(), "slice_axis", "axis");
+  std::vector<int64_t> begin(axis + 1, kNoneDim), end(axis + 1, kNoneDim);
+  begin[axis] = p.get_int("begin");
+  end[axis] = p.is_none("end") ? kNoneDim : p.get_int("end");
+  return {scatter_into_zeros(b, n.inputs[0], n.out_grads[0],
+                             {{"begin", tuple_str(begin)}, {"end", tuple_str(end)}})};
+}
+
+std::vector<GradValue> slice_assign_gradient(GradBuilder& b, const GradNode& n) {
+  const GradValue dy = n.out_grads[0];
+  std::vector<GradValue> g(2);
+  if (n.needs_input_grad[0]) g[0] = zero_region(b, dy, region_attrs(n));
+  if (n.needs_input_grad[1]) g[1] = b.op("slice", {dy}, region_attrs(n));
+  return g;
+}
+
+std::vector<GradValue> slice_assign_scalar_gradient(GradBuilder& b, const GradNode& n) {
+  return {zero_region(b, n.out_grads[0], region_attrs(n, "scalar"))};
+}
+
 const char* kBeginDoc = "starting indices for the slice operation, supports negative indices.";
 const char* kEndDoc = "ending indices for the slice operation, supports negative indices.";
 const char* kStepDoc = "step for the slice operation, supports negative values.";
@@ -157,7 +208,8 @@ MXL_REGISTER_OP(slice)
     .add_param("end", "shape_or_none", "", kEndDoc)
     .add_param("step", "shape_or_none", "()", kStepDoc)
     .set_infer_shape(slice_shape)
-    .set_forward(slice_forward);
+    .set_forward(slice_forward)
+    .set_gradient(slice_gradient);
 
 MXL_REGISTER_OP(slice_axis)
     .describe("Slices along one axis: the elements [begin, end) of 'axis'. Negative positions "
@@ -171,7 +223,8 @@ MXL_REGISTER_OP(slice_axis)
     .add_param("end", "optional<int>", "None",
                "The ending index along the axis to be sliced, supports negative indexes.")
     .set_infer_shape(slice_axis_shape)
-    .set_forward(slice_axis_forward);
+    .set_forward(slice_axis_forward)
+    .set_gradient(slice_axis_gradient);
 
 MXL_REGISTER_OP(_slice_assign)
     .describe("Returns 'lhs' with the region selected by begin/end/step (as in slice) replaced "
@@ -184,7 +237,8 @@ MXL_REGISTER_OP(_slice_assign)
     .add_param("step", "shape_or_none", "()", kStepDoc)
     .set_infer_shape(slice_assign_shape)
     .add_inplace(0, 0)
-    .set_forward(slice_assign_forward);
+    .set_forward(slice_assign_forward)
+    .set_gradient(slice_assign_gradient);
 
 MXL_REGISTER_OP(_slice_assign_scalar)
     .describe("Returns 'data' with every element of the region selected by begin/end/step (as "
@@ -197,7 +251,8 @@ MXL_REGISTER_OP(_slice_assign_scalar)
     .add_param("step", "shape_or_none", "()", kStepDoc)
     .set_infer_shape(lhs_shape)
     .add_inplace(0, 0)
-    .set_forward(slice_assign_scalar_forward);
+    .set_forward(slice_assign_scalar_forward)
+    .set_gradient(slice_assign_scalar_gradient);
 
 }  // namespace
 }  // namespace mxl

@@ -152,7 +152,10 @@ void backward_clip_forward(const OpContext&, const Params& p, const std::vector<
         for (int64_t i = b; i < e; ++i) {
           const A v = static_cast<A>(x[i]);
           const T gv = g[i];
-          o[i] = (v < lo || v > hi) ? T(0) : gv;
+          // '|' not '||': both compares unconditional, so the loop
+          // if-converts to a vector blend (a short-circuit keeps it scalar).
+          const bool outside = (v < lo) | (v > hi);
+          o[i] = outside ? T(0) : gv;
         }
       });
     }

@@ -360,6 +360,13 @@ def test_backward_clip_op():
     x = nd64([-1.0, 0.5, 2.0, np.nan])
     out = mx.nd._backward_clip(g, x, a_min=0.0, a_max=1.0).asnumpy()
     assert out.tolist() == [0.0, 2.0, 0.0, 4.0]
+    for dtype in ("float32", "float16", "int32"):  # the vectorized loop, per dtype
+        xv = np.arange(-40, 40).astype(dtype)
+        gv = (np.arange(80) % 7 + 1).astype(dtype)
+        out = mx.nd._backward_clip(mx.nd.array(gv, dtype=dtype), mx.nd.array(xv, dtype=dtype),
+                                   a_min=-3, a_max=5).asnumpy()
+        assert out.dtype == np.dtype(dtype)
+        assert out.tolist() == np.where((xv >= -3) & (xv <= 5), gv, 0).tolist()
     with pytest.raises(mx.MXNetError, match="_backward_clip"):
         mx.nd._backward_clip(nd64([1.0, 2.0]), nd64([1.0]), a_min=0.0, a_max=1.0)
 

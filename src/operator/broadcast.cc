@@ -183,7 +183,7 @@ void infer_broadcast_axis(const Params& p, std::vector<Shape>* in, std::vector<S
 std::vector<GradValue> broadcast_gradient(GradBuilder& b, const GradNode& n) {
   std::vector<GradValue> grads(n.inputs.size());
   if (n.needs_input_grad[0]) grads[0] = grad::sum_to(b, n.out_grads[0], b.shape(n.inputs[0]));
-  if (n.inputs.size() > 1 && n.needs_input_grad[1]) grads[1] = b.op("zeros_like", {n.inputs[1]});
+  if (n.inputs.size() > 1 && n.needs_input_grad[1]) grads[1] = grad::zeros_of(b, n.inputs[1]);
   return grads;
 }
 

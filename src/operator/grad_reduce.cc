@@ -1,10 +1,11 @@
 // Gradients of the reductions (see grad_reduce.h).
 //
-// Each works at two shapes: the input's, and the output's with keepdims
-// (reduced axes kept as extent 1), to which dy and y are reshaped.  Per
-// element factors are combined with broadcast_* ops straight from the
-// keepdims shape, so the reduced values are never materialized at full
-// size unless the gradient itself needs it (sum, mean).
+// Each works at two shapes: the input's, and the reduced one, in which dy
+// and y arrive and which align_reduced() makes broadcastable against the
+// input (a Reshape to the keepdims shape only when the reduced axes are not
+// leading ones).  Per-element factors are combined with broadcast_* ops from
+// the reduced shape, so reduced values are never materialized at full size
+// unless the gradient itself is that (sum, mean).
 #include <string>
 #include <vector>
 
@@ -46,11 +47,11 @@ GradValue prod_gradient(GradBuilder& b, GradValue dy, GradValue x, const Reduced
   if (axes.empty()) return reshape_to(b, dy, r.in);  // nothing reduced: the identity
   const Attrs keep_attrs = {{"axis", axes_text(axes)}, {"keepdims", "True"}};
   GradValue zero = scalar(b, "_equal_scalar", x, 0);
-  GradValue xs = b.op("where", {zero, b.op("ones_like", {x}), x});
+  GradValue xs = b.op("elemwise_add", {x, zero});  // x where nonzero, 1 where zero
   GradValue pk = b.op("prod", {xs}, keep_attrs);
   GradValue nzk = b.op("sum", {zero}, keep_attrs);
   GradValue only = scalar(b, "_equal_scalar", b.op("broadcast_sub", {nzk, zero}), 0);
-  GradValue scaled = mul(b, reshape_to(b, dy, r.keep), pk);
+  GradValue scaled = b.op("broadcast_mul", {align_reduced(b, dy, r.in, r.mask), pk});
   return mul(b, b.op("broadcast_div", {scaled, xs}), only);
 }
 
@@ -77,7 +78,7 @@ GradientFn reduce_gradient(const std::string& name) {
       Reduced r = reduced(b, n, true);
       GradValue x = n.inputs[0];
       GradValue not_nan = b.op("_equal", {x, x});
-      return {b.op("broadcast_mul", {reshape_to(b, n.out_grads[0], r.keep), not_nan})};
+      return {b.op("broadcast_mul", {align_reduced(b, n.out_grads[0], r.in, r.mask), not_nan})};
     };
   }
   if (name == "prod") {
@@ -94,7 +95,8 @@ GradientFn reduce_gradient(const std::string& name) {
       Reduced r = reduced(b, n, true);
       GradValue x = n.inputs[0];
       GradValue not_nan = b.op("_equal", {x, x});
-      GradValue clean = b.op("where", {not_nan, x, b.op("ones_like", {x})});
+      GradValue is_nan = scalar(b, "_rminus_scalar", not_nan, 1);
+      GradValue clean = b.op("where", {not_nan, x, is_nan});  // NaN -> 1
       return {mul(b, prod_gradient(b, n.out_grads[0], clean, r), not_nan)};
     };
   }
@@ -103,8 +105,9 @@ GradientFn reduce_gradient(const std::string& name) {
     return [](GradBuilder& b, const GradNode& n) -> std::vector<GradValue> {
       if (!n.needs_input_grad[0]) return {GradValue{}};
       Reduced r = reduced(b, n, true);
-      GradValue hit = b.op("broadcast_equal", {n.inputs[0], reshape_to(b, n.outputs[0], r.keep)});
-      return {b.op("broadcast_mul", {reshape_to(b, n.out_grads[0], r.keep), hit})};
+      GradValue yk = align_reduced(b, n.outputs[0], r.in, r.mask);
+      GradValue hit = b.op("broadcast_equal", {n.inputs[0], yk});
+      return {b.op("broadcast_mul", {align_reduced(b, n.out_grads[0], r.in, r.mask), hit})};
     };
   }
   return {};
@@ -123,12 +126,12 @@ GradientFn norm_gradient() {
     const DType dt = b.dtype(x);
     if (b.dtype(dy) != dt) dy = b.op("Cast", {dy}, {{"dtype", dtype_name(dt)}});
     if (b.dtype(y) != dt) y = b.op("Cast", {y}, {{"dtype", dtype_name(dt)}});
-    GradValue dyk = reshape_to(b, dy, r.keep);
+    GradValue dyk = align_reduced(b, dy, r.in, r.mask);
     if (n.params->get_int("ord") == 1) return {b.op("broadcast_mul", {dyk, unary(b, "sign", x)})};
     // x / ||x||, with 0 where the norm is 0 (x is all zeros there, so
     // dividing by 1 instead gives 0).
-    GradValue yk = reshape_to(b, y, r.keep);
-    GradValue safe = b.op("where", {scalar(b, "_equal_scalar", yk, 0), b.op("ones_like", {yk}), yk});
+    GradValue yk = align_reduced(b, y, r.in, r.mask);
+    GradValue safe = b.op("elemwise_add", {yk, scalar(b, "_equal_scalar", yk, 0)});
     return {b.op("broadcast_mul", {x, div(b, dyk, safe)})};
   };
 }

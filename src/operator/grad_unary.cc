@@ -30,9 +30,10 @@ const std::unordered_map<std::string, Formula>& formulas() {
       {"negative", [](GradBuilder& b, GradValue dy, GradValue, GradValue) { return neg(b, dy); }},
       {"square", [](GradBuilder& b, GradValue dy, GradValue x,
                     GradValue) { return mul(b, dy, scalar(b, "_mul_scalar", x, 2)); }},
-      // 1 where the output is positive, so relu'(0) = 0.
+      // 1 where the output is positive, so relu'(0) = 0.  relu, sigmoid and
+      // tanh use fused kernels (elemwise_unary_backward.cc).
       {"relu", [](GradBuilder& b, GradValue dy, GradValue,
-                  GradValue y) { return mul(b, dy, scalar(b, "_greater_scalar", y, 0)); }},
+                  GradValue y) { return b.op("_backward_relu", {dy, y}); }},
       // d(1/x) = -1/x^2 = -y^2
       {"reciprocal", [](GradBuilder& b, GradValue dy, GradValue,
                         GradValue y) { return neg(b, mul(b, dy, sq(b, y))); }},
@@ -87,7 +88,7 @@ const std::unordered_map<std::string, Formula>& formulas() {
                   GradValue) { return mul(b, dy, unary(b, "sinh", x)); }},
       // d tanh(x) = 1 - y^2
       {"tanh", [](GradBuilder& b, GradValue dy, GradValue,
-                  GradValue y) { return mul(b, dy, scalar(b, "_rminus_scalar", sq(b, y), 1)); }},
+                  GradValue y) { return b.op("_backward_tanh", {dy, y}); }},
       {"arcsinh",
        [](GradBuilder& b, GradValue dy, GradValue x, GradValue) {
          return div(b, dy, unary(b, "sqrt", scalar(b, "_plus_scalar", sq(b, x), 1)));
@@ -103,10 +104,8 @@ const std::unordered_map<std::string, Formula>& formulas() {
       {"radians", [](GradBuilder& b, GradValue dy, GradValue,
                      GradValue) { return scalar(b, "_mul_scalar", dy, kPi / 180.0); }},
       // d sigmoid(x) = y (1 - y)
-      {"sigmoid",
-       [](GradBuilder& b, GradValue dy, GradValue, GradValue y) {
-         return mul(b, dy, mul(b, y, scalar(b, "_rminus_scalar", y, 1)));
-       }},
+      {"sigmoid", [](GradBuilder& b, GradValue dy, GradValue,
+                     GradValue y) { return b.op("_backward_sigmoid", {dy, y}); }},
       // d x / (1 + |x|) = 1 / (1 + |x|)^2
       {"softsign",
        [](GradBuilder& b, GradValue dy, GradValue x, GradValue) {

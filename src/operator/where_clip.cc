@@ -2,6 +2,7 @@
 #include <type_traits>
 
 #include "autograd/gradient.h"
+#include "operator/grad_util.h"
 #include "common/parallel.h"
 #include "operator/registry.h"
 #include "operator/shape_helpers.h"
@@ -83,9 +84,9 @@ void where_forward(const OpContext&, const Params&, const std::vector<TBlob>& in
 std::vector<GradValue> where_gradient(GradBuilder& b, const GradNode& n) {
   std::vector<GradValue> grads(3);
   const GradValue cond = n.inputs[0], dy = n.out_grads[0];
-  if (n.needs_input_grad[0]) grads[0] = b.op("zeros_like", {cond});
+  if (n.needs_input_grad[0]) grads[0] = grad::zeros_of(b, cond);
   if (n.needs_input_grad[1] || n.needs_input_grad[2]) {
-    const GradValue zeros = b.op("zeros_like", {dy});
+    const GradValue zeros = grad::zeros_of(b, dy);
     if (n.needs_input_grad[1]) grads[1] = b.op("where", {cond, dy, zeros});
     if (n.needs_input_grad[2]) grads[2] = b.op("where", {cond, zeros, dy});
   }
@@ -151,7 +152,10 @@ void backward_clip_forward(const OpContext&, const Params& p, const std::vector<
         for (int64_t i = b; i < e; ++i) {
           const A v = static_cast<A>(x[i]);
           const T gv = g[i];
-          o[i] = (v < lo || v > hi) ? T(0) : gv;
+          // '|' not '||': both compares unconditional, so the loop
+          // if-converts to a vector blend (a short-circuit keeps it scalar).
+          const bool outside = (v < lo) | (v > hi);
+          o[i] = outside ? T(0) : gv;
         }
       });
     }
@@ -177,7 +181,7 @@ std::vector<GradValue> backward_clip_gradient(GradBuilder& b, const GradNode& n)
   std::vector<GradValue> grads(2);
   if (n.needs_input_grad[0])
     grads[0] = b.op("_backward_clip", {n.out_grads[0], n.inputs[1]}, n.params->attrs());
-  if (n.needs_input_grad[1]) grads[1] = b.op("zeros_like", {n.inputs[1]});
+  if (n.needs_input_grad[1]) grads[1] = grad::zeros_of(b, n.inputs[1]);
   return grads;
 }
 

@@ -3,9 +3,7 @@
 //
 // Every one of them sees its input as (outer, mid, inner) around one axis and
 // reduces over some of those; the helpers here are the contiguous-run
-// reductions they are made of.  Sums use `#pragma omp simd reduction`, which
-// lets the compiler keep several partial sums in vector lanes without
-// -ffast-math.  Statistics are two-pass (mean first, then squared deviations
+// reductions they are made of.  Statistics are two-pass (mean first, then squared deviations
 // around it) so data with a large offset keeps its precision.
 #pragma once
 #include <omp.h>
@@ -62,38 +60,67 @@ int parallel_chunks(int64_t n, int64_t cost_per_item, F&& fn) {
   return chunks;
 }
 
+// The reductions keep kLanes independent partial sums: one vector
+// accumulator would make every add wait for the previous one (a latency
+// chain); several let the adds overlap.  GCC vectorizes the fixed-width
+// inner loops for whatever ISA the function is compiled for.
+constexpr int kLanes = 16;
+
 template <typename DT, typename A = acc_t<DT>>
 inline A run_sum(const DT* x, int64_t n) {
+  A part[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) part[j] += static_cast<A>(x[i + j]);
   A s = 0;
-#pragma omp simd reduction(+ : s)
-  for (int64_t i = 0; i < n; ++i) s += static_cast<A>(x[i]);
+  for (; i < n; ++i) s += static_cast<A>(x[i]);
+  for (int j = 0; j < kLanes; ++j) s += part[j];
   return s;
 }
 
 // Sum of (x - m)^2.
 template <typename DT, typename A = acc_t<DT>>
 inline A run_sqdev(const DT* x, int64_t n, A m) {
+  A part[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) {
+      const A d = static_cast<A>(x[i + j]) - m;
+      part[j] += d * d;
+    }
   A s = 0;
-#pragma omp simd reduction(+ : s)
-  for (int64_t i = 0; i < n; ++i) {
+  for (; i < n; ++i) {
     const A d = static_cast<A>(x[i]) - m;
     s += d * d;
   }
+  for (int j = 0; j < kLanes; ++j) s += part[j];
   return s;
 }
 
-// Sum of dy and of dy * (x - m).
+// Sum of dy and of dy * (x - m).  Two sums per element do not vectorize
+// well as lane arrays (GCC falls back to scalar code); an OpenMP simd
+// reduction over the two halves of the run at once gives four independent
+// accumulator chains instead.
 template <typename DT, typename A = acc_t<DT>>
 inline void run_grad_sums(const DT* dy, const DT* x, int64_t n, A m, A* sdy, A* sdyx) {
-  A s1 = 0, s2 = 0;
-#pragma omp simd reduction(+ : s1, s2)
-  for (int64_t i = 0; i < n; ++i) {
+  const int64_t h = n / 2;
+  const DT *dy2 = dy + h, *x2 = x + h;
+  A s1 = 0, s2 = 0, t1 = 0, t2 = 0;
+#pragma omp simd reduction(+ : s1, s2, t1, t2)
+  for (int64_t i = 0; i < h; ++i) {
+    const A g = static_cast<A>(dy[i]), g2 = static_cast<A>(dy2[i]);
+    s1 += g;
+    s2 += g * (static_cast<A>(x[i]) - m);
+    t1 += g2;
+    t2 += g2 * (static_cast<A>(x2[i]) - m);
+  }
+  for (int64_t i = 2 * h; i < n; ++i) {
     const A g = static_cast<A>(dy[i]);
     s1 += g;
     s2 += g * (static_cast<A>(x[i]) - m);
   }
-  *sdy = s1;
-  *sdyx = s2;
+  *sdy = s1 + t1;
+  *sdyx = s2 + t2;
 }
 
 // y = x * a + b over a run (the affine step every normalization ends with).

@@ -9,9 +9,15 @@
 namespace mxl {
 namespace dnnl_norm {
 
-// MXL_NORM_DNNL=0 turns these paths off (benchmarks, and tests comparing the
-// two implementations); read on every call so a process can switch.
-bool enabled();
+// Which implementation runs, from MXL_NORM_DNNL (read on every call so a
+// process can switch; benchmarks and tests compare the two):
+//   unset / "auto"  the faster one as measured (bench/bench_norm.py): oneDNN
+//                   for LayerNorm over the last axis, our loops for BatchNorm
+//                   (oneDNN's kernel for the plain NCHW layout is a generic one,
+//                   several times slower than ours);
+//   "0"             never oneDNN;  "1"  oneDNN wherever it applies.
+enum class Policy { kAuto, kOff, kForce };
+Policy policy();
 
 // BatchNorm over (outer, C, inner).  training: normalize with the batch's
 // statistics and write them to mean / var (biased variance); otherwise

@@ -16,9 +16,10 @@
 namespace mxl {
 namespace dnnl_norm {
 
-bool enabled() {
+Policy policy() {
   const char* v = std::getenv("MXL_NORM_DNNL");
-  return !(v && std::strcmp(v, "0") == 0);
+  if (!v || !*v || std::strcmp(v, "auto") == 0) return Policy::kAuto;
+  return std::strcmp(v, "0") == 0 ? Policy::kOff : Policy::kForce;
 }
 
 namespace {

@@ -44,7 +44,10 @@ void ln_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) 
 
 // oneDNN normalizes rows of the last axis; it is used for float32 rows when
 // enabled (see bench/bench_norm.py for the comparison behind the choice).
-bool use_dnnl(const Split3& s) { return s.inner == 1 && s.outer > 0 && s.mid > 0 && dnnl_norm::enabled(); }
+bool use_dnnl(const Split3& s) {
+  return s.inner == 1 && s.outer > 0 && s.mid > 0 &&
+         dnnl_norm::policy() != dnnl_norm::Policy::kOff;
+}
 
 template <typename DT>
 void ln_forward_typed(const Params& p, const std::vector<TBlob>& in, const std::vector<TBlob>& out) {

@@ -12,9 +12,9 @@ namespace dnnl_norm {
 // Which implementation runs, from MXL_NORM_DNNL (read on every call so a
 // process can switch; benchmarks and tests compare the two):
 //   unset / "auto"  the faster one as measured (bench/bench_norm.py): oneDNN
-//                   for LayerNorm over the last axis, our loops for BatchNorm
-//                   (oneDNN's kernel for the plain NCHW layout is a generic one,
-//                   several times slower than ours);
+//                   for LayerNorm's forward over the last axis, our loops for
+//                   its backward and for BatchNorm (oneDNN's kernel for the
+//                   plain NCHW layout is a generic one, several times slower);
 //   "0"             never oneDNN;  "1"  oneDNN wherever it applies.
 enum class Policy { kAuto, kOff, kForce };
 Policy policy();

@@ -36,8 +36,7 @@ void forward_rows(const DT* x, DT* y, int64_t rows, int64_t C, const DT* gamma, 
       const A m = C ? norm::run_sum(xr, C) / static_cast<A>(C) : A(0);
       const A v = C ? norm::run_sqdev(xr, C, m) / static_cast<A>(C) : A(0);
       const A sd = std::sqrt(v + static_cast<A>(eps)), inv = A(1) / sd;
-#pragma omp simd
-      for (int64_t c = 0; c < C; ++c) yr[c] = static_cast<DT>((static_cast<A>(xr[c]) - m) * inv * pg[c] + pb[c]);
+      norm::run_normalize_cols(xr, yr, C, m, inv, pg, pb);
       mean[r] = static_cast<DT>(m);
       std_out[r] = static_cast<DT>(sd);
     }
@@ -57,29 +56,12 @@ void backward_rows(const DT* dy, const DT* x, int64_t rows, int64_t C, const DT*
     A* ag = acc.data() + static_cast<size_t>(t) * 2 * C;
     A* ab = ag + C;
     const A* pg = g.data();
-    const A invC = C ? A(1) / static_cast<A>(C) : A(0);
     for (int64_t r = r0; r < r1; ++r) {
       const DT* xr = x + r * C;
       const DT* gr = dy + r * C;
       DT* out = dx + r * C;
       const A m = static_cast<A>(mean[r]), inv = A(1) / static_cast<A>(std_in[r]);
-      A s1 = 0, s2 = 0;
-#pragma omp simd reduction(+ : s1, s2)
-      for (int64_t c = 0; c < C; ++c) {
-        const A xh = (static_cast<A>(xr[c]) - m) * inv, d = static_cast<A>(gr[c]);
-        const A dxh = d * pg[c];
-        s1 += dxh;
-        s2 += dxh * xh;
-        ag[c] += d * xh;
-        ab[c] += d;
-      }
-      s1 *= invC;
-      s2 *= invC;
-#pragma omp simd
-      for (int64_t c = 0; c < C; ++c) {
-        const A xh = (static_cast<A>(xr[c]) - m) * inv;
-        out[c] = static_cast<DT>(inv * (static_cast<A>(gr[c]) * pg[c] - s1 - xh * s2));
-      }
+      norm::run_ln_row_backward(gr, xr, out, C, m, inv, pg, ag, ab);
     }
   });
   for (int64_t c = 0; c < C; ++c) {

@@ -60,83 +60,35 @@ int parallel_chunks(int64_t n, int64_t cost_per_item, F&& fn) {
   return chunks;
 }
 
-// The reductions keep kLanes independent partial sums: one vector
-// accumulator would make every add wait for the previous one (a latency
-// chain); several let the adds overlap.  GCC vectorizes the fixed-width
-// inner loops for whatever ISA the function is compiled for.
-constexpr int kLanes = 16;
+// Contiguous-run kernels, defined in norm_runs.cc for float, double and
+// half_t.  They are compiled for several ISAs (AVX-512, AVX2, baseline) and
+// picked at load time: the builds are portable (no -march=native) but the
+// hot loops still use the machine's vector width.
 
-template <typename DT, typename A = acc_t<DT>>
-inline A run_sum(const DT* x, int64_t n) {
-  A part[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int j = 0; j < kLanes; ++j) part[j] += static_cast<A>(x[i + j]);
-  A s = 0;
-  for (; i < n; ++i) s += static_cast<A>(x[i]);
-  for (int j = 0; j < kLanes; ++j) s += part[j];
-  return s;
-}
-
+template <typename DT>
+acc_t<DT> run_sum(const DT* x, int64_t n);
 // Sum of (x - m)^2.
-template <typename DT, typename A = acc_t<DT>>
-inline A run_sqdev(const DT* x, int64_t n, A m) {
-  A part[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int j = 0; j < kLanes; ++j) {
-      const A d = static_cast<A>(x[i + j]) - m;
-      part[j] += d * d;
-    }
-  A s = 0;
-  for (; i < n; ++i) {
-    const A d = static_cast<A>(x[i]) - m;
-    s += d * d;
-  }
-  for (int j = 0; j < kLanes; ++j) s += part[j];
-  return s;
-}
-
-// Sum of dy and of dy * (x - m).  Two sums per element do not vectorize
-// well as lane arrays (GCC falls back to scalar code); an OpenMP simd
-// reduction over the two halves of the run at once gives four independent
-// accumulator chains instead.
-template <typename DT, typename A = acc_t<DT>>
-inline void run_grad_sums(const DT* dy, const DT* x, int64_t n, A m, A* sdy, A* sdyx) {
-  const int64_t h = n / 2;
-  const DT *dy2 = dy + h, *x2 = x + h;
-  A s1 = 0, s2 = 0, t1 = 0, t2 = 0;
-#pragma omp simd reduction(+ : s1, s2, t1, t2)
-  for (int64_t i = 0; i < h; ++i) {
-    const A g = static_cast<A>(dy[i]), g2 = static_cast<A>(dy2[i]);
-    s1 += g;
-    s2 += g * (static_cast<A>(x[i]) - m);
-    t1 += g2;
-    t2 += g2 * (static_cast<A>(x2[i]) - m);
-  }
-  for (int64_t i = 2 * h; i < n; ++i) {
-    const A g = static_cast<A>(dy[i]);
-    s1 += g;
-    s2 += g * (static_cast<A>(x[i]) - m);
-  }
-  *sdy = s1 + t1;
-  *sdyx = s2 + t2;
-}
-
-// y = x * a + b over a run (the affine step every normalization ends with).
-template <typename DT, typename A = acc_t<DT>>
-inline void run_affine(const DT* x, DT* y, int64_t n, A a, A b) {
-#pragma omp simd
-  for (int64_t i = 0; i < n; ++i) y[i] = static_cast<DT>(static_cast<A>(x[i]) * a + b);
-}
-
-// dx = dy * a + x * b + c over a run (normalization backward, per channel).
-template <typename DT, typename A = acc_t<DT>>
-inline void run_affine2(const DT* dy, const DT* x, DT* dx, int64_t n, A a, A b, A c) {
-#pragma omp simd
-  for (int64_t i = 0; i < n; ++i)
-    dx[i] = static_cast<DT>(static_cast<A>(dy[i]) * a + static_cast<A>(x[i]) * b + c);
-}
+template <typename DT>
+acc_t<DT> run_sqdev(const DT* x, int64_t n, acc_t<DT> m);
+// Sum of dy and of dy * (x - m).
+template <typename DT>
+void run_grad_sums(const DT* dy, const DT* x, int64_t n, acc_t<DT> m, acc_t<DT>* sdy,
+                   acc_t<DT>* sdyx);
+// y = x * a + b (the affine step every normalization ends with).
+template <typename DT>
+void run_affine(const DT* x, DT* y, int64_t n, acc_t<DT> a, acc_t<DT> b);
+// dx = dy * a + x * b + c (normalization backward, per channel).
+template <typename DT>
+void run_affine2(const DT* dy, const DT* x, DT* dx, int64_t n, acc_t<DT> a, acc_t<DT> b,
+                 acc_t<DT> c);
+// LayerNorm's row: y[i] = (x[i] - m) * inv * g[i] + b[i].
+template <typename DT>
+void run_normalize_cols(const DT* x, DT* y, int64_t n, acc_t<DT> m, acc_t<DT> inv,
+                        const acc_t<DT>* g, const acc_t<DT>* b);
+// LayerNorm's row backward: dx from dy, and ag[i] += dy * xhat, ab[i] += dy.
+template <typename DT>
+void run_ln_row_backward(const DT* dy, const DT* x, DT* dx, int64_t n, acc_t<DT> m,
+                         acc_t<DT> inv, const acc_t<DT>* g, acc_t<DT>* ag, acc_t<DT>* ab);
 
 // Shape checks shared by the ops' inference functions.
 

@@ -25,7 +25,7 @@ LN_SHAPES = [(128, 1024), (32 * 128, 768)]
 MXLITE_VARIANTS = {"mxlite": None, "mxlite-onednn": "1", "mxlite-own": "0"}
 
 
-def median_time(fn, repeat=7, number=1):
+def median_time(fn, repeat=15, number=1):
     fn()  # warm-up: first-touch pages, primitive caches
     runs = []
     for _ in range(repeat):
@@ -199,8 +199,9 @@ def main():
     results = {k: v for k, v in results.items() if v}
     base = results["mxlite"]
     names = list(results)
-    print(f"\n## BatchNorm {BN_SHAPE} and LayerNorm {LN_SHAPES}, float32, medians in ms "
-          "(ratio = framework / mxlite; > 1 means mxlite is faster)")
+    threads = os.environ.get("OMP_NUM_THREADS", "2")
+    print(f"\n## BatchNorm {BN_SHAPE} and LayerNorm {LN_SHAPES}, float32, {threads} thread(s), "
+          "medians in ms (ratio = framework / mxlite; > 1 means mxlite is faster)")
     print(f"{'case':24s}" + "".join(f"{n:>22s}" for n in names))
     for case in base:
         row = f"{case:24s}"

@@ -3,8 +3,10 @@
 //
 // Every one of them sees its input as (outer, mid, inner) around one axis and
 // reduces over some of those; the helpers here are the contiguous-run
-// reductions they are made of.  Statistics are two-pass (mean first, then squared deviations
-// around it) so data with a large offset keeps its precision.
+// kernels they are made of (defined in norm_runs.cc), a chunked parallel loop
+// and shared shape / dtype checks.  Statistics are two-pass (mean first, then
+// squared deviations around it) so data with a large offset keeps its
+// precision.
 #pragma once
 #include <omp.h>
 

@@ -4,7 +4,8 @@
     python bench/bench_norm.py --framework X   # one framework, JSON {case: seconds}
 
 Frameworks: mxlite as shipped (MXL_NORM_DNNL unset: the faster implementation per op),
-mxlite forced onto oneDNN (MXL_NORM_DNNL=1) and onto its own loops (MXL_NORM_DNNL=0),
+mxlite forced onto oneDNN (MXL_NORM_DNNL=1) and onto its own loops (MXL_NORM_DNNL=0)
+(the three measured round-robin in one process),
 the NumPy formula (forward and hand-written backward), and MXNet 1.9.1 when
 .venv-peers exists (tools/install_bench_peers.sh).  mxlite and MXNet run the same
 MXNet 1.x code; forward+backward goes through autograd (record, backward).
@@ -46,6 +47,7 @@ def number_for(shape):
 # ---------------------------------------------------------------------------
 
 def mx_cases(mx):
+    """{case: (fn, number)} for an MXNet-API framework."""
     rng = np.random.default_rng(0)
     res = {}
     x = mx.nd.array(rng.standard_normal(BN_SHAPE).astype(np.float32))
@@ -71,31 +73,63 @@ def mx_cases(mx):
         x.grad.wait_to_read()
         g.grad.wait_to_read()
 
-    res["bn_fwd_train"] = median_time(bn_train)
-    res["bn_fwd_infer"] = median_time(bn_infer)
-    res["bn_fwd_bwd"] = median_time(bn_fwd_bwd)
+    res["bn_fwd_train"] = (bn_train, 1)
+    res["bn_fwd_infer"] = (bn_infer, 1)
+    res["bn_fwd_bwd"] = (bn_fwd_bwd, 1)
     for shape in LN_SHAPES:
         tag = "x".join(map(str, shape))
-        lx = mx.nd.array(rng.standard_normal(shape).astype(np.float32))
-        lg, lb = mx.nd.ones(shape[-1]), mx.nd.zeros(shape[-1])
-        lh = mx.nd.array(rng.standard_normal(shape).astype(np.float32))
-        for a in (lx, lg, lb):
-            a.attach_grad()
-
-        def ln_fwd():
-            mx.nd.LayerNorm(lx, lg, lb).wait_to_read()
-
-        def ln_fwd_bwd():
-            with mx.autograd.record():
-                y = mx.nd.LayerNorm(lx, lg, lb)
-            y.backward(lh)
-            lx.grad.wait_to_read()
-            lg.grad.wait_to_read()
-
-        n = number_for(shape)
-        res[f"ln_fwd_{tag}"] = median_time(ln_fwd, number=n)
-        res[f"ln_fwd_bwd_{tag}"] = median_time(ln_fwd_bwd, number=n)
+        fwd, fwd_bwd = mx_layernorm_cases(mx, rng, shape)
+        res[f"ln_fwd_{tag}"] = (fwd, number_for(shape))
+        res[f"ln_fwd_bwd_{tag}"] = (fwd_bwd, number_for(shape))
     return res
+
+
+def mx_layernorm_cases(mx, rng, shape):
+    lx = mx.nd.array(rng.standard_normal(shape).astype(np.float32))
+    lg, lb = mx.nd.ones(shape[-1]), mx.nd.zeros(shape[-1])
+    lh = mx.nd.array(rng.standard_normal(shape).astype(np.float32))
+    for a in (lx, lg, lb):
+        a.attach_grad()
+
+    def ln_fwd():
+        mx.nd.LayerNorm(lx, lg, lb).wait_to_read()
+
+    def ln_fwd_bwd():
+        with mx.autograd.record():
+            y = mx.nd.LayerNorm(lx, lg, lb)
+        y.backward(lh)
+        lx.grad.wait_to_read()
+        lg.grad.wait_to_read()
+    return ln_fwd, ln_fwd_bwd
+
+
+def interleaved(cases, policies, repeat=15):
+    """mxlite under each MXL_NORM_DNNL policy, measured round-robin in one process
+    (the policy is read on every call), so machine load hits every variant alike."""
+    out = {name: {} for name in policies}
+    for case, (fn, number) in cases.items():
+        runs = {name: [] for name in policies}
+        for name, pol in policies.items():  # warm-up: pages, primitive caches
+            set_policy(pol)
+            fn()
+        for _ in range(repeat):
+            for name, pol in policies.items():
+                set_policy(pol)
+                t0 = time.perf_counter()
+                for _ in range(number):
+                    fn()
+                runs[name].append((time.perf_counter() - t0) / number)
+        for name in policies:
+            out[name][case] = statistics.median(runs[name])
+    set_policy(None)
+    return out
+
+
+def set_policy(pol):
+    if pol is None:
+        os.environ.pop("MXL_NORM_DNNL", None)
+    else:
+        os.environ["MXL_NORM_DNNL"] = pol
 
 
 # ---------------------------------------------------------------------------
@@ -157,20 +191,20 @@ def numpy_cases():
 
 
 def measure(framework):
+    """{variant: {case: seconds}}."""
     if framework == "numpy":
-        return numpy_cases()
+        return {"numpy": numpy_cases()}
     if framework == "mxnet":
         import mxnet
-        return mx_cases(mxnet)
+        return {"mxnet-1.9.1": {k: median_time(fn, number=n)
+                                for k, (fn, n) in mx_cases(mxnet).items()}}
     import mxlite
-    return mx_cases(mxlite)
+    return interleaved(mx_cases(mxlite), MXLITE_VARIANTS)
 
 
-def run_child(framework, python=sys.executable, policy=None):
+def run_child(framework, python=sys.executable):
     env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))
     env.pop("MXL_NORM_DNNL", None)
-    if policy is not None:
-        env["MXL_NORM_DNNL"] = policy
     p = subprocess.run([python, __file__, "--framework", framework], capture_output=True,
                        text=True, env=env)
     if p.returncode != 0:
@@ -189,14 +223,12 @@ def main():
         print(json.dumps(measure(args.framework)))
         return
     results = {}
-    for name, policy in MXLITE_VARIANTS.items():
-        results[name] = run_child("mxlite", policy=policy)
-    results["numpy"] = run_child("numpy")
+    results.update(run_child("mxlite") or {})
+    results.update(run_child("numpy") or {})
     if os.path.exists(args.peers_python):
-        results["mxnet-1.9.1"] = run_child("mxnet", python=args.peers_python)
+        results.update(run_child("mxnet", python=args.peers_python) or {})
     else:
         print("(MXNet 1.9.1 not installed: run tools/install_bench_peers.sh)")
-    results = {k: v for k, v in results.items() if v}
     base = results["mxlite"]
     names = list(results)
     threads = os.environ.get("OMP_NUM_THREADS", "2")

@@ -1,0 +1,188 @@
+// dtype dispatch for the convolution kernels (see conv_kernels.h).
+#include "operator/conv_kernels.h"
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+
+#include "common/error.h"
+#include "common/parallel.h"
+#include "operator/conv_im2col.h"
+#include "operator/dnnl/dnnl_conv.h"
+#include "storage/storage.h"
+
+namespace mxl {
+namespace {
+
+// A float copy of a half buffer (or an uninitialized float buffer), from the
+// storage pool: float16 convolutions run on the float32 kernels.
+class FloatCopy {
+ public:
+  FloatCopy(const void* src, int64_t n)
+      : n_(n), b_(storage::alloc(std::max<int64_t>(n, 1) * sizeof(float))) {
+    if (!src) return;
+    const half_t* h = static_cast<const half_t*>(src);
+    float* f = get();
+    parallel_for(n, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i) f[i] = static_cast<float>(h[i]);
+    }, 4);
+  }
+  ~FloatCopy() { storage::release(b_); }
+  FloatCopy(const FloatCopy&) = delete;
+  FloatCopy& operator=(const FloatCopy&) = delete;
+  float* get() const { return static_cast<float*>(b_.ptr); }
+  void store(void* dst) const {
+    half_t* h = static_cast<half_t*>(dst);
+    const float* f = get();
+    parallel_for(n_, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i) h[i] = half_t(f[i]);
+    }, 4);
+  }
+
+ private:
+  int64_t n_;
+  storage::Block b_;
+};
+
+void zero(DType t, void* p, int64_t n) {
+  if (p && n > 0) std::memset(p, 0, n * dtype_size(t));
+}
+
+[[noreturn]] void bad_dtype(const char* what, DType t) {
+  throw_error(MXL_ERR_TYPE, "convolution ", what, ": dtype ", dtype_name(t),
+              " is not supported; expected float32, float64 or float16");
+}
+
+// Whether nothing is computed because some extent is zero.
+bool empty_problem(const ConvGeom& g) {
+  return g.N == 0 || g.C == 0 || g.OC == 0 || g.in_size() == 0 || g.out_size() == 0;
+}
+
+}  // namespace
+
+void conv_forward(DType t, const ConvGeom& g, const void* x, const void* w, const void* b,
+                  void* y) {
+  if (g.y_numel() == 0) return;
+  if (empty_problem(g)) {  // no input channels or positions: y is the bias (or zero)
+    zero(t, y, g.y_numel());
+    if (b) add_channel_bias(t, g.N, g.OC, g.out_size(), b, y);
+    return;
+  }
+  switch (t) {
+    case DType::kFloat32:
+      dnnl_util::conv_forward_f32(g, static_cast<const float*>(x), static_cast<const float*>(w),
+                                  static_cast<const float*>(b), static_cast<float*>(y));
+      break;
+    case DType::kFloat64:
+      im2col_conv_forward<double>(g, static_cast<const double*>(x), static_cast<const double*>(w),
+                                  static_cast<const double*>(b), static_cast<double*>(y));
+      break;
+    case DType::kFloat16: {
+      FloatCopy fx(x, g.x_numel()), fw(w, g.w_numel()), fy(nullptr, g.y_numel());
+      if (b) {
+        FloatCopy fb(b, g.OC);
+        dnnl_util::conv_forward_f32(g, fx.get(), fw.get(), fb.get(), fy.get());
+      } else {
+        dnnl_util::conv_forward_f32(g, fx.get(), fw.get(), nullptr, fy.get());
+      }
+      fy.store(y);
+      break;
+    }
+    default: bad_dtype("forward", t);
+  }
+}
+
+void conv_backward_data(DType t, const ConvGeom& g, const void* dy, const void* w, void* dx) {
+  if (g.x_numel() == 0) return;
+  if (empty_problem(g)) {
+    zero(t, dx, g.x_numel());
+    return;
+  }
+  switch (t) {
+    case DType::kFloat32:
+      dnnl_util::conv_backward_data_f32(g, static_cast<const float*>(dy),
+                                        static_cast<const float*>(w), static_cast<float*>(dx));
+      break;
+    case DType::kFloat64:
+      im2col_conv_backward_data<double>(g, static_cast<const double*>(dy),
+                                        static_cast<const double*>(w), static_cast<double*>(dx));
+      break;
+    case DType::kFloat16: {
+      FloatCopy fdy(dy, g.y_numel()), fw(w, g.w_numel()), fdx(nullptr, g.x_numel());
+      dnnl_util::conv_backward_data_f32(g, fdy.get(), fw.get(), fdx.get());
+      fdx.store(dx);
+      break;
+    }
+    default: bad_dtype("data gradient", t);
+  }
+}
+
+void conv_backward_weights(DType t, const ConvGeom& g, const void* x, const void* dy, void* dw,
+                           void* db) {
+  if (empty_problem(g)) {  // nothing contributes: zero gradients
+    zero(t, dw, g.w_numel());
+    zero(t, db, g.OC);
+    if (db && g.y_numel() > 0) channel_bias_grad(t, g.N, g.OC, g.out_size(), dy, db);
+    return;
+  }
+  switch (t) {
+    case DType::kFloat32:
+      dnnl_util::conv_backward_weights_f32(g, static_cast<const float*>(x),
+                                           static_cast<const float*>(dy), static_cast<float*>(dw),
+                                           static_cast<float*>(db));
+      break;
+    case DType::kFloat64:
+      im2col_conv_backward_weights<double>(g, static_cast<const double*>(x),
+                                           static_cast<const double*>(dy),
+                                           static_cast<double*>(dw), static_cast<double*>(db));
+      break;
+    case DType::kFloat16: {
+      FloatCopy fx(x, g.x_numel()), fdy(dy, g.y_numel()), fdw(nullptr, g.w_numel());
+      if (db) {
+        FloatCopy fdb(nullptr, g.OC);
+        dnnl_util::conv_backward_weights_f32(g, fx.get(), fdy.get(), fdw.get(), fdb.get());
+        fdb.store(db);
+      } else {
+        dnnl_util::conv_backward_weights_f32(g, fx.get(), fdy.get(), fdw.get(), nullptr);
+      }
+      fdw.store(dw);
+      break;
+    }
+    default: bad_dtype("weight gradient", t);
+  }
+}
+
+void add_channel_bias(DType t, int64_t N, int64_t C, int64_t spatial, const void* b, void* y) {
+  MXL_FLOAT_SWITCH(t, T, "Convolution", {
+    using Acc = std::conditional_t<std::is_same_v<T, double>, double, float>;
+    const T* bb = static_cast<const T*>(b);
+    T* yy = static_cast<T*>(y);
+    parallel_for(N * C, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        T* row = yy + r * spatial;
+        const Acc a = static_cast<Acc>(bb[r % C]);
+        for (int64_t i = 0; i < spatial; ++i) row[i] = static_cast<T>(static_cast<Acc>(row[i]) + a);
+      }
+    }, spatial);
+  })
+}
+
+void channel_bias_grad(DType t, int64_t N, int64_t C, int64_t spatial, const void* dy, void* db) {
+  MXL_FLOAT_SWITCH(t, T, "Convolution", {
+    using Acc = std::conditional_t<std::is_same_v<T, double>, double, float>;
+    const T* g = static_cast<const T*>(dy);
+    T* out = static_cast<T*>(db);
+    parallel_for(C, [&](int64_t c0, int64_t c1) {
+      for (int64_t c = c0; c < c1; ++c) {
+        Acc acc = 0;
+        for (int64_t n = 0; n < N; ++n) {
+          const T* row = g + (n * C + c) * spatial;
+          for (int64_t i = 0; i < spatial; ++i) acc += static_cast<Acc>(row[i]);
+        }
+        out[c] = static_cast<T>(acc);
+      }
+    }, N * spatial);
+  })
+}
+
+}  // namespace mxl

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "common/error.h"
 #include "common/parallel.h"
@@ -13,42 +14,27 @@
 namespace mxl {
 namespace {
 
-// The clipped window of one output position and its divisor for avg.
-struct Window {
-  int64_t b[3], e[3];  // [b, e) per slot, inside the input
-  int64_t size;        // avg divisor
+// Window bounds along each of the 3 slots, tabulated once per call:
+// [b, e) is the window clipped to the input; `padded` its extent clipped to
+// [-pad, in + pad) (avg's divisor with count_include_pad).
+struct AxisTable {
+  std::vector<int64_t> b, e, padded;
 };
 
-inline Window window(const PoolGeom& g, const int64_t o[3]) {
-  Window w;
-  int64_t padded = 1, inside = 1;
-  for (int i = 0; i < 3; ++i) {
-    const int64_t start = o[i] * g.s[i] - g.p[i];
-    const int64_t end = start + g.k[i];
-    padded *= std::max<int64_t>(std::min(end, g.in[i] + g.p[i]) - start, 0);
-    w.b[i] = std::max<int64_t>(start, 0);
-    w.e[i] = std::min(end, g.in[i]);
-    inside *= std::max<int64_t>(w.e[i] - w.b[i], 0);
-  }
-  w.size = g.count_include_pad ? padded : inside;
-  return w;
-}
-
-inline bool empty(const Window& w) {
-  return w.e[0] <= w.b[0] || w.e[1] <= w.b[1] || w.e[2] <= w.b[2];
-}
-
-// Calls fn(index into the plane) for every input position of the window,
-// in row-major order; stops early when fn returns true.
-template <typename F>
-inline void for_window(const PoolGeom& g, const Window& w, F&& fn) {
-  for (int64_t d = w.b[0]; d < w.e[0]; ++d)
-    for (int64_t h = w.b[1]; h < w.e[1]; ++h) {
-      const int64_t row = (d * g.in[1] + h) * g.in[2];
-      for (int64_t x = w.b[2]; x < w.e[2]; ++x)
-        if (fn(row + x)) return;
+struct Tables {
+  AxisTable ax[3];
+  explicit Tables(const PoolGeom& g) {
+    for (int i = 0; i < 3; ++i) {
+      AxisTable& t = ax[i];
+      for (int64_t o = 0; o < g.out[i]; ++o) {
+        const int64_t start = o * g.s[i] - g.p[i], end = start + g.k[i];
+        t.b.push_back(std::max<int64_t>(start, 0));
+        t.e.push_back(std::max(std::min(end, g.in[i]), t.b.back()));  // empty: e == b
+        t.padded.push_back(std::max<int64_t>(std::min(end, g.in[i] + g.p[i]) - start, 0));
+      }
     }
-}
+  }
+};
 
 template <typename T>
 inline T pow_p(T v, int p) {
@@ -59,49 +45,72 @@ inline T root_p(T v, int p) {
   return p == 1 ? v : p == 2 ? std::sqrt(v) : std::cbrt(v);
 }
 
-// Runs fn(plane index, output position o[3], flat output index) over every
-// output of every plane, planes in parallel.
-template <typename F>
-void for_outputs(const PoolGeom& g, F&& fn) {
-  const int64_t osz = g.out_size();
+// The window of output (od, oh, ow) of one plane.
+struct Win {
+  int64_t d0, d1, h0, h1, w0, w1;
+  int64_t size;  // avg divisor
+};
+
+// Runs body(plane, output index, Win) over every output of every plane;
+// planes run in parallel, each plane's outputs in order (a plane of input
+// and its gradient stay in cache while its windows are visited).
+template <typename Begin, typename Body>
+void for_windows(const PoolGeom& g, const Tables& t, Begin&& begin_plane, Body&& body) {
   parallel_for(g.N * g.C, [&](int64_t p0, int64_t p1) {
     for (int64_t plane = p0; plane < p1; ++plane) {
-      int64_t o[3], idx = 0;
-      for (o[0] = 0; o[0] < g.out[0]; ++o[0])
-        for (o[1] = 0; o[1] < g.out[1]; ++o[1])
-          for (o[2] = 0; o[2] < g.out[2]; ++o[2], ++idx) fn(plane, o, idx);
+      begin_plane(plane);
+      int64_t idx = 0;
+      Win w;
+      for (int64_t od = 0; od < g.out[0]; ++od) {
+        w.d0 = t.ax[0].b[od];
+        w.d1 = t.ax[0].e[od];
+        for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+          w.h0 = t.ax[1].b[oh];
+          w.h1 = t.ax[1].e[oh];
+          for (int64_t ow = 0; ow < g.out[2]; ++ow, ++idx) {
+            w.w0 = t.ax[2].b[ow];
+            w.w1 = t.ax[2].e[ow];
+            w.size = g.count_include_pad
+                         ? t.ax[0].padded[od] * t.ax[1].padded[oh] * t.ax[2].padded[ow]
+                         : (w.d1 - w.d0) * (w.h1 - w.h0) * (w.w1 - w.w0);
+            body(plane, idx, w);
+          }
+        }
+      }
     }
-  }, osz * g.k_size());
+  }, g.out_size() * g.k_size());
 }
 
 template <typename T>
 void forward_loops(const PoolGeom& g, const T* x, T* y) {
-  const int64_t isz = g.in_size(), osz = g.out_size();
-  for_outputs(g, [&](int64_t plane, const int64_t* o, int64_t idx) {
+  const Tables t(g);
+  const int64_t isz = g.in_size(), osz = g.out_size(), H = g.in[1], W = g.in[2];
+  const PoolType type = g.type;
+  const int pv = g.p_value;
+  for_windows(g, t, [](int64_t) {}, [&](int64_t plane, int64_t idx, const Win& w) {
     const T* xp = x + plane * isz;
-    const Window w = window(g, o);
     T r;
-    if (g.type == PoolType::kMax) {
+    if (type == PoolType::kMax) {
       r = std::numeric_limits<T>::lowest();
-      for_window(g, w, [&](int64_t i) {
-        r = xp[i] > r ? xp[i] : r;
-        return false;
-      });
+      for (int64_t d = w.d0; d < w.d1; ++d)
+        for (int64_t h = w.h0; h < w.h1; ++h) {
+          const T* row = xp + (d * H + h) * W;
+          for (int64_t i = w.w0; i < w.w1; ++i) r = row[i] > r ? row[i] : r;
+        }
     } else {
       T acc = 0;
-      if (g.type == PoolType::kLp) {
-        for_window(g, w, [&](int64_t i) {
-          acc += pow_p(xp[i], g.p_value);
-          return false;
-        });
-        r = root_p(acc, g.p_value);
-      } else {
-        for_window(g, w, [&](int64_t i) {
-          acc += xp[i];
-          return false;
-        });
-        r = g.type == PoolType::kAvg ? (w.size > 0 ? acc / static_cast<T>(w.size) : T(0)) : acc;
-      }
+      for (int64_t d = w.d0; d < w.d1; ++d)
+        for (int64_t h = w.h0; h < w.h1; ++h) {
+          const T* row = xp + (d * H + h) * W;
+          if (type == PoolType::kLp) {
+            for (int64_t i = w.w0; i < w.w1; ++i) acc += pow_p(row[i], pv);
+          } else {
+            for (int64_t i = w.w0; i < w.w1; ++i) acc += row[i];
+          }
+        }
+      if (type == PoolType::kLp) r = root_p(acc, pv);
+      else if (type == PoolType::kAvg) r = w.size > 0 ? acc / static_cast<T>(w.size) : T(0);
+      else r = acc;
     }
     y[plane * osz + idx] = r;
   });
@@ -109,44 +118,42 @@ void forward_loops(const PoolGeom& g, const T* x, T* y) {
 
 template <typename T>
 void backward_loops(const PoolGeom& g, const T* dy, const T* x, const T* y, T* dx) {
-  const int64_t isz = g.in_size(), osz = g.out_size();
-  std::memset(dx, 0, sizeof(T) * g.N * g.C * isz);
-  for_outputs(g, [&](int64_t plane, const int64_t* o, int64_t idx) {
+  const Tables t(g);
+  const int64_t isz = g.in_size(), osz = g.out_size(), H = g.in[1], W = g.in[2];
+  const PoolType type = g.type;
+  const int pv = g.p_value;
+  // Each plane of dx is zeroed right before its windows scatter into it.
+  auto begin_plane = [&](int64_t plane) { std::memset(dx + plane * isz, 0, sizeof(T) * isz); };
+  for_windows(g, t, begin_plane, [&](int64_t plane, int64_t idx, const Win& w) {
     const T* xp = x + plane * isz;
     T* dxp = dx + plane * isz;
     const T gy = dy[plane * osz + idx], yv = y[plane * osz + idx];
-    const Window w = window(g, o);
-    if (empty(w)) return;
-    switch (g.type) {
-      case PoolType::kMax:
-        for_window(g, w, [&](int64_t i) {
-          if (xp[i] != yv) return false;
-          dxp[i] += gy;
-          return true;
-        });
-        break;
-      case PoolType::kAvg: {
-        const T share = gy / static_cast<T>(w.size);
-        for_window(g, w, [&](int64_t i) {
-          dxp[i] += share;
-          return false;
-        });
-        break;
-      }
-      case PoolType::kSum:
-        for_window(g, w, [&](int64_t i) {
-          dxp[i] += gy;
-          return false;
-        });
-        break;
-      case PoolType::kLp:
-        // d/dx (sum x^p)^(1/p) = (x / y)^(p-1)
-        for_window(g, w, [&](int64_t i) {
-          dxp[i] += g.p_value == 1 ? gy : gy * pow_p(xp[i] / yv, g.p_value - 1);
-          return false;
-        });
-        break;
+    if (type == PoolType::kMax) {
+      // The first position holding the maximum takes the whole gradient.
+      for (int64_t d = w.d0; d < w.d1; ++d)
+        for (int64_t h = w.h0; h < w.h1; ++h) {
+          const int64_t row = (d * H + h) * W;
+          for (int64_t i = w.w0; i < w.w1; ++i)
+            if (xp[row + i] == yv) {
+              dxp[row + i] += gy;
+              return;
+            }
+        }
+      return;
     }
+    if (w.d1 <= w.d0 || w.h1 <= w.h0 || w.w1 <= w.w0) return;
+    const T share = type == PoolType::kAvg ? gy / static_cast<T>(w.size) : gy;
+    for (int64_t d = w.d0; d < w.d1; ++d)
+      for (int64_t h = w.h0; h < w.h1; ++h) {
+        const int64_t row = (d * H + h) * W;
+        if (type == PoolType::kLp && pv > 1) {
+          // d/dx (sum x^p)^(1/p) = (x / y)^(p-1)
+          for (int64_t i = w.w0; i < w.w1; ++i)
+            dxp[row + i] += gy * pow_p(xp[row + i] / yv, pv - 1);
+        } else {
+          for (int64_t i = w.w0; i < w.w1; ++i) dxp[row + i] += share;
+        }
+      }
   });
 }
 
@@ -183,6 +190,11 @@ void forward_f32(const PoolGeom& g, const float* x, float* y) {
   forward_loops<float>(g, x, y);
 }
 
+void backward_f32(const PoolGeom& g, const float* dy, const float* x, const float* y, float* dx) {
+  if (dnnl_util::pool_backward_f32(g, dy, x, dx)) return;
+  backward_loops<float>(g, dy, x, y, dx);
+}
+
 }  // namespace
 
 void pool_forward(DType t, const PoolGeom& g, const void* x, void* y) {
@@ -213,8 +225,8 @@ void pool_backward(DType t, const PoolGeom& g, const void* dy, const void* x, co
   if (nx == 0) return;
   switch (t) {
     case DType::kFloat32:
-      backward_loops<float>(g, static_cast<const float*>(dy), static_cast<const float*>(x),
-                            static_cast<const float*>(y), static_cast<float*>(dx));
+      backward_f32(g, static_cast<const float*>(dy), static_cast<const float*>(x),
+                   static_cast<const float*>(y), static_cast<float*>(dx));
       break;
     case DType::kFloat64:
       backward_loops<double>(g, static_cast<const double*>(dy), static_cast<const double*>(x),
@@ -222,7 +234,7 @@ void pool_backward(DType t, const PoolGeom& g, const void* dy, const void* x, co
       break;
     case DType::kFloat16: {
       Widened fdy(dy, ny), fx(x, nx), fy(y, ny), fdx(nullptr, nx);
-      backward_loops<float>(g, fdy.get(), fx.get(), fy.get(), fdx.get());
+      backward_f32(g, fdy.get(), fx.get(), fy.get(), fdx.get());
       fdx.store(dx);
       break;
     }

@@ -11,8 +11,12 @@
 namespace mxl {
 namespace dnnl_util {
 
-// Returns false (and computes nothing) when oneDNN does not serve g.
+// Both return false (and compute nothing) when oneDNN does not serve g.
 bool pool_forward_f32(const PoolGeom& g, const float* x, float* y);
+// dx from dy; max pooling reruns the forward (training mode) on x for the
+// workspace oneDNN's backward needs, so the forward op has no hidden
+// workspace output and inference pays nothing for training.
+bool pool_backward_f32(const PoolGeom& g, const float* dy, const float* x, float* dx);
 
 }  // namespace dnnl_util
 }  // namespace mxl

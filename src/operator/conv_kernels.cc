@@ -152,6 +152,18 @@ void conv_backward_weights(DType t, const ConvGeom& g, const void* x, const void
   }
 }
 
+void conv_backward(DType t, const ConvGeom& g, const void* x, const void* w, const void* dy,
+                   void* dx, void* dw, void* db) {
+  if (t == DType::kFloat32 && dx && dw && !empty_problem(g)) {
+    dnnl_util::conv_backward_f32(g, static_cast<const float*>(x), static_cast<const float*>(w),
+                                 static_cast<const float*>(dy), static_cast<float*>(dx),
+                                 static_cast<float*>(dw), static_cast<float*>(db));
+    return;
+  }
+  if (dx) conv_backward_data(t, g, dy, w, dx);
+  if (dw) conv_backward_weights(t, g, x, dy, dw, db);
+}
+
 void add_channel_bias(DType t, int64_t N, int64_t C, int64_t spatial, const void* b, void* y) {
   MXL_FLOAT_SWITCH(t, T, "Convolution", {
     using Acc = std::conditional_t<std::is_same_v<T, double>, double, float>;

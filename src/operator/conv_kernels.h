@@ -48,6 +48,11 @@ void conv_backward_data(DType t, const ConvGeom& g, const void* dy, const void* 
 void conv_backward_weights(DType t, const ConvGeom& g, const void* x, const void* dy, void* dw,
                            void* db);
 
+// Any of the three gradients at once (null pointers skip dx, dw, db; db
+// needs dw): float32 shares the reordered dy between the two primitives.
+void conv_backward(DType t, const ConvGeom& g, const void* x, const void* w, const void* dy,
+                   void* dx, void* dw, void* db);
+
 // Helpers also used by Deconvolution for its own bias:
 // y[n, c, :] += b[c] over `spatial` positions per channel.
 void add_channel_bias(DType t, int64_t N, int64_t C, int64_t spatial, const void* b, void* y);

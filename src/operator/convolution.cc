@@ -23,13 +23,13 @@ void convolution_backward(const OpContext&, const Params& p, const std::vector<T
   const ConvGeom g = conv_geometry(cp, in[1].shape);
   const DType t = in[0].dtype;
   const bool want_bias = !cp.no_bias && out[2].numel() > 0;
-  if (p.get_bool("grad_data")) conv_backward_data(t, g, in[0].dptr, in[2].dptr, out[0].dptr);
-  if (p.get_bool("grad_weight")) {
-    conv_backward_weights(t, g, in[1].dptr, in[0].dptr, out[1].dptr,
-                          want_bias ? out[2].dptr : nullptr);
-  } else if (want_bias) {
+  const bool want_weight = p.get_bool("grad_weight");
+  conv_backward(t, g, in[1].dptr, in[2].dptr, in[0].dptr,
+                p.get_bool("grad_data") ? out[0].dptr : nullptr,
+                want_weight ? out[1].dptr : nullptr,
+                want_weight && want_bias ? out[2].dptr : nullptr);
+  if (want_bias && !want_weight)
     channel_bias_grad(t, g.N, g.OC, g.out_size(), in[0].dptr, out[2].dptr);
-  }
 }
 
 void register_convolution() {

@@ -74,8 +74,11 @@ memory Execution::input(const LayoutBridge& b, const void* ptr) {
   memory user(b.user, cpu_engine(), const_cast<void*>(ptr));
   if (!b.needed) return user;
   MXL_CHECK(b.to_inner, MXL_ERR_RUNTIME, "oneDNN layout bridge has no input reorder");
+  for (const Reordered& r : reordered_)
+    if (r.user == ptr && r.inner.get_desc() == b.inner) return r.inner;
   memory inner = temp(b.inner);
   run(b.to_inner, b.to_inner_pd, {{DNNL_ARG_FROM, user}, {DNNL_ARG_TO, inner}});
+  reordered_.push_back({ptr, inner});
   return inner;
 }
 

@@ -137,7 +137,9 @@ class Execution {
  public:
   Execution() : stream_(thread_stream()) {}
   // The primitive-side memory for a user input at `ptr`: the user buffer
-  // itself, or a pooled temporary filled by the bridge's reorder.
+  // itself, or a pooled temporary filled by the bridge's reorder.  A buffer
+  // already reordered to the same layout in this execution is reused (the
+  // data and weight gradients of a convolution both read dy).
   memory input(const LayoutBridge& b, const void* ptr);
   // The primitive-side memory for a user output at `ptr`; when it is a
   // temporary, finish() reorders it into the user buffer.
@@ -159,6 +161,11 @@ class Execution {
     memory from, to;
   };
   std::vector<PendingOut> pending_;
+  struct Reordered {
+    const void* user;
+    memory inner;
+  };
+  std::vector<Reordered> reordered_;
 };
 
 }  // namespace dnnl_util

@@ -85,6 +85,60 @@ PrimitiveCache<BwdWeightsEntry>& bwd_weights_cache() {
   return c;
 }
 
+std::shared_ptr<const BwdDataEntry> bwd_data_entry(const ConvDims& d) {
+  return bwd_data_cache().get(key_of("conv_bwd_data", d, false), [&] {
+    auto hint = forward_pd(d, false);
+    dnnl::convolution_backward_data::primitive_desc pd(
+        cpu_engine(), algorithm::convolution_direct, any_desc(d.src), any_desc(d.wei),
+        any_desc(d.dst), d.strides, d.dilates, d.pad_l, d.pad_r, hint, default_attr());
+    auto entry = std::make_shared<BwdDataEntry>();
+    entry->pd = pd;
+    entry->prim = dnnl::convolution_backward_data(pd);
+    entry->diff_dst = LayoutBridge::make(plain_desc(d.dst, f32), pd.diff_dst_desc(), true, false);
+    entry->wei = LayoutBridge::make(plain_desc(d.wei, f32), pd.weights_desc(), true, false);
+    entry->diff_src = LayoutBridge::make(plain_desc(d.src, f32), pd.diff_src_desc(), false, true);
+    return entry;
+  });
+}
+
+void run_bwd_data(Execution& ex, const BwdDataEntry& e, const float* dy, const float* w,
+                  float* dx) {
+  ex.run(e.prim, e.pd,
+         {{DNNL_ARG_DIFF_DST, ex.input(e.diff_dst, dy)},
+          {DNNL_ARG_WEIGHTS, ex.input(e.wei, w)},
+          {DNNL_ARG_DIFF_SRC, ex.output(e.diff_src, dx)}});
+}
+
+std::shared_ptr<const BwdWeightsEntry> bwd_weights_entry(const ConvDims& d, bool has_bias) {
+  return bwd_weights_cache().get(key_of("conv_bwd_weights", d, has_bias), [&] {
+    auto hint = forward_pd(d, has_bias);
+    const memory::desc bias_md = has_bias ? any_desc(d.bias) : memory::desc();
+    dnnl::convolution_backward_weights::primitive_desc pd(
+        cpu_engine(), algorithm::convolution_direct, any_desc(d.src), any_desc(d.wei), bias_md,
+        any_desc(d.dst), d.strides, d.dilates, d.pad_l, d.pad_r, hint, default_attr());
+    auto entry = std::make_shared<BwdWeightsEntry>();
+    entry->pd = pd;
+    entry->prim = dnnl::convolution_backward_weights(pd);
+    entry->src = LayoutBridge::make(plain_desc(d.src, f32), pd.src_desc(), true, false);
+    entry->diff_dst = LayoutBridge::make(plain_desc(d.dst, f32), pd.diff_dst_desc(), true, false);
+    entry->diff_wei =
+        LayoutBridge::make(plain_desc(d.wei, f32), pd.diff_weights_desc(), false, true);
+    if (has_bias)
+      entry->diff_bias =
+          LayoutBridge::make(plain_desc(d.bias, f32), pd.diff_bias_desc(), false, true);
+    return entry;
+  });
+}
+
+void run_bwd_weights(Execution& ex, const BwdWeightsEntry& e, const float* x, const float* dy,
+                     float* dw, float* db) {
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, ex.input(e.src, x)},
+                                       {DNNL_ARG_DIFF_DST, ex.input(e.diff_dst, dy)},
+                                       {DNNL_ARG_DIFF_WEIGHTS, ex.output(e.diff_wei, dw)}};
+  if (db) args[DNNL_ARG_DIFF_BIAS] = ex.output(e.diff_bias, db);
+  ex.run(e.prim, e.pd, std::move(args));
+}
+
 }  // namespace
 
 void conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const float* b, float* y) {
@@ -111,56 +165,20 @@ void conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const f
 }
 
 void conv_backward_data_f32(const ConvGeom& g, const float* dy, const float* w, float* dx) {
-  const ConvDims d = dims_of(g);
-  auto e = bwd_data_cache().get(key_of("conv_bwd_data", d, false), [&] {
-    auto hint = forward_pd(d, false);
-    dnnl::convolution_backward_data::primitive_desc pd(
-        cpu_engine(), algorithm::convolution_direct, any_desc(d.src), any_desc(d.wei),
-        any_desc(d.dst), d.strides, d.dilates, d.pad_l, d.pad_r, hint, default_attr());
-    auto entry = std::make_shared<BwdDataEntry>();
-    entry->pd = pd;
-    entry->prim = dnnl::convolution_backward_data(pd);
-    entry->diff_dst = LayoutBridge::make(plain_desc(d.dst, f32), pd.diff_dst_desc(), true, false);
-    entry->wei = LayoutBridge::make(plain_desc(d.wei, f32), pd.weights_desc(), true, false);
-    entry->diff_src = LayoutBridge::make(plain_desc(d.src, f32), pd.diff_src_desc(), false, true);
-    return entry;
-  });
-  Execution ex;
-  ex.run(e->prim, e->pd,
-         {{DNNL_ARG_DIFF_DST, ex.input(e->diff_dst, dy)},
-          {DNNL_ARG_WEIGHTS, ex.input(e->wei, w)},
-          {DNNL_ARG_DIFF_SRC, ex.output(e->diff_src, dx)}});
-  ex.finish();
+  conv_backward_f32(g, nullptr, w, dy, dx, nullptr, nullptr);
 }
 
 void conv_backward_weights_f32(const ConvGeom& g, const float* x, const float* dy, float* dw,
                                float* db) {
+  conv_backward_f32(g, x, nullptr, dy, nullptr, dw, db);
+}
+
+void conv_backward_f32(const ConvGeom& g, const float* x, const float* w, const float* dy,
+                       float* dx, float* dw, float* db) {
   const ConvDims d = dims_of(g);
-  const bool has_bias = db != nullptr;
-  auto e = bwd_weights_cache().get(key_of("conv_bwd_weights", d, has_bias), [&] {
-    auto hint = forward_pd(d, has_bias);
-    const memory::desc bias_md = has_bias ? any_desc(d.bias) : memory::desc();
-    dnnl::convolution_backward_weights::primitive_desc pd(
-        cpu_engine(), algorithm::convolution_direct, any_desc(d.src), any_desc(d.wei), bias_md,
-        any_desc(d.dst), d.strides, d.dilates, d.pad_l, d.pad_r, hint, default_attr());
-    auto entry = std::make_shared<BwdWeightsEntry>();
-    entry->pd = pd;
-    entry->prim = dnnl::convolution_backward_weights(pd);
-    entry->src = LayoutBridge::make(plain_desc(d.src, f32), pd.src_desc(), true, false);
-    entry->diff_dst = LayoutBridge::make(plain_desc(d.dst, f32), pd.diff_dst_desc(), true, false);
-    entry->diff_wei =
-        LayoutBridge::make(plain_desc(d.wei, f32), pd.diff_weights_desc(), false, true);
-    if (has_bias)
-      entry->diff_bias =
-          LayoutBridge::make(plain_desc(d.bias, f32), pd.diff_bias_desc(), false, true);
-    return entry;
-  });
   Execution ex;
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, ex.input(e->src, x)},
-                                       {DNNL_ARG_DIFF_DST, ex.input(e->diff_dst, dy)},
-                                       {DNNL_ARG_DIFF_WEIGHTS, ex.output(e->diff_wei, dw)}};
-  if (has_bias) args[DNNL_ARG_DIFF_BIAS] = ex.output(e->diff_bias, db);
-  ex.run(e->prim, e->pd, std::move(args));
+  if (dx) run_bwd_data(ex, *bwd_data_entry(d), dy, w, dx);
+  if (dw) run_bwd_weights(ex, *bwd_weights_entry(d, db != nullptr), x, dy, dw, db);
   ex.finish();
 }
 

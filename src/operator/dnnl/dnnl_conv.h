@@ -20,6 +20,11 @@ void conv_backward_data_f32(const ConvGeom& g, const float* dy, const float* w, 
 void conv_backward_weights_f32(const ConvGeom& g, const float* x, const float* dy, float* dw,
                                float* db);
 
+// Both gradients in one go (dx or dw may be null to skip one): dy is
+// reordered once when both primitives want the same layout.
+void conv_backward_f32(const ConvGeom& g, const float* x, const float* w, const float* dy,
+                       float* dx, float* dw, float* db);
+
 // Number of cached convolution primitives (tests check that reuse happens).
 size_t conv_cache_size();
 

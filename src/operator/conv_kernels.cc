@@ -58,6 +58,18 @@ bool empty_problem(const ConvGeom& g) {
   return g.N == 0 || g.C == 0 || g.OC == 0 || g.in_size() == 0 || g.out_size() == 0;
 }
 
+// float32: oneDNN, or im2col where oneDNN has no implementation.
+void f32_forward(const ConvGeom& g, const float* x, const float* w, const float* b, float* y) {
+  if (!dnnl_util::conv_forward_f32(g, x, w, b, y)) im2col_conv_forward<float>(g, x, w, b, y);
+}
+
+void f32_backward(const ConvGeom& g, const float* x, const float* w, const float* dy, float* dx,
+                  float* dw, float* db) {
+  if (dnnl_util::conv_backward_f32(g, x, w, dy, dx, dw, db)) return;
+  if (dx) im2col_conv_backward_data<float>(g, dy, w, dx);
+  if (dw) im2col_conv_backward_weights<float>(g, x, dy, dw, db);
+}
+
 }  // namespace
 
 void conv_forward(DType t, const ConvGeom& g, const void* x, const void* w, const void* b,
@@ -70,8 +82,8 @@ void conv_forward(DType t, const ConvGeom& g, const void* x, const void* w, cons
   }
   switch (t) {
     case DType::kFloat32:
-      dnnl_util::conv_forward_f32(g, static_cast<const float*>(x), static_cast<const float*>(w),
-                                  static_cast<const float*>(b), static_cast<float*>(y));
+      f32_forward(g, static_cast<const float*>(x), static_cast<const float*>(w),
+                  static_cast<const float*>(b), static_cast<float*>(y));
       break;
     case DType::kFloat64:
       im2col_conv_forward<double>(g, static_cast<const double*>(x), static_cast<const double*>(w),
@@ -81,9 +93,9 @@ void conv_forward(DType t, const ConvGeom& g, const void* x, const void* w, cons
       FloatCopy fx(x, g.x_numel()), fw(w, g.w_numel()), fy(nullptr, g.y_numel());
       if (b) {
         FloatCopy fb(b, g.OC);
-        dnnl_util::conv_forward_f32(g, fx.get(), fw.get(), fb.get(), fy.get());
+        f32_forward(g, fx.get(), fw.get(), fb.get(), fy.get());
       } else {
-        dnnl_util::conv_forward_f32(g, fx.get(), fw.get(), nullptr, fy.get());
+        f32_forward(g, fx.get(), fw.get(), nullptr, fy.get());
       }
       fy.store(y);
       break;
@@ -100,8 +112,8 @@ void conv_backward_data(DType t, const ConvGeom& g, const void* dy, const void* 
   }
   switch (t) {
     case DType::kFloat32:
-      dnnl_util::conv_backward_data_f32(g, static_cast<const float*>(dy),
-                                        static_cast<const float*>(w), static_cast<float*>(dx));
+      f32_backward(g, nullptr, static_cast<const float*>(w), static_cast<const float*>(dy),
+                   static_cast<float*>(dx), nullptr, nullptr);
       break;
     case DType::kFloat64:
       im2col_conv_backward_data<double>(g, static_cast<const double*>(dy),
@@ -109,7 +121,7 @@ void conv_backward_data(DType t, const ConvGeom& g, const void* dy, const void* 
       break;
     case DType::kFloat16: {
       FloatCopy fdy(dy, g.y_numel()), fw(w, g.w_numel()), fdx(nullptr, g.x_numel());
-      dnnl_util::conv_backward_data_f32(g, fdy.get(), fw.get(), fdx.get());
+      f32_backward(g, nullptr, fw.get(), fdy.get(), fdx.get(), nullptr, nullptr);
       fdx.store(dx);
       break;
     }
@@ -127,9 +139,8 @@ void conv_backward_weights(DType t, const ConvGeom& g, const void* x, const void
   }
   switch (t) {
     case DType::kFloat32:
-      dnnl_util::conv_backward_weights_f32(g, static_cast<const float*>(x),
-                                           static_cast<const float*>(dy), static_cast<float*>(dw),
-                                           static_cast<float*>(db));
+      f32_backward(g, static_cast<const float*>(x), nullptr, static_cast<const float*>(dy),
+                   nullptr, static_cast<float*>(dw), static_cast<float*>(db));
       break;
     case DType::kFloat64:
       im2col_conv_backward_weights<double>(g, static_cast<const double*>(x),
@@ -140,10 +151,10 @@ void conv_backward_weights(DType t, const ConvGeom& g, const void* x, const void
       FloatCopy fx(x, g.x_numel()), fdy(dy, g.y_numel()), fdw(nullptr, g.w_numel());
       if (db) {
         FloatCopy fdb(nullptr, g.OC);
-        dnnl_util::conv_backward_weights_f32(g, fx.get(), fdy.get(), fdw.get(), fdb.get());
+        f32_backward(g, fx.get(), nullptr, fdy.get(), nullptr, fdw.get(), fdb.get());
         fdb.store(db);
       } else {
-        dnnl_util::conv_backward_weights_f32(g, fx.get(), fdy.get(), fdw.get(), nullptr);
+        f32_backward(g, fx.get(), nullptr, fdy.get(), nullptr, fdw.get(), nullptr);
       }
       fdw.store(dw);
       break;
@@ -155,9 +166,9 @@ void conv_backward_weights(DType t, const ConvGeom& g, const void* x, const void
 void conv_backward(DType t, const ConvGeom& g, const void* x, const void* w, const void* dy,
                    void* dx, void* dw, void* db) {
   if (t == DType::kFloat32 && dx && dw && !empty_problem(g)) {
-    dnnl_util::conv_backward_f32(g, static_cast<const float*>(x), static_cast<const float*>(w),
-                                 static_cast<const float*>(dy), static_cast<float*>(dx),
-                                 static_cast<float*>(dw), static_cast<float*>(db));
+    f32_backward(g, static_cast<const float*>(x), static_cast<const float*>(w),
+                 static_cast<const float*>(dy), static_cast<float*>(dx), static_cast<float*>(dw),
+                 static_cast<float*>(db));
     return;
   }
   if (dx) conv_backward_data(t, g, dy, w, dx);

@@ -53,7 +53,11 @@ dnnl::convolution_forward::primitive_desc forward_pd(const ConvDims& d, bool bia
       default_attr());
 }
 
+// Entries remember when oneDNN refused a descriptor (ok = false; seen for
+// right paddings below -1, which strided convolutions and Deconvolution's adj
+// produce): the caller then uses the im2col kernels.
 struct FwdEntry {
+  bool ok = false;
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward prim;
   LayoutBridge src, wei, dst;
@@ -61,12 +65,14 @@ struct FwdEntry {
 };
 
 struct BwdDataEntry {
+  bool ok = false;
   dnnl::convolution_backward_data::primitive_desc pd;
   dnnl::convolution_backward_data prim;
   LayoutBridge diff_dst, wei, diff_src;
 };
 
 struct BwdWeightsEntry {
+  bool ok = false;
   dnnl::convolution_backward_weights::primitive_desc pd;
   dnnl::convolution_backward_weights prim;
   LayoutBridge src, diff_dst, diff_wei, diff_bias;
@@ -87,11 +93,17 @@ PrimitiveCache<BwdWeightsEntry>& bwd_weights_cache() {
 
 std::shared_ptr<const BwdDataEntry> bwd_data_entry(const ConvDims& d) {
   return bwd_data_cache().get(key_of("conv_bwd_data", d, false), [&] {
-    auto hint = forward_pd(d, false);
-    dnnl::convolution_backward_data::primitive_desc pd(
-        cpu_engine(), algorithm::convolution_direct, any_desc(d.src), any_desc(d.wei),
-        any_desc(d.dst), d.strides, d.dilates, d.pad_l, d.pad_r, hint, default_attr());
     auto entry = std::make_shared<BwdDataEntry>();
+    dnnl::convolution_backward_data::primitive_desc pd;
+    try {
+      pd = dnnl::convolution_backward_data::primitive_desc(
+          cpu_engine(), algorithm::convolution_direct, any_desc(d.src), any_desc(d.wei),
+          any_desc(d.dst), d.strides, d.dilates, d.pad_l, d.pad_r, forward_pd(d, false),
+          default_attr());
+    } catch (const dnnl::error&) {
+      return entry;
+    }
+    entry->ok = true;
     entry->pd = pd;
     entry->prim = dnnl::convolution_backward_data(pd);
     entry->diff_dst = LayoutBridge::make(plain_desc(d.dst, f32), pd.diff_dst_desc(), true, false);
@@ -111,12 +123,18 @@ void run_bwd_data(Execution& ex, const BwdDataEntry& e, const float* dy, const f
 
 std::shared_ptr<const BwdWeightsEntry> bwd_weights_entry(const ConvDims& d, bool has_bias) {
   return bwd_weights_cache().get(key_of("conv_bwd_weights", d, has_bias), [&] {
-    auto hint = forward_pd(d, has_bias);
-    const memory::desc bias_md = has_bias ? any_desc(d.bias) : memory::desc();
-    dnnl::convolution_backward_weights::primitive_desc pd(
-        cpu_engine(), algorithm::convolution_direct, any_desc(d.src), any_desc(d.wei), bias_md,
-        any_desc(d.dst), d.strides, d.dilates, d.pad_l, d.pad_r, hint, default_attr());
     auto entry = std::make_shared<BwdWeightsEntry>();
+    const memory::desc bias_md = has_bias ? any_desc(d.bias) : memory::desc();
+    dnnl::convolution_backward_weights::primitive_desc pd;
+    try {
+      pd = dnnl::convolution_backward_weights::primitive_desc(
+          cpu_engine(), algorithm::convolution_direct, any_desc(d.src), any_desc(d.wei), bias_md,
+          any_desc(d.dst), d.strides, d.dilates, d.pad_l, d.pad_r, forward_pd(d, has_bias),
+          default_attr());
+    } catch (const dnnl::error&) {
+      return entry;
+    }
+    entry->ok = true;
     entry->pd = pd;
     entry->prim = dnnl::convolution_backward_weights(pd);
     entry->src = LayoutBridge::make(plain_desc(d.src, f32), pd.src_desc(), true, false);
@@ -141,12 +159,18 @@ void run_bwd_weights(Execution& ex, const BwdWeightsEntry& e, const float* x, co
 
 }  // namespace
 
-void conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const float* b, float* y) {
+bool conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const float* b, float* y) {
   const ConvDims d = dims_of(g);
   const bool has_bias = b != nullptr;
   auto e = fwd_cache().get(key_of("conv_fwd", d, has_bias), [&] {
-    auto pd = forward_pd(d, has_bias);
     auto entry = std::make_shared<FwdEntry>();
+    dnnl::convolution_forward::primitive_desc pd;
+    try {
+      pd = forward_pd(d, has_bias);
+    } catch (const dnnl::error&) {
+      return entry;
+    }
+    entry->ok = true;
     entry->pd = pd;
     entry->prim = dnnl::convolution_forward(pd);
     entry->src = LayoutBridge::make(plain_desc(d.src, f32), pd.src_desc(), true, false);
@@ -155,6 +179,7 @@ void conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const f
     if (has_bias) entry->bias = pd.bias_desc();
     return entry;
   });
+  if (!e->ok) return false;
   Execution ex;
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, ex.input(e->src, x)},
                                        {DNNL_ARG_WEIGHTS, ex.input(e->wei, w)},
@@ -162,24 +187,30 @@ void conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const f
   if (has_bias) args[DNNL_ARG_BIAS] = memory(e->bias, cpu_engine(), const_cast<float*>(b));
   ex.run(e->prim, e->pd, std::move(args));
   ex.finish();
+  return true;
 }
 
-void conv_backward_data_f32(const ConvGeom& g, const float* dy, const float* w, float* dx) {
-  conv_backward_f32(g, nullptr, w, dy, dx, nullptr, nullptr);
+bool conv_backward_data_f32(const ConvGeom& g, const float* dy, const float* w, float* dx) {
+  return conv_backward_f32(g, nullptr, w, dy, dx, nullptr, nullptr);
 }
 
-void conv_backward_weights_f32(const ConvGeom& g, const float* x, const float* dy, float* dw,
+bool conv_backward_weights_f32(const ConvGeom& g, const float* x, const float* dy, float* dw,
                                float* db) {
-  conv_backward_f32(g, x, nullptr, dy, nullptr, dw, db);
+  return conv_backward_f32(g, x, nullptr, dy, nullptr, dw, db);
 }
 
-void conv_backward_f32(const ConvGeom& g, const float* x, const float* w, const float* dy,
+bool conv_backward_f32(const ConvGeom& g, const float* x, const float* w, const float* dy,
                        float* dx, float* dw, float* db) {
   const ConvDims d = dims_of(g);
+  std::shared_ptr<const BwdDataEntry> ed;
+  std::shared_ptr<const BwdWeightsEntry> ew;
+  if (dx && !(ed = bwd_data_entry(d))->ok) return false;
+  if (dw && !(ew = bwd_weights_entry(d, db != nullptr))->ok) return false;
   Execution ex;
-  if (dx) run_bwd_data(ex, *bwd_data_entry(d), dy, w, dx);
-  if (dw) run_bwd_weights(ex, *bwd_weights_entry(d, db != nullptr), x, dy, dw, db);
+  if (dx) run_bwd_data(ex, *ed, dy, w, dx);
+  if (dw) run_bwd_weights(ex, *ew, x, dy, dw, db);
   ex.finish();
+  return true;
 }
 
 size_t conv_cache_size() {

@@ -14,15 +14,17 @@
 namespace mxl {
 namespace dnnl_util {
 
-void conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const float* b, float* y);
-void conv_backward_data_f32(const ConvGeom& g, const float* dy, const float* w, float* dx);
+// Each returns false (computing nothing) when oneDNN has no implementation
+// for the geometry; the caller then uses the im2col kernels.
+bool conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const float* b, float* y);
+bool conv_backward_data_f32(const ConvGeom& g, const float* dy, const float* w, float* dx);
 // db may be null (no bias).
-void conv_backward_weights_f32(const ConvGeom& g, const float* x, const float* dy, float* dw,
+bool conv_backward_weights_f32(const ConvGeom& g, const float* x, const float* dy, float* dw,
                                float* db);
 
 // Both gradients in one go (dx or dw may be null to skip one): dy is
 // reordered once when both primitives want the same layout.
-void conv_backward_f32(const ConvGeom& g, const float* x, const float* w, const float* dy,
+bool conv_backward_f32(const ConvGeom& g, const float* x, const float* w, const float* dy,
                        float* dx, float* dw, float* db);
 
 // Number of cached convolution primitives (tests check that reuse happens).

@@ -53,9 +53,10 @@ dnnl::convolution_forward::primitive_desc forward_pd(const ConvDims& d, bool bia
       default_attr());
 }
 
-// Entries remember when oneDNN refused a descriptor (ok = false; seen for
-// right paddings below -1, which strided convolutions and Deconvolution's adj
-// produce): the caller then uses the im2col kernels.
+// Entries remember when oneDNN refused a descriptor (ok = false): the caller
+// then uses the im2col kernels.  Refusals depend on the implementation; seen
+// for right paddings of -2 with 3x3 stride-2 kernels (a Deconvolution with
+// adj > pad gives negative right paddings).
 struct FwdEntry {
   bool ok = false;
   dnnl::convolution_forward::primitive_desc pd;

@@ -300,6 +300,110 @@ MXL_API int mxl_invoke(const mxl_op_t* op, int32_t num_inputs,
                        const char* const* keys, const char* const* vals,
                        int32_t* num_outputs, mxl_array_t** outputs);
 
+/* --------------------------------------------------------------- autograd */
+
+/* Eager reverse-mode differentiation (MXNet's mx.autograd).  While recording
+ * is on (per thread), mxl_invoke and the view functions record every op with
+ * a tracked input; an array is tracked once it is a variable
+ * (mxl_autograd_mark_variables) or was computed from one while recording.
+ * The recorded graph lives as long as arrays computed from it.  Gradients
+ * are computed with the ops' registered gradients (the registry JSON's
+ * "differentiable"), so the backward pass is itself recordable. */
+
+/* Switch recording / training mode for the calling thread.
+ *   prev [out, may be NULL] the previous setting (0 or 1). */
+MXL_API int mxl_autograd_set_recording(int32_t recording, int32_t* prev);
+MXL_API int mxl_autograd_set_training(int32_t training, int32_t* prev);
+/* Current settings [out] (0 or 1). */
+MXL_API int mxl_autograd_is_recording(int32_t* out);
+MXL_API int mxl_autograd_is_training(int32_t* out);
+
+/* Make arrays variables (leaves) whose gradients land in grads.
+ *   vars      [borrowed] num handles; each gets a fresh history (any earlier
+ *             one is dropped).
+ *   grad_reqs [borrowed] per variable: 0 null (no gradient), 1 write
+ *             (overwrite), 3 add (accumulate).
+ *   grads     [borrowed] gradient buffers of the variables' shape and dtype;
+ *             the core keeps a reference to their storage.  May be NULL
+ *             entries where grad_req is 0.
+ * Fails with INVALID_HANDLE, VALUE (bad grad_req, shape), TYPE (dtype); on
+ * failure no variable is changed. */
+MXL_API int mxl_autograd_mark_variables(int32_t num, mxl_array_t* const* vars,
+                                        const int32_t* grad_reqs,
+                                        mxl_array_t* const* grads);
+
+/* The gradient buffer of a variable.
+ *   out [out, new ref or NULL] NULL when arr is not a variable with a
+ *       buffer; otherwise a handle sharing the buffer's storage. */
+MXL_API int mxl_array_grad(const mxl_array_t* arr, mxl_array_t** out);
+
+/* A new handle on arr's storage with no history (MXNet's detach()).
+ *   out [out, new ref]. */
+MXL_API int mxl_array_detach(const mxl_array_t* arr, mxl_array_t** out);
+
+/* out [out] 1 if arr is a variable or was computed from one while
+ * recording, else 0. */
+MXL_API int mxl_array_has_history(const mxl_array_t* arr, int32_t* out);
+
+/* Backward from heads into the variables' gradient buffers (per grad_req).
+ *   heads      [borrowed] num_heads tracked arrays.
+ *   head_grads [borrowed, may be NULL] num_heads gradients of the heads;
+ *              NULL (or a NULL entry) means ones.
+ *   retain_graph 0 frees the graph's saved values: a second backward
+ *              through it fails with VALUE.
+ *   train_mode  training mode for the backward ops.
+ * Fails with VALUE (untracked head, shape mismatch, freed graph, an op
+ * without gradient), INVALID_HANDLE; kernel errors surface at sync points. */
+MXL_API int mxl_autograd_backward(int32_t num_heads, mxl_array_t* const* heads,
+                                  mxl_array_t* const* head_grads,
+                                  int32_t retain_graph, int32_t train_mode);
+
+/* Gradients of heads with respect to vars, returned instead of written to
+ * buffers (MXNet's autograd.grad).  Arguments as mxl_autograd_backward, and:
+ *   vars         [borrowed] num_vars tracked arrays (variables or
+ *                intermediate results).
+ *   create_graph 1 records the backward pass, so the returned gradients are
+ *                tracked and can be differentiated again.
+ *   grads        [out] num_vars [new ref] handles (zeros for variables the
+ *                heads do not depend on).  Untouched on failure. */
+MXL_API int mxl_autograd_grad(int32_t num_heads, mxl_array_t* const* heads,
+                              mxl_array_t* const* head_grads, int32_t num_vars,
+                              mxl_array_t* const* vars, int32_t retain_graph,
+                              int32_t create_graph, int32_t train_mode,
+                              mxl_array_t** grads);
+
+/* A custom function's backward (MXNet's autograd.Function).
+ *   ctx       the pointer given to mxl_autograd_record_custom.
+ *   out_grads [borrowed for the call] one gradient per output.
+ *   in_grads  [out] one slot per input, NULL on entry; store a [new ref]
+ *             handle (the core takes it) or leave NULL for "no gradient".
+ * Return 0 on success; on failure call mxl_set_last_error and return
+ * non-zero: backward then fails with that kind and message. */
+typedef int (*mxl_custom_backward_t)(void* ctx, int32_t num_out_grads,
+                                     mxl_array_t* const* out_grads,
+                                     int32_t num_in_grads,
+                                     mxl_array_t** in_grads);
+/* Called once when the recorded node (or a failed record call) lets go of
+ * ctx. */
+typedef void (*mxl_custom_release_t)(void* ctx);
+
+/* Record outputs as computed from inputs by a custom function, so backward
+ * calls `backward` for their gradients.  Does nothing (but still releases
+ * ctx) when recording is off.
+ *   inputs, outputs [borrowed]; outputs get the new history.
+ *   release [may be NULL] called with ctx when the node is destroyed, or
+ *           before return when nothing was recorded or on failure. */
+MXL_API int mxl_autograd_record_custom(int32_t num_inputs,
+                                       mxl_array_t* const* inputs,
+                                       int32_t num_outputs,
+                                       mxl_array_t* const* outputs,
+                                       mxl_custom_backward_t backward,
+                                       mxl_custom_release_t release, void* ctx);
+
+/* Set the calling thread's last error (for callbacks reporting failure).
+ * Fails with VALUE for an unknown kind. */
+MXL_API int mxl_set_last_error(int32_t kind, const char* message);
+
 /* ----------------------------------------------------------------- engine */
 
 /* Select the engine for arrays and ops created from now on: "ThreadedEngine"

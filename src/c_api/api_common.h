@@ -7,6 +7,7 @@
 #include <new>
 #include <string>
 
+#include "autograd/tape.h"
 #include "c_api.h"
 #include "common/error.h"
 #include "ndarray/ndarray.h"
@@ -21,6 +22,7 @@ constexpr uint32_t kDeadMagic = 0xdeaddead;
 struct mxl_array {
   uint32_t magic = kArrayMagic;
   mxl::NDArray arr;
+  mxl::autograd::Entry entry;  // history while autograd records; empty otherwise
 };
 
 struct mxl_op {
@@ -42,6 +44,13 @@ inline mxl_array_t* new_array_handle(NDArray a) {
   auto* h = new mxl_array;
   h->arr = std::move(a);
   live_handles().fetch_add(1, std::memory_order_relaxed);
+  return h;
+}
+
+inline mxl_array_t* array_handle(mxl_array_t* h, const char* what) {
+  if (!h) throw_error(MXL_ERR_INVALID_HANDLE, what, ": array handle is NULL");
+  if (h->magic != kArrayMagic)
+    throw_error(MXL_ERR_INVALID_HANDLE, what, ": array handle is invalid or was already freed");
   return h;
 }
 

@@ -1,5 +1,7 @@
 // Array entry points: create/free, metadata, host copies, views, sync.
+#include "autograd/gradient.h"
 #include "c_api/api_common.h"
+#include "imperative/invoke.h"
 
 using namespace mxl;
 using capi::array_of;
@@ -123,6 +125,29 @@ int mxl_array_copy_to_host(mxl_array_t* arr, void* data, uint64_t nbytes) {
   MXL_API_END
 }
 
+}  // extern "C"
+
+namespace {
+
+// Views of tracked arrays are recorded as the equivalent op while recording
+// (MXNet's ReshapeWithRecord / SliceWithRecord), so gradients flow through.
+autograd::Entry record_view(const char* op_name, const mxl::Attrs& attrs, const NDArray& in,
+                            const autograd::Entry& in_entry, const NDArray& view) {
+  if (!in_entry || !autograd::is_recording()) return {};
+  const OpDef* op = Registry::get().find(op_name);
+  std::vector<const char*> keys, vals;
+  for (const auto& kv : attrs) keys.push_back(kv.first.c_str()), vals.push_back(kv.second.c_str());
+  auto params = imperative::cached_params(op, static_cast<int>(keys.size()), keys.data(), vals.data());
+  auto node = autograd::record_op(op, params, {autograd::Value{in, in_entry}}, {view});
+  return node ? autograd::Entry{node, 0} : autograd::Entry{};
+}
+
+std::string shape_text(const Shape& s) { return s.str(); }
+
+}  // namespace
+
+extern "C" {
+
 int mxl_array_reshape_view(mxl_array_t* arr, const int64_t* shape, int32_t ndim,
                            mxl_array_t** out) {
   MXL_API_BEGIN
@@ -134,7 +159,10 @@ int mxl_array_reshape_view(mxl_array_t* arr, const int64_t* shape, int32_t ndim,
   bool plain = true;
   for (int i = 0; i < ndim; ++i) plain = plain && target[i] > 0;
   if (!plain) target = resolve_reshape_codes(a.shape(), target);
-  *out = capi::new_array_handle(a.reshape(target));
+  NDArray view = a.reshape(target);
+  auto entry = record_view("Reshape", {{"shape", shape_text(target)}}, a, arr->entry, view);
+  *out = capi::new_array_handle(std::move(view));
+  (*out)->entry = std::move(entry);
   MXL_API_END
 }
 
@@ -142,7 +170,11 @@ int mxl_array_slice_view(mxl_array_t* arr, int64_t begin, int64_t end, mxl_array
   MXL_API_BEGIN
   const NDArray& a = array_of(arr, "mxl_array_slice_view");
   check_out(out, "mxl_array_slice_view", "out");
-  *out = capi::new_array_handle(a.slice(begin, end));
+  NDArray view = a.slice(begin, end);
+  auto entry = record_view("slice_axis", {{"axis", "0"}, {"begin", std::to_string(begin)},
+                                          {"end", std::to_string(end)}}, a, arr->entry, view);
+  *out = capi::new_array_handle(std::move(view));
+  (*out)->entry = std::move(entry);
   MXL_API_END
 }
 
@@ -150,7 +182,17 @@ int mxl_array_at_view(mxl_array_t* arr, int64_t index, mxl_array_t** out) {
   MXL_API_BEGIN
   const NDArray& a = array_of(arr, "mxl_array_at_view");
   check_out(out, "mxl_array_at_view", "out");
-  *out = capi::new_array_handle(a.at(index));
+  NDArray view = a.at(index);
+  autograd::Entry entry;
+  if (arr->entry && autograd::is_recording()) {
+    int64_t i = index < 0 ? index + a.shape()[0] : index;
+    NDArray row = a.slice(i, i + 1);
+    auto row_entry = record_view("slice_axis", {{"axis", "0"}, {"begin", std::to_string(i)},
+                                                {"end", std::to_string(i + 1)}}, a, arr->entry, row);
+    entry = record_view("Reshape", {{"shape", shape_text(view.shape())}}, row, row_entry, view);
+  }
+  *out = capi::new_array_handle(std::move(view));
+  (*out)->entry = std::move(entry);
   MXL_API_END
 }
 

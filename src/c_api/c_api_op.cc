@@ -2,6 +2,8 @@
 #include <mutex>
 
 #include "c_api/api_common.h"
+#include "autograd/state.h"
+#include "autograd/tape.h"
 #include "common/scratch.h"
 #include "imperative/invoke.h"
 #include "operator/random_generator.h"
@@ -22,6 +24,31 @@ const OpDef* op_of(const mxl_op_t* h) {
   if (h->magic != kOpMagic)
     throw_error(MXL_ERR_INVALID_HANDLE, "mxl_invoke: op handle is invalid or was already freed");
   return h->op;
+}
+
+// MXNet forbids writing into a variable while recording: its gradient would
+// silently describe the overwritten value.
+void check_recorded_outputs(const OpDef* op, int nout, mxl_array_t** outputs) {
+  for (int i = 0; i < nout; ++i) {
+    const mxl_array_t* h = outputs[i];
+    if (!h || h->magic != kArrayMagic || !h->entry) continue;
+    const autograd::Node& n = *h->entry.node;
+    MXL_CHECK(!(n.is_variable() && n.grad_req != autograd::GradReq::kNull), MXL_ERR_VALUE,
+              "Operator ", op->name, ": in-place operations (+=, x[:]=, out=) on a variable with "
+              "attached gradient are not supported while recording with autograd");
+  }
+}
+
+std::shared_ptr<autograd::Node> record(const OpDef* op, const std::shared_ptr<const Params>& params,
+                                       int32_t num_inputs, mxl_array_t* const* inputs,
+                                       const std::vector<NDArray>& out) {
+  bool tracked = false;
+  for (int i = 0; i < num_inputs; ++i) tracked |= static_cast<bool>(inputs[i]->entry);
+  if (!tracked) return nullptr;
+  std::vector<autograd::Value> vals;
+  vals.reserve(num_inputs);
+  for (int i = 0; i < num_inputs; ++i) vals.push_back(autograd::Value{inputs[i]->arr, inputs[i]->entry});
+  return autograd::record_op(op, params, vals, out);
 }
 
 }  // namespace
@@ -113,7 +140,11 @@ int mxl_invoke(const mxl_op_t* op_handle, int32_t num_inputs, mxl_array_t* const
               ": output ", i, " is a freed or invalid array");
     out[i] = outputs[i]->arr;
   }
+  const bool recording = autograd::thread_state().recording;
+  if (recording) check_recorded_outputs(op, nout, outputs);
   imperative::invoke(op, params, in, &out);
+  std::shared_ptr<autograd::Node> node;
+  if (recording) node = record(op, params, num_inputs, inputs, out);
   out.resize(nout);
 
   // Nothing was written to the caller's arrays before this point.  Allocate
@@ -127,8 +158,10 @@ int mxl_invoke(const mxl_op_t* op_handle, int32_t num_inputs, mxl_array_t* const
     for (auto* h : fresh) mxl_array_free(h);
     throw;
   }
-  for (int i = 0; i < nout; ++i)
+  for (int i = 0; i < nout; ++i) {
     if (fresh[i]) outputs[i] = fresh[i];
+    if (node) outputs[i]->entry = autograd::Entry{node, i};
+  }
   *num_outputs = nout;
   MXL_API_END
 }

@@ -59,6 +59,12 @@ ffibuilder = FFI()
 with open(os.path.join(_here, "c_api.h")) as f:
     ffibuilder.cdef(header_declarations(f.read()))
 ffibuilder.cdef("void* mxl_py_capsule_dtor(int versioned);")
+# autograd.Function's backward and release, called by the core (see autograd.py).
+ffibuilder.cdef('''
+extern "Python" int mxl_py_custom_backward(void*, int32_t, mxl_array_t* const*, int32_t,
+                                           mxl_array_t**);
+extern "Python" void mxl_py_custom_release(void*);
+''')
 # Scratch for out-parameters (mxl_invoke's outputs, shape and dtype queries),
 # reused per thread by _invoke.py so the hot path allocates nothing.
 ffibuilder.cdef("typedef struct { int32_t cap; mxl_array_t* outs[16]; int32_t ndim; int32_t dtype; int64_t dims[32]; } mxl_py_invoke_scratch;")

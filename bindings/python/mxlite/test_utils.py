@@ -117,3 +117,89 @@ def rand_ndarray(shape, stype="default", density=None, dtype=None, modifier_func
     if modifier_func is not None:
         values = modifier_func(values)
     return array(values, dtype=np.float32 if dtype is None else dtype)
+
+
+# ------------------------------------------------------------ gradient checks
+def _call_outputs(fn, arrays, names):
+    out = fn(**dict(zip(names, arrays))) if names else fn(*arrays)
+    return [out] if isinstance(out, NDArray) else list(out)
+
+
+def numeric_grad(fn, location, head_grads, eps=1e-6, use_forward_train=True, names=None):
+    """Central finite differences of sum(output * head_grad) over every input element.
+
+    fn takes NDArrays (positionally, or by `names`) and returns one NDArray or a
+    list; location is a list of NumPy arrays; returns one NumPy gradient per input."""
+    from . import autograd
+    location = [np.array(x, copy=True) for x in location]
+
+    def objective():
+        arrays = [array(x, dtype=x.dtype) for x in location]
+        with autograd.train_mode() if use_forward_train else autograd.predict_mode():
+            outs = _call_outputs(fn, arrays, names)
+        return sum(float((o.asnumpy().astype(np.float64) * h).sum())
+                   for o, h in zip(outs, head_grads))
+
+    grads = []
+    for x in location:
+        g = np.zeros(x.shape, dtype=np.float64)
+        flat, gflat = x.reshape(-1), g.reshape(-1)
+        for i in range(flat.size):
+            orig = flat[i]
+            flat[i] = orig + eps
+            f_plus = objective()
+            flat[i] = orig - eps
+            f_minus = objective()
+            flat[i] = orig
+            gflat[i] = (f_plus - f_minus) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rtol=None,
+                           atol=None, grad_nodes=None, use_forward_train=True, ctx=None,
+                           grad_stype_dict=None, dtype=np.float64, head_grads=None, seed=0):
+    """Check autograd's gradients of `sym` against central finite differences.
+
+    sym: a function of NDArrays returning an NDArray or a list of them (Symbol
+    support arrives with mx.sym).  location: list of NumPy arrays, or a dict
+    name -> array passed as keyword arguments.  grad_nodes: indices (or names)
+    of the inputs to check, default all.  The objective is
+    sum(output * head_grad) with random head gradients (or the given ones), so
+    every output element is weighted differently.  float64 by default, where
+    central differences are accurate to about 1e-8."""
+    from . import autograd
+    names = None
+    if isinstance(location, dict):
+        names = list(location)
+        location = [location[k] for k in names]
+    dtype = np.dtype(dtype)
+    location = [np.asarray(x, dtype=dtype) for x in location]
+    if numeric_eps is None:
+        numeric_eps = 1e-6 if dtype == np.float64 else 1e-3
+    if rtol is None:
+        rtol = 1e-4 if dtype == np.float64 else 1e-2
+    if atol is None:
+        atol = 1e-6 if dtype == np.float64 else 1e-3
+    n = len(location)
+    if grad_nodes is None:
+        check = list(range(n))
+    else:
+        check = [names.index(g) if isinstance(g, str) else int(g) for g in grad_nodes]
+
+    arrays = [array(x, dtype=dtype) for x in location]
+    for i in check:
+        arrays[i].attach_grad()
+    with autograd.record(train_mode=use_forward_train):
+        outs = _call_outputs(sym, arrays, names)
+    rng = np.random.default_rng(seed)
+    if head_grads is None:
+        head_grads = [rng.standard_normal(o.shape).astype(dtype) for o in outs]
+    else:
+        head_grads = [np.asarray(h, dtype=dtype) for h in head_grads]
+    autograd.backward(outs, [array(h, dtype=dtype) for h in head_grads])
+    numeric = numeric_grad(sym, location, head_grads, numeric_eps, use_forward_train, names)
+    for i in check:
+        label = names[i] if names else f"input {i}"
+        assert_almost_equal(arrays[i].grad.asnumpy(), numeric[i], rtol=rtol, atol=atol,
+                            names=(f"autograd gradient of {label}", "numeric gradient"))

@@ -2,7 +2,8 @@
 import numpy as np
 
 from .. import _dtypes
-from ..base import InvalidHandleError, TypeError_, ValueError_, check_call, ffi, last_error, lib
+from ..base import (InvalidHandleError, NotImplementedError_, TypeError_, ValueError_, check_call,
+                    ffi, last_error, lib)
 from ..context import Context, check_cpu
 from . import _invoke
 from .._dtypes import _CODE_TO_TYPE
@@ -241,6 +242,36 @@ class NDArray:
         return self
 
     as_in_ctx = as_in_context
+
+    # ------------------------------------------------------------ autograd
+    def attach_grad(self, grad_req="write", stype=None):
+        """Make this array a variable: gradients land in ``self.grad``."""
+        from .. import autograd
+        if stype not in (None, "default"):
+            raise NotImplementedError_(f"attach_grad: stype {stype!r} (mxlite arrays are dense)")
+        grad = invoke(_h("zeros_like"), [self._handle()], None, None)
+        autograd.mark_variables([self], [grad], grad_req)
+
+    @property
+    def grad(self):
+        """The gradient buffer (None unless attach_grad was called)."""
+        return getattr(self, "_grad", None)
+
+    @property
+    def grad_req(self):
+        return getattr(self, "_grad_req", "null")
+
+    def backward(self, out_grad=None, retain_graph=False, train_mode=True):
+        """Compute the gradients of this array with respect to the variables."""
+        from .. import autograd
+        autograd.backward([self], None if out_grad is None else [out_grad],
+                          retain_graph=retain_graph, train_mode=train_mode)
+
+    def detach(self):
+        """The same values, cut from the recorded graph."""
+        out = ffi.new("mxl_array_t**")
+        check_call(lib.mxl_array_detach(self._handle(), out))
+        return wrap(out[0])
 
     def reshape(self, *shape, **kwargs):
         """A view with a new shape (MXNet's special codes 0, -1, -2, -3, -4 allowed)."""

@@ -1,0 +1,29 @@
+// The GradBuilder of eager autograd: every op a gradient emits runs at once
+// through autograd::apply, so with recording on (create_graph) the backward
+// pass is itself recorded and can be differentiated again.
+#pragma once
+#include <vector>
+
+#include "autograd/gradient.h"
+#include "autograd/tape.h"
+
+namespace mxl {
+namespace autograd {
+
+class EagerBuilder : public GradBuilder {
+ public:
+  GradValue add(Value v);
+  const Value& value(GradValue v) const;
+
+  std::vector<GradValue> apply(const std::string& op, const std::vector<GradValue>& inputs,
+                               const Attrs& attrs) override;
+  const Shape& shape(GradValue v) const override { return value(v).arr.shape(); }
+  DType dtype(GradValue v) const override { return value(v).arr.dtype(); }
+
+ private:
+  std::vector<Value> values_;
+  std::vector<const char*> keys_, vals_;
+};
+
+}  // namespace autograd
+}  // namespace mxl

@@ -373,3 +373,65 @@ def test_deconvolution_errors():
     with pytest.raises(mx.MXNetError, match=r"_backward_Deconvolution: argument 'out_grad'"):
         mx.nd._backward_Deconvolution(mx.nd.zeros((1, 3, 5, 5)), x, w, kernel=(3, 3),
                                       num_filter=3)
+
+
+# ---------------------------------------------------------------------------
+# Through autograd: check_numeric_gradient (finite differences, float64, random
+# head gradients) and explicit head gradients.
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", [CONV_CASES[i] for i in (1, 3, 5, 7)])
+def test_convolution_autograd_numeric(rng, case):
+    shape, kernel, stride, dilate, pad, F, G = case
+    shape = (1,) + shape[1:]
+    kw = conv_kwargs(kernel, stride, dilate, pad, F, G)
+    loc = [rng.standard_normal(shape), rng.standard_normal((F, shape[1] // G) + kernel),
+           rng.standard_normal(F)]
+    mx.test_utils.check_numeric_gradient(lambda x, w, b: mx.nd.Convolution(x, w, b, **kw), loc)
+
+
+@pytest.mark.parametrize("case", [DECONV_CASES[i] for i in (1, 2, 5)])
+def test_deconvolution_autograd_numeric(rng, case):
+    shape, kernel, stride, dilate, pad, adj, target, F, G = case
+    kw = conv_kwargs(kernel, stride, dilate, pad, F, G, no_bias=False)
+    if adj:
+        kw["adj"] = adj
+    if target:
+        kw["target_shape"] = target
+    loc = [rng.standard_normal(shape), rng.standard_normal((shape[1], F // G) + kernel),
+           rng.standard_normal(F)]
+    mx.test_utils.check_numeric_gradient(lambda x, w, b: mx.nd.Deconvolution(x, w, b, **kw), loc)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_convolution_autograd_head_gradient(rng, dtype):
+    x_np = rng.standard_normal((2, 4, 6, 6))
+    w_np = rng.standard_normal((6, 2, 3, 3))
+    b_np = rng.standard_normal(6)
+    kw = dict(kernel=(3, 3), pad=(1, 1), num_filter=6, num_group=2)
+    x, w, b = nd(x_np, dtype), nd(w_np, dtype), nd(b_np, dtype)
+    for a in (x, w, b):
+        a.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.Convolution(x, w, b, **kw)
+        loss = y * 2
+    head = rng.standard_normal(y.shape)
+    loss.backward(nd(head, dtype))
+    expected = mx.nd._backward_Convolution(nd(2 * head, "float64"), nd(x_np, "float64"),
+                                           nd(w_np, "float64"), **kw)
+    for a, e in zip((x, w, b), expected):
+        np.testing.assert_allclose(a.grad.asnumpy(), e.asnumpy(), **TOL[dtype])
+
+
+def test_convolution_autograd_only_requested_gradients(rng):
+    """Only the weight is a variable: the data gradient is skipped, the weight
+    gradient is still right."""
+    x_np, w_np = rng.standard_normal((2, 3, 5, 5)), rng.standard_normal((4, 3, 3, 3))
+    kw = dict(kernel=(3, 3), num_filter=4, no_bias=True)
+    x, w = nd(x_np, "float64"), nd(w_np, "float64")
+    w.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.Convolution(x, w, **kw)
+    y.backward()
+    expected = mx.nd._backward_Convolution(mx.nd.ones(y.shape, dtype="float64"), x, w, **kw)[1]
+    np.testing.assert_allclose(w.grad.asnumpy(), expected.asnumpy(), rtol=1e-12)

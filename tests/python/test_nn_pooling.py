@@ -242,3 +242,31 @@ def test_pooling_bad_dtype_and_backward_shapes():
     with pytest.raises(mx.MXNetError, match="argument 'out_grad' has shape"):
         mx.nd._backward_Pooling(mx.nd.zeros((1, 2, 3, 3)), mx.nd.zeros((1, 2, 4, 4)),
                                 mx.nd.zeros((1, 2, 2, 2)), kernel=(2, 2), stride=(2, 2))
+
+
+# ---------------------------------------------------------------------------
+# Through autograd
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", [CASES[i] for i in (2, 5, 8, 10)])
+@pytest.mark.parametrize("ptype", [TYPES[i] for i in (0, 1, 3, 5)])
+def test_pooling_autograd_numeric(rng, case, ptype):
+    shape, params = case
+    kw = dict(params, **ptype)
+    x = _data(rng, (1,) + shape[1:], ptype)
+    mx.test_utils.check_numeric_gradient(lambda a: mx.nd.Pooling(a, **kw), [x])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_pooling_autograd_head_gradient(rng, dtype):
+    x_np = rng.standard_normal((2, 3, 8, 8))
+    kw = dict(kernel=(3, 3), stride=(2, 2), pad=(1, 1))
+    x = nd(x_np, dtype)
+    x.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.Pooling(x, **kw)
+    head = rng.standard_normal(y.shape)
+    y.backward(nd(head, dtype))
+    expected = mx.nd._backward_Pooling(nd(head, "float64"), nd(x_np, "float64"),
+                                       mx.nd.Pooling(nd(x_np, "float64"), **kw), **kw)
+    np.testing.assert_allclose(x.grad.asnumpy(), expected.asnumpy(), **TOL[dtype])

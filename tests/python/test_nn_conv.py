@@ -435,3 +435,32 @@ def test_convolution_autograd_only_requested_gradients(rng):
     y.backward()
     expected = mx.nd._backward_Convolution(mx.nd.ones(y.shape, dtype="float64"), x, w, **kw)[1]
     np.testing.assert_allclose(w.grad.asnumpy(), expected.asnumpy(), rtol=1e-12)
+
+
+def test_convolution_from_several_threads(rng):
+    """oneDNN primitives, their cache and the scratch memory are shared by
+    threads: concurrent calls on different shapes give the single-threaded
+    answers."""
+    import threading
+    cases = []
+    for i in range(4):
+        x = rng.standard_normal((2, 8, 10 + i, 10))
+        w = rng.standard_normal((8, 8, 3, 3))
+        cases.append((x, w, conv_ref(x, w, None, (3, 3), pad=(1, 1))))
+    errors = []
+
+    def work(x, w, expected):
+        try:
+            for _ in range(10):
+                y = mx.nd.Convolution(nd(x, "float32"), nd(w, "float32"), kernel=(3, 3),
+                                      pad=(1, 1), num_filter=8, no_bias=True)
+                np.testing.assert_allclose(y.asnumpy(), expected, rtol=1e-4, atol=1e-4)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=c) for c in cases]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]

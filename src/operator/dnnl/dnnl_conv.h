@@ -7,7 +7,8 @@
 // 3x3 filters, 2 threads) with plain nchw/oihw tags oneDNN falls back to its
 // im2col+GEMM implementation, which was 1.6x slower forward and 3x slower
 // for the weight gradient than the blocked direct kernels including the
-// reorders (bench/bench_conv.py measures the whole op).
+// reorders (bench/bench_conv.py measures the whole op; single-thread CPU
+// time: forward 104 ms plain vs 66 ms + 5 ms of reorders blocked).
 #pragma once
 #include "operator/conv_kernels.h"
 

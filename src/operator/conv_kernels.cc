@@ -9,40 +9,10 @@
 #include "common/parallel.h"
 #include "operator/conv_im2col.h"
 #include "operator/dnnl/dnnl_conv.h"
-#include "storage/storage.h"
+#include "operator/float_buffer.h"
 
 namespace mxl {
 namespace {
-
-// A float copy of a half buffer (or an uninitialized float buffer), from the
-// storage pool: float16 convolutions run on the float32 kernels.
-class FloatCopy {
- public:
-  FloatCopy(const void* src, int64_t n)
-      : n_(n), b_(storage::alloc(std::max<int64_t>(n, 1) * sizeof(float))) {
-    if (!src) return;
-    const half_t* h = static_cast<const half_t*>(src);
-    float* f = get();
-    parallel_for(n, [&](int64_t i0, int64_t i1) {
-      for (int64_t i = i0; i < i1; ++i) f[i] = static_cast<float>(h[i]);
-    }, 4);
-  }
-  ~FloatCopy() { storage::release(b_); }
-  FloatCopy(const FloatCopy&) = delete;
-  FloatCopy& operator=(const FloatCopy&) = delete;
-  float* get() const { return static_cast<float*>(b_.ptr); }
-  void store(void* dst) const {
-    half_t* h = static_cast<half_t*>(dst);
-    const float* f = get();
-    parallel_for(n_, [&](int64_t i0, int64_t i1) {
-      for (int64_t i = i0; i < i1; ++i) h[i] = half_t(f[i]);
-    }, 4);
-  }
-
- private:
-  int64_t n_;
-  storage::Block b_;
-};
 
 void zero(DType t, void* p, int64_t n) {
   if (p && n > 0) std::memset(p, 0, n * dtype_size(t));
@@ -90,9 +60,9 @@ void conv_forward(DType t, const ConvGeom& g, const void* x, const void* w, cons
                                   static_cast<const double*>(b), static_cast<double*>(y));
       break;
     case DType::kFloat16: {
-      FloatCopy fx(x, g.x_numel()), fw(w, g.w_numel()), fy(nullptr, g.y_numel());
+      FloatBuffer fx(x, g.x_numel()), fw(w, g.w_numel()), fy(nullptr, g.y_numel());
       if (b) {
-        FloatCopy fb(b, g.OC);
+        FloatBuffer fb(b, g.OC);
         f32_forward(g, fx.get(), fw.get(), fb.get(), fy.get());
       } else {
         f32_forward(g, fx.get(), fw.get(), nullptr, fy.get());
@@ -120,7 +90,7 @@ void conv_backward_data(DType t, const ConvGeom& g, const void* dy, const void* 
                                         static_cast<const double*>(w), static_cast<double*>(dx));
       break;
     case DType::kFloat16: {
-      FloatCopy fdy(dy, g.y_numel()), fw(w, g.w_numel()), fdx(nullptr, g.x_numel());
+      FloatBuffer fdy(dy, g.y_numel()), fw(w, g.w_numel()), fdx(nullptr, g.x_numel());
       f32_backward(g, nullptr, fw.get(), fdy.get(), fdx.get(), nullptr, nullptr);
       fdx.store(dx);
       break;
@@ -148,9 +118,9 @@ void conv_backward_weights(DType t, const ConvGeom& g, const void* x, const void
                                            static_cast<double*>(dw), static_cast<double*>(db));
       break;
     case DType::kFloat16: {
-      FloatCopy fx(x, g.x_numel()), fdy(dy, g.y_numel()), fdw(nullptr, g.w_numel());
+      FloatBuffer fx(x, g.x_numel()), fdy(dy, g.y_numel()), fdw(nullptr, g.w_numel());
       if (db) {
-        FloatCopy fdb(nullptr, g.OC);
+        FloatBuffer fdb(nullptr, g.OC);
         f32_backward(g, fx.get(), nullptr, fdy.get(), nullptr, fdw.get(), fdb.get());
         fdb.store(db);
       } else {

@@ -9,7 +9,7 @@
 #include "common/error.h"
 #include "common/parallel.h"
 #include "operator/dnnl/dnnl_pooling.h"
-#include "storage/storage.h"
+#include "operator/float_buffer.h"
 
 namespace mxl {
 namespace {
@@ -157,34 +157,6 @@ void backward_loops(const PoolGeom& g, const T* dy, const T* x, const T* y, T* d
   });
 }
 
-// A float32 copy of a float16 buffer (or uninitialized), from the pool.
-class Widened {
- public:
-  Widened(const void* src, int64_t n) : n_(n), b_(storage::alloc(std::max<int64_t>(n, 1) * 4)) {
-    if (!src) return;
-    const half_t* h = static_cast<const half_t*>(src);
-    float* f = get();
-    parallel_for(n, [&](int64_t a, int64_t z) {
-      for (int64_t i = a; i < z; ++i) f[i] = static_cast<float>(h[i]);
-    }, 4);
-  }
-  ~Widened() { storage::release(b_); }
-  Widened(const Widened&) = delete;
-  Widened& operator=(const Widened&) = delete;
-  float* get() const { return static_cast<float*>(b_.ptr); }
-  void store(void* dst) const {
-    half_t* h = static_cast<half_t*>(dst);
-    const float* f = get();
-    parallel_for(n_, [&](int64_t a, int64_t z) {
-      for (int64_t i = a; i < z; ++i) h[i] = half_t(f[i]);
-    }, 4);
-  }
-
- private:
-  int64_t n_;
-  storage::Block b_;
-};
-
 void forward_f32(const PoolGeom& g, const float* x, float* y) {
   if (dnnl_util::pool_forward_f32(g, x, y)) return;
   forward_loops<float>(g, x, y);
@@ -208,7 +180,7 @@ void pool_forward(DType t, const PoolGeom& g, const void* x, void* y) {
       forward_loops<double>(g, static_cast<const double*>(x), static_cast<double*>(y));
       break;
     case DType::kFloat16: {
-      Widened fx(x, nx), fy(nullptr, ny);
+      FloatBuffer fx(x, nx), fy(nullptr, ny);
       forward_f32(g, fx.get(), fy.get());
       fy.store(y);
       break;
@@ -233,7 +205,7 @@ void pool_backward(DType t, const PoolGeom& g, const void* dy, const void* x, co
                              static_cast<const double*>(y), static_cast<double*>(dx));
       break;
     case DType::kFloat16: {
-      Widened fdy(dy, ny), fx(x, nx), fy(y, ny), fdx(nullptr, nx);
+      FloatBuffer fdy(dy, ny), fx(x, nx), fy(y, ny), fdx(nullptr, nx);
       backward_f32(g, fdy.get(), fx.get(), fy.get(), fdx.get());
       fdx.store(dx);
       break;

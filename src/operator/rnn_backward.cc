@@ -13,8 +13,6 @@ namespace rnn {
 
 namespace {
 
-int64_t cell_backward_cost(const Config& c) { return c.H * (c.lstm() ? 24 : c.gru() ? 16 : 4); }
-
 // Buffers of one backward call.
 template <typename T>
 struct Scratch {
@@ -111,35 +109,33 @@ void backward(const Config& c, const BackwardArgs<T>& a) {
 
       for (int64_t s = TT - 1; s >= 0; --s) {
         const int64_t t = step_time(TT, d, s), tprev = d == 0 ? t - 1 : t + 1;
-        parallel_for(N, [&](int64_t lo, int64_t hi) {
-          for (int64_t b = lo; b < hi; ++b) {
-            T* dh = dh_cur + b * H;
-            T* dhn = dh_next + b * H;
-            T* dgi_row = dgi + (t * N + b) * GH;
-            T* dgh_row = dgh + (t * N + b) * GH;
-            if (!active(lens, TT, t, b)) {  // no gradient; carry the state gradient through
-              std::fill(dgi_row, dgi_row + GH, T(0));
-              if (c.gru()) std::fill(dgh_row, dgh_row + GH, T(0));
-              std::copy(dh, dh + H, dhn);
-              continue;
-            }
-            const T* dyrow = dyl + (t * N + b) * DH + d * H;
-            for (int64_t j = 0; j < H; ++j) dh[j] += dyrow[j];
-            const bool first = first_step(lens, TT, d, t, b);
-            if (c.lstm()) {
-              const T* cp = first ? cx + b * H : cell + (tprev * N + b) * H;
-              lstm_backward(H, gates + (t * N + b) * gc, cell + (t * N + b) * H, cp, !first, dh,
-                            dc + b * H, dgi_row, clip);
-              std::fill(dhn, dhn + H, T(0));
-            } else if (c.gru()) {
-              const T* hp = first ? hx + b * H : yl + (tprev * N + b) * DH + d * H;
-              gru_backward(H, gates + (t * N + b) * gc, hp, dh, dgi_row, dgh_row, dhn);
-            } else {
-              rnn_backward(H, yl + (t * N + b) * DH + d * H, dh, dgi_row, relu);
-              std::fill(dhn, dhn + H, T(0));
-            }
+        for (int64_t b = 0; b < N; ++b) {
+          T* dh = dh_cur + b * H;
+          T* dhn = dh_next + b * H;
+          T* dgi_row = dgi + (t * N + b) * GH;
+          T* dgh_row = dgh + (t * N + b) * GH;
+          if (!active(lens, TT, t, b)) {  // no gradient; carry the state gradient through
+            std::fill(dgi_row, dgi_row + GH, T(0));
+            if (c.gru()) std::fill(dgh_row, dgh_row + GH, T(0));
+            std::copy(dh, dh + H, dhn);
+            continue;
           }
-        }, cell_backward_cost(c));
+          const T* dyrow = dyl + (t * N + b) * DH + d * H;
+          for (int64_t j = 0; j < H; ++j) dh[j] += dyrow[j];
+          const bool first = first_step(lens, TT, d, t, b);
+          if (c.lstm()) {
+            const T* cp = first ? cx + b * H : cell + (tprev * N + b) * H;
+            lstm_backward(H, gates + (t * N + b) * gc, cell + (t * N + b) * H, cp, !first, dh,
+                          dc + b * H, dgi_row, clip);
+            std::fill(dhn, dhn + H, T(0));
+          } else if (c.gru()) {
+            const T* hp = first ? hx + b * H : yl + (tprev * N + b) * DH + d * H;
+            gru_backward(H, gates + (t * N + b) * gc, hp, dh, dgi_row, dgh_row, dhn);
+          } else {
+            rnn_backward(H, yl + (t * N + b) * DH + d * H, dh, dgi_row, relu);
+            std::fill(dhn, dhn + H, T(0));
+          }
+        }
         // dh_prev += dG_t W_h2h (rows not active at t have dG_t = 0).
         gemm(false, false, N, H, GH, T(1), dgh + t * N * GH, GH, Wh, H, T(1), dh_next, H);
         std::swap(dh_cur, dh_next);

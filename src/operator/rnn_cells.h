@@ -21,12 +21,18 @@ struct Clip {
   bool nan_to_lo = false;  // lstm_state_clip_nan: NaN becomes lo instead of propagating
 };
 
-// The clipped cell state.  Written as selects so loops using it vectorize.
+// The clipped cell state (no-op when !on).  Written as selects so loops
+// using it vectorize; a NaN passes through unless nan_to_lo.
 template <typename T>
-inline __attribute__((always_inline)) T clip_value(T v, bool on, T lo, T hi, bool nan_to_lo) {
-  if (!on) return v;
+inline __attribute__((always_inline)) T clip_value(T v, T lo, T hi, bool nan_to_lo) {
   const T c = v < lo ? lo : (v > hi ? hi : v);
   return v != v ? (nan_to_lo ? lo : v) : c;
+}
+template <typename T>
+inline T clip_value(T v, const Clip& clip) {
+  return clip.on ? clip_value<T>(v, static_cast<T>(clip.lo), static_cast<T>(clip.hi),
+                                 clip.nan_to_lo)
+                 : v;
 }
 
 // The element-wise kernels, overloaded for float and double.  H is the state

@@ -37,10 +37,6 @@ void gemm_impl(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const
   }
 }
 
-// Per-row work of the cell updates, in the units parallel_for's threshold
-// expects (an exp/tanh counts as ~8 element operations).
-int64_t cell_cost(const Config& c) { return c.H * (c.lstm() ? 48 : c.gru() ? 32 : 8); }
-
 // Dropout masks between layers: 1/(1-p) with probability 1-p, else 0, drawn
 // from the op's stream (draw index = position in the concatenated masks, so
 // results do not depend on threading).  Outside training the mask is all
@@ -142,25 +138,23 @@ void forward(const Config& c, const ForwardArgs<T>& a) {
         else if (c.gru()) gemm(false, true, N, GH, H, T(1), hp, ldh, Wh, H, T(0), hh.get(), GH);
         else gemm(false, true, N, H, H, T(1), hp, ldh, Wh, H, T(1), y_t, DH);
 
-        parallel_for(N, [&](int64_t lo, int64_t hi) {
-          for (int64_t b = lo; b < hi; ++b) {
-            T* yrow = y_t + b * DH;
-            if (!active(lens, TT, t, b)) {
-              std::fill(yrow, yrow + H, T(0));
-              continue;
-            }
-            const bool first = first_step(lens, TT, d, t, b);
-            if (c.lstm()) {
-              const T* cp = first ? cx + b * H : cell + (tprev * N + b) * H;
-              lstm_forward(H, gates_t + b * gc, bias.get(), cp, !first, cell + (t * N + b) * H,
-                           yrow, clip);
-            } else if (c.gru()) {
-              gru_forward(H, gates_t + b * gc, hh.get() + b * GH, bi, bh, hp + b * ldh, yrow);
-            } else {
-              rnn_forward(H, yrow, bias.get(), relu);
-            }
+        for (int64_t b = 0; b < N; ++b) {
+          T* yrow = y_t + b * DH;
+          if (!active(lens, TT, t, b)) {
+            std::fill(yrow, yrow + H, T(0));
+            continue;
           }
-        }, cell_cost(c));
+          const bool first = first_step(lens, TT, d, t, b);
+          if (c.lstm()) {
+            const T* cp = first ? cx + b * H : cell + (tprev * N + b) * H;
+            lstm_forward(H, gates_t + b * gc, bias.get(), cp, !first, cell + (t * N + b) * H,
+                         yrow, clip);
+          } else if (c.gru()) {
+            gru_forward(H, gates_t + b * gc, hh.get() + b * GH, bi, bh, hp + b * ldh, yrow);
+          } else {
+            rnn_forward(H, yrow, bias.get(), relu);
+          }
+        }
       }
 
       // Final states: after each row's last active step (hx/cx if none).
@@ -178,9 +172,7 @@ void forward(const Config& c, const ForwardArgs<T>& a) {
             std::copy(cx + b * H, cx + (b + 1) * H, dst);
           } else {
             const T* src = cell + (tf * N + b) * H;
-            for (int64_t j = 0; j < H; ++j)
-              dst[j] = clip_value<T>(src[j], clip.on, static_cast<T>(clip.lo),
-                                     static_cast<T>(clip.hi), clip.nan_to_lo);
+            for (int64_t j = 0; j < H; ++j) dst[j] = clip_value<T>(src[j], clip);
           }
         }
       }

@@ -138,7 +138,7 @@ std::vector<Value> backward(const std::vector<Value>& heads, const std::vector<N
       const Entry& e = n.input_entries[i];
       want[i] = e && needs[index[e.node.get()]];
     }
-    if (n.custom) {
+    if (n.is_custom) {
       std::vector<NDArray> ograds;
       for (size_t i = 0; i < grads[k].size(); ++i) {
         GradValue g = grads[k][i];
@@ -204,6 +204,7 @@ std::vector<Value> backward(const std::vector<Value>& heads, const std::vector<N
       // Keep the counts: entries still index into outputs.
       for (auto& a : n->inputs) a = NDArray();
       for (auto& a : n->outputs) a = NDArray();
+      n->custom = nullptr;  // lets go of the frontend's function object
       n->freed = true;
     }
   }

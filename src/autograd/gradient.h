@@ -42,7 +42,7 @@ class GradBuilder {
   virtual std::vector<GradValue> apply(const std::string& op, const std::vector<GradValue>& inputs,
                                        const Attrs& attrs) = 0;
   // Shape and dtype of a value (always known when gradients are built).
-  virtual const Shape& shape(GradValue v) const = 0;
+  virtual Shape shape(GradValue v) const = 0;  // by value: apply() may move the storage
   virtual DType dtype(GradValue v) const = 0;
 
   // The first output of apply().

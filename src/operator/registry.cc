@@ -120,6 +120,18 @@ int OpDef::num_outputs(const Params& p) const {
   return output_names.empty() ? 1 : static_cast<int>(output_names.size());
 }
 
+bool OpDef::is_mutate_input(const Params& p, int input) const {
+  for (int m : mutate_inputs)
+    if (m == input) return true;
+  return mutate_input_fn && mutate_input_fn(p, input);
+}
+
+bool OpDef::is_inplace(const Params& p, int input, int output) const {
+  for (const auto& pr : inplace)
+    if (pr.first == input && pr.second == output) return true;
+  return inplace_fn && inplace_fn(p, input, output);
+}
+
 int OpDef::param_index(const std::string& pname) const {
   for (size_t i = 0; i < params.size(); ++i)
     if (params[i].name == pname) return static_cast<int>(i);

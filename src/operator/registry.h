@@ -53,6 +53,10 @@ using CountFn = std::function<int(const Params&)>;
 // Names of the inputs a particular attribute set takes, for ops whose inputs
 // depend on attributes (RNN: state_cell only for lstm).
 using NamesFn = std::function<std::vector<std::string>(const Params&)>;
+// Per-call forms of `inplace` and `mutate_inputs`, for ops whose input layout
+// depends on a parameter (multi_sgd_mom_update: every third input is a state).
+using MutateInputFn = std::function<bool(const Params&, int input)>;
+using InplaceFn = std::function<bool(const Params&, int input, int output)>;
 
 class GradBuilder;
 struct GradNode;
@@ -83,6 +87,8 @@ struct OpDef {
   // Inputs the kernel writes (BatchNorm's moving stats, optimizer states):
   // the engine orders them as writes.
   std::vector<int> mutate_inputs;
+  MutateInputFn mutate_input_fn;  // optional, in addition to mutate_inputs
+  InplaceFn inplace_fn;           // optional, in addition to inplace
   // Outputs returned to callers; the rest (Dropout's mask, BatchNorm's saved
   // batch statistics) exist for the gradient.  Unset: all outputs.
   CountFn num_visible_outputs_fn;
@@ -93,6 +99,8 @@ struct OpDef {
   int num_outputs(const Params& p) const;
   int num_visible_outputs(const Params& p) const;
   int param_index(const std::string& name) const;  // -1 if absent
+  bool is_mutate_input(const Params& p, int input) const;
+  bool is_inplace(const Params& p, int input, int output) const;
 
   // Builder, used by MXL_REGISTER_OP.
   OpDef& describe(const std::string& d) { doc = d; return *this; }
@@ -134,6 +142,8 @@ struct OpDef {
     return *this;
   }
   OpDef& add_mutate_input(int in) { mutate_inputs.push_back(in); return *this; }
+  OpDef& set_mutate_input_fn(MutateInputFn f) { mutate_input_fn = std::move(f); return *this; }
+  OpDef& set_inplace_fn(InplaceFn f) { inplace_fn = std::move(f); return *this; }
   OpDef& set_num_visible_outputs(CountFn f) { num_visible_outputs_fn = std::move(f); return *this; }
   // Copies another op's parameter schema (a _backward_X op takes X's
   // attributes); the other op must be registered in the same file, above.

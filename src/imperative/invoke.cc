@@ -10,10 +10,10 @@ namespace mxl {
 namespace imperative {
 namespace {
 
-std::string names_of(const OpDef* op) {
+std::string names_of(const OpDef* op, const Params& p) {
+  const std::vector<std::string> names = op->list_input_names(p);
   std::string s;
-  for (size_t i = 0; i < op->input_names.size(); ++i)
-    s += (i ? ", " : "") + op->input_names[i];
+  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
   return s;
 }
 
@@ -25,7 +25,7 @@ void check_input_count(const OpDef* op, const Params& p, size_t given) {
   }
   MXL_CHECK(given == static_cast<size_t>(expected), MXL_ERR_VALUE, "Operator ", op->name,
             ": expected ", expected, " input", expected == 1 ? "" : "s",
-            op->input_names.empty() || op->variadic_inputs ? "" : " (" + names_of(op) + ")",
+            op->input_names.empty() || op->variadic_inputs ? "" : " (" + names_of(op, p) + ")",
             ", got ", given);
 }
 

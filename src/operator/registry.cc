@@ -99,6 +99,10 @@ int OpDef::num_inputs(const Params& p) const {
   return static_cast<int>(input_names.size());
 }
 
+std::vector<std::string> OpDef::list_input_names(const Params& p) const {
+  return input_names_fn ? input_names_fn(p) : input_names;
+}
+
 int OpDef::num_visible_outputs(const Params& p) const {
   return num_visible_outputs_fn ? num_visible_outputs_fn(p) : num_outputs(p);
 }

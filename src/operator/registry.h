@@ -50,6 +50,9 @@ using ForwardFn = std::function<void(const OpContext&, const Params&,
                                      const std::vector<TBlob>& out)>;
 // Number of inputs or outputs computed from the params (Concat's num_args).
 using CountFn = std::function<int(const Params&)>;
+// Names of the inputs a particular attribute set takes, for ops whose inputs
+// depend on attributes (RNN: state_cell only for lstm).
+using NamesFn = std::function<std::vector<std::string>(const Params&)>;
 // Per-call forms of `inplace` and `mutate_inputs`, for ops whose input layout
 // depends on a parameter (multi_sgd_mom_update: every third input is a state).
 using MutateInputFn = std::function<bool(const Params&, int input)>;
@@ -71,6 +74,7 @@ struct OpDef {
   std::string num_inputs_param;   // e.g. "num_args"; empty if fixed/free
   std::string num_outputs_param;  // e.g. "num_outputs"; empty if fixed
   CountFn num_inputs_fn, num_outputs_fn;
+  NamesFn input_names_fn;  // unset: input_names
   std::vector<ParamField> params;
   InferShapeFn infer_shape;
   InferTypeFn infer_type;  // default: all inputs share one dtype, outputs get it
@@ -90,6 +94,8 @@ struct OpDef {
   CountFn num_visible_outputs_fn;
 
   int num_inputs(const Params& p) const;   // -1: variadic, any count
+  // The inputs these params take (input_names unless input_names_fn is set).
+  std::vector<std::string> list_input_names(const Params& p) const;
   int num_outputs(const Params& p) const;
   int num_visible_outputs(const Params& p) const;
   int param_index(const std::string& name) const;  // -1 if absent
@@ -112,6 +118,9 @@ struct OpDef {
   OpDef& set_outputs(std::vector<std::string> names) { output_names = std::move(names); return *this; }
   OpDef& set_num_outputs_param(const std::string& p) { num_outputs_param = p; return *this; }
   OpDef& set_num_outputs(CountFn f) { num_outputs_fn = std::move(f); return *this; }
+  // Inputs that depend on the params: their count and names.
+  OpDef& set_num_inputs(CountFn f) { num_inputs_fn = std::move(f); return *this; }
+  OpDef& set_list_input_names(NamesFn f) { input_names_fn = std::move(f); return *this; }
   // Add a parameter.  type_text is the registry vocabulary: "int", "float",
   // "bool", "str", "shape", "dtype", "enum{a,b,c}", optionally wrapped as
   // "optional<...>".  default_text is MXNet's text form; "" means required.

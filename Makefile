@@ -42,7 +42,7 @@ test-asan: build
 	@tools/test_sanitized.sh
 
 demo: build
-	@$(PY) demo/train_softmax_regression.py
+	@$(PY) demo/train_mlp.py
 
 bench: build
 	@tools/install_bench_peers.sh

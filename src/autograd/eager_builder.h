@@ -17,7 +17,7 @@ class EagerBuilder : public GradBuilder {
 
   std::vector<GradValue> apply(const std::string& op, const std::vector<GradValue>& inputs,
                                const Attrs& attrs) override;
-  const Shape& shape(GradValue v) const override { return value(v).arr.shape(); }
+  Shape shape(GradValue v) const override { return value(v).arr.shape(); }
   DType dtype(GradValue v) const override { return value(v).arr.dtype(); }
 
  private:

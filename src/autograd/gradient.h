@@ -42,7 +42,7 @@ class GradBuilder {
   virtual std::vector<GradValue> apply(const std::string& op, const std::vector<GradValue>& inputs,
                                        const Attrs& attrs) = 0;
   // Shape and dtype of a value (always known when gradients are built).
-  virtual const Shape& shape(GradValue v) const = 0;
+  virtual Shape shape(GradValue v) const = 0;  // by value: apply() may move the storage
   virtual DType dtype(GradValue v) const = 0;
 
   // The first output of apply().
@@ -58,7 +58,9 @@ struct GradNode {
   std::shared_ptr<const Params> params;  // params->attrs(): the forward's attribute strings
   std::vector<GradValue> inputs;
   std::vector<GradValue> outputs;    // all outputs, hidden ones included
-  std::vector<GradValue> out_grads;  // one per output; zeros where no gradient flowed
+  // One per output: zeros where no gradient flowed into a visible output;
+  // undefined for a hidden output nothing flowed into.
+  std::vector<GradValue> out_grads;
   std::vector<bool> needs_input_grad;  // skip work for inputs nobody asked about
   bool is_train = true;
 };

@@ -50,6 +50,7 @@ std::shared_ptr<Node> record_custom(const std::vector<Value>& inputs,
   MXL_CHECK(backward, MXL_ERR_VALUE, "autograd: a custom function needs a backward callback");
   auto node = std::make_shared<Node>();
   node->custom = std::move(backward);
+  node->is_custom = true;
   node->is_train = thread_state().training;
   for (const auto& v : inputs) {
     node->inputs.push_back(v.arr);

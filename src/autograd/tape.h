@@ -41,13 +41,14 @@ struct Node {
   std::vector<NDArray> outputs;       // saved outputs, hidden ones included
   bool is_train = false;              // training mode when recorded
   CustomBackward custom;
+  bool is_custom = false;             // custom stays set until the graph is freed
   bool freed = false;                 // saved values dropped by a backward pass
 
   // Variables.
   NDArray grad;  // the gradient buffer (shared with the frontend's array)
   GradReq grad_req = GradReq::kNull;
 
-  bool is_variable() const { return op == nullptr && !custom; }
+  bool is_variable() const { return op == nullptr && !is_custom; }
   int num_outputs() const { return is_variable() ? 1 : static_cast<int>(outputs.size()); }
 };
 

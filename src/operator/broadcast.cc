@@ -10,6 +10,7 @@
 
 #include "common/parallel.h"
 #include "operator/broadcast_util.h"
+#include "operator/grad_util.h"
 #include "operator/registry.h"
 
 namespace mxl {
@@ -175,6 +176,18 @@ void infer_broadcast_axis(const Params& p, std::vector<Shape>* in, std::vector<S
 }
 
 // ---------------------------------------------------------------------------
+// Gradient: replication sums back over the replicated axes.  broadcast_like's
+// rhs only lends its shape and gets zero (as in MXNet).
+// ---------------------------------------------------------------------------
+
+std::vector<GradValue> broadcast_gradient(GradBuilder& b, const GradNode& n) {
+  std::vector<GradValue> grads(n.inputs.size());
+  if (n.needs_input_grad[0]) grads[0] = grad::sum_to(b, n.out_grads[0], b.shape(n.inputs[0]));
+  if (n.inputs.size() > 1 && n.needs_input_grad[1]) grads[1] = grad::zeros_of(b, n.inputs[1]);
+  return grads;
+}
+
+// ---------------------------------------------------------------------------
 // Registration
 // ---------------------------------------------------------------------------
 
@@ -188,7 +201,8 @@ MXL_REGISTER_OP(broadcast_to)
     .add_param("shape", "shape", "[]",
                "The target shape; an entry of 0 keeps the input's extent on that dimension.")
     .set_infer_shape(infer_broadcast_to)
-    .set_forward(broadcast_forward);
+    .set_forward(broadcast_forward)
+    .set_gradient(broadcast_gradient);
 
 MXL_REGISTER_OP(broadcast_like)
     .describe(
@@ -204,7 +218,8 @@ MXL_REGISTER_OP(broadcast_like)
                "Axes of rhs whose extents lhs_axes take, one per entry of lhs_axes.")
     .set_infer_shape(infer_broadcast_like)
     .set_infer_type(infer_broadcast_like_type)
-    .set_forward(broadcast_forward);
+    .set_forward(broadcast_forward)
+    .set_gradient(broadcast_gradient);
 
 MXL_REGISTER_OP(broadcast_axis)
     .describe(
@@ -216,7 +231,8 @@ MXL_REGISTER_OP(broadcast_axis)
     .add_param("axis", "shape", "[]", "Axes to broadcast; each must have extent 1 in the input.")
     .add_param("size", "shape", "[]", "Extent to broadcast each axis in 'axis' to.")
     .set_infer_shape(infer_broadcast_axis)
-    .set_forward(broadcast_forward);
+    .set_forward(broadcast_forward)
+    .set_gradient(broadcast_gradient);
 
 }  // namespace
 }  // namespace mxl

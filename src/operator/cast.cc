@@ -22,6 +22,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "autograd/gradient.h"
 #include "common/parallel.h"
 #include "operator/registry.h"
 
@@ -170,7 +171,12 @@ MXL_REGISTER_OP(Cast)
     .add_param("dtype", "dtype", "", "Output data type.")
     .set_infer_shape(infer_cast_shape)
     .set_infer_type(infer_cast_type)
-    .set_forward(cast_forward);
+    .set_forward(cast_forward)
+    // The gradient is cast back to the input's dtype (MXNet), so a float16
+    // layer under a float32 Cast receives float16 gradients.
+    .set_gradient([](GradBuilder& b, const GradNode& n) -> std::vector<GradValue> {
+      return {b.op("Cast", {n.out_grads[0]}, {{"dtype", dtype_name(b.dtype(n.inputs[0]))}})};
+    });
 
 }  // namespace
 }  // namespace mxl

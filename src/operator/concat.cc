@@ -185,6 +185,60 @@ void split_forward(const OpContext&, const Params& p, const std::vector<TBlob>& 
                 out.size(), false);
 }
 
+// ---------------------------------------------------------------------------
+// Gradients: joining and cutting are each other's gradients.
+// ---------------------------------------------------------------------------
+
+// Concat: each input gets its band of the output gradient.  Equal bands are
+// one SliceChannel (a single pass over the gradient); otherwise one
+// slice_axis per input that needs a gradient.
+std::vector<GradValue> concat_gradient(GradBuilder& b, const GradNode& n) {
+  const GradValue dy = n.out_grads[0];
+  const int ndim = b.shape(dy).ndim();
+  const int axis = normalize_axis(n.params->get_int("dim"), ndim, "Concat", "dim");
+  const size_t count = n.inputs.size();
+  bool equal = true;
+  for (size_t i = 1; i < count; ++i)
+    equal = equal && b.shape(n.inputs[i])[axis] == b.shape(n.inputs[0])[axis];
+  if (equal && b.shape(n.inputs[0])[axis] > 0) {
+    if (count == 1) return {dy};
+    return b.apply("SliceChannel", {dy},
+                   {{"num_outputs", std::to_string(count)}, {"axis", std::to_string(axis)}});
+  }
+  std::vector<GradValue> g(count);
+  int64_t begin = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const int64_t width = b.shape(n.inputs[i])[axis];
+    if (n.needs_input_grad[i])
+      g[i] = b.op("slice_axis", {dy}, {{"axis", std::to_string(axis)},
+                                       {"begin", std::to_string(begin)},
+                                       {"end", std::to_string(begin + width)}});
+    begin += width;
+  }
+  return g;
+}
+
+// stack: the output gradient split along the new axis, which is removed.
+std::vector<GradValue> stack_gradient(GradBuilder& b, const GradNode& n) {
+  const int in_ndim = b.shape(n.inputs[0]).ndim();
+  const int axis = normalize_insert_axis(n.params->get_int("axis"), in_ndim, "stack", "axis");
+  return b.apply("SliceChannel", {n.out_grads[0]},
+                 {{"num_outputs", std::to_string(n.inputs.size())},
+                  {"axis", std::to_string(axis)},
+                  {"squeeze_axis", "True"}});
+}
+
+// split: the output gradients joined back (stacked when the axis was
+// squeezed away).
+std::vector<GradValue> split_gradient(GradBuilder& b, const GradNode& n) {
+  const int ndim = b.shape(n.inputs[0]).ndim();
+  const int axis = normalize_axis(n.params->get_int("axis"), ndim, "SliceChannel", "axis");
+  const std::string count = std::to_string(n.out_grads.size());
+  if (n.params->get_bool("squeeze_axis"))
+    return {b.op("stack", n.out_grads, {{"num_args", count}, {"axis", std::to_string(axis)}})};
+  return {b.op("Concat", n.out_grads, {{"num_args", count}, {"dim", std::to_string(axis)}})};
+}
+
 MXL_REGISTER_OP(Concat)
     .describe("Joins input arrays along the axis 'dim'. All inputs must have the same number of "
               "dimensions and the same size in every dimension except 'dim'.")
@@ -195,7 +249,8 @@ MXL_REGISTER_OP(Concat)
     .set_range(1, 1e9)
     .add_param("dim", "int", "1", "the dimension to be concated.")
     .set_infer_shape(concat_shape)
-    .set_forward(concat_forward);
+    .set_forward(concat_forward)
+    .set_gradient(concat_gradient);
 
 MXL_REGISTER_OP(stack)
     .describe("Joins arrays of identical shape along a new axis: the output has one more "
@@ -207,7 +262,8 @@ MXL_REGISTER_OP(stack)
     .add_param("num_args", "int", "", "Number of inputs to be stacked.")
     .set_range(1, 1e9)
     .set_infer_shape(stack_shape)
-    .set_forward(stack_forward);
+    .set_forward(stack_forward)
+    .set_gradient(stack_gradient);
 
 MXL_REGISTER_OP(SliceChannel)
     .describe("Splits an array along 'axis' into num_outputs equal parts. With "
@@ -223,7 +279,8 @@ MXL_REGISTER_OP(SliceChannel)
                "If true, Removes the axis with length 1 from the shapes of the output arrays.")
     .set_num_outputs_param("num_outputs")
     .set_infer_shape(split_shape)
-    .set_forward(split_forward);
+    .set_forward(split_forward)
+    .set_gradient(split_gradient);
 
 }  // namespace
 }  // namespace mxl

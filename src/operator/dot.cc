@@ -22,6 +22,7 @@
 
 #include "common/parallel.h"
 #include "operator/registry.h"
+#include "operator/shape_helpers.h"
 
 namespace mxl {
 namespace {
@@ -310,6 +311,70 @@ void batch_dot_forward(const OpContext&, const Params& p, const std::vector<TBlo
 }
 
 // ---------------------------------------------------------------------------
+// Gradients
+// ---------------------------------------------------------------------------
+//
+// For C = op_a(A) op_b(B) (A, B, C as matrices; op_x transposes when t_x):
+//   dA = dC op_b(B)^T           (A stored M x K)
+//      = op_b(B) dC^T           (A stored K x M, ta)
+//   dB = op_a(A)^T dC           (B stored K x N)
+//      = dC^T op_a(A)           (B stored N x K, tb)
+// Each is one product of the same op with transpose flags, so no transposed
+// copy is ever made, and the gradient is itself differentiable.
+
+using shape_ops::bool_attr;
+
+struct ProductGrads {
+  GradValue a, b;
+};
+
+ProductGrads product_grads(GradBuilder& b, const char* op, GradValue A, GradValue B, GradValue dC,
+                           bool ta, bool tb, bool need_a, bool need_b) {
+  auto product = [&](GradValue x, GradValue y, bool tx, bool ty) {
+    return b.op(op, {x, y}, {{"transpose_a", bool_attr(tx)}, {"transpose_b", bool_attr(ty)}});
+  };
+  ProductGrads g;
+  if (need_a) g.a = ta ? product(B, dC, tb, true) : product(dC, B, false, !tb);
+  if (need_b) g.b = tb ? product(dC, A, true, ta) : product(A, dC, !ta, false);
+  return g;
+}
+
+// dot sees N-d operands as matrices; the gradient multiplies those matrices
+// (Reshape is skipped where an operand already has its matrix shape) and
+// reshapes the results back.
+std::vector<GradValue> dot_gradient(GradBuilder& b, const GradNode& n) {
+  const bool ta = n.params->get_bool("transpose_a"), tb = n.params->get_bool("transpose_b");
+  const GradValue A = n.inputs[0], B = n.inputs[1];
+  const DotPlan plan = plan_dot(b.shape(A), b.shape(B), ta, tb);
+  const GemmShape& g = plan.g;
+  if (g.M * g.N * g.K == 0) {  // an empty operand: both gradients are zeros
+    std::vector<GradValue> out(2);
+    for (int i = 0; i < 2; ++i)
+      if (n.needs_input_grad[i]) out[i] = b.op("zeros_like", {n.inputs[i]});
+    return out;
+  }
+  const Shape a_mat = ta ? Shape{g.K, g.M} : Shape{g.M, g.K};
+  const Shape b_mat = tb ? Shape{g.N, g.K} : Shape{g.K, g.N};
+  const GradValue Am = shape_ops::reshape_to(b, A, a_mat);
+  const GradValue Bm = shape_ops::reshape_to(b, B, b_mat);
+  const GradValue dC = shape_ops::reshape_to(b, n.out_grads[0], Shape{g.M, g.N});
+  const ProductGrads pg =
+      product_grads(b, "dot", Am, Bm, dC, ta, tb, n.needs_input_grad[0], n.needs_input_grad[1]);
+  return {pg.a.defined() ? shape_ops::reshape_like(b, pg.a, A) : pg.a,
+          pg.b.defined() ? shape_ops::reshape_like(b, pg.b, B) : pg.b};
+}
+
+// batch_dot multiplies the last two axes of each operand, batched over the
+// others, which is exactly the form the products above need.
+std::vector<GradValue> batch_dot_gradient(GradBuilder& b, const GradNode& n) {
+  const ProductGrads pg = product_grads(
+      b, "batch_dot", n.inputs[0], n.inputs[1], n.out_grads[0],
+      n.params->get_bool("transpose_a"), n.params->get_bool("transpose_b"),
+      n.needs_input_grad[0], n.needs_input_grad[1]);
+  return {pg.a, pg.b};
+}
+
+// ---------------------------------------------------------------------------
 // Registration
 // ---------------------------------------------------------------------------
 
@@ -335,14 +400,16 @@ void register_product_ops() {
           "transposes lhs seen as (first axis, other axes); transpose_b transposes rhs seen as "
           "(all but the last axis, last axis)."))
       .set_infer_shape(infer_dot_shape)
-      .set_forward(dot_forward);
+      .set_forward(dot_forward)
+      .set_gradient(dot_gradient);
   add_product_params(
       Registry::get().add("batch_dot").describe(
           "Batchwise matrix product: for lhs of shape (..., M, K) and rhs of shape (..., K, N) "
           "the result has shape (..., M, N), one product per leading index. transpose_a and "
           "transpose_b transpose the last two axes of the corresponding input first."))
       .set_infer_shape(infer_batch_dot_shape)
-      .set_forward(batch_dot_forward);
+      .set_forward(batch_dot_forward)
+      .set_gradient(batch_dot_gradient);
 }
 
 MXL_REGISTER_BLOCK(register_product_ops);

@@ -23,6 +23,7 @@
 #include "operator/broadcast_util.h"
 #include "operator/registry.h"
 #include "operator/elemwise_math.h"
+#include "operator/grad_elemwise.h"
 
 namespace mxl {
 namespace {
@@ -291,6 +292,7 @@ void add_binary_pair(const BinaryNames& n) {
                     .add_inplace(0, 0)
                     .add_inplace(1, 0);
   for (const char* alias : n.elemwise_aliases) same.add_alias(alias);
+  if (GradientFn g = binary_op_gradient(n.elemwise, false)) same.set_gradient(std::move(g));
 
   // Only lhs may share the output: when it does the output has lhs's shape,
   // so each element is read at the position it is written.
@@ -304,6 +306,7 @@ void add_binary_pair(const BinaryNames& n) {
                      .set_forward(binary_forward<Op>)
                      .add_inplace(0, 0);
   if (n.broadcast_alias) bcast.add_alias(n.broadcast_alias);
+  if (GradientFn g = binary_op_gradient(n.elemwise, true)) bcast.set_gradient(std::move(g));
 }
 
 constexpr const char* kPredicateNotes =

@@ -18,6 +18,7 @@
 #include "operator/registry.h"
 #include "operator/elemwise_map.h"
 #include "operator/elemwise_math.h"
+#include "operator/grad_elemwise.h"
 
 namespace mxl {
 namespace {
@@ -246,6 +247,7 @@ void add_scalar_op(const char* name, const char* alias, const char* doc, Forward
                   .set_forward(std::move(forward))
                   .add_inplace(0, 0);
   if (alias) op.add_alias(alias);
+  if (GradientFn g = scalar_op_gradient(name)) op.set_gradient(std::move(g));
 }
 
 template <typename Op>

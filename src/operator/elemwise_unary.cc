@@ -22,6 +22,8 @@
 #include "operator/registry.h"
 #include "operator/elemwise_map.h"
 #include "operator/elemwise_math.h"
+#include "operator/grad_elemwise.h"
+#include "operator/polygamma.h"
 
 namespace mxl {
 namespace {
@@ -329,6 +331,17 @@ double erfinv_double(double y) {
   return x;
 }
 
+// digamma and trigamma, for the gradients of gamma and gammaln; computed in
+// double for every dtype.
+struct Digamma {
+  static constexpr int64_t kCost = 32;
+  template <typename A> static A apply(A x) { return static_cast<A>(special::digamma(x)); }
+};
+struct Trigamma {
+  static constexpr int64_t kCost = 32;
+  template <typename A> static A apply(A x) { return static_cast<A>(special::trigamma(x)); }
+};
+
 struct Erfinv {
   static constexpr int64_t kCost = 32;
   template <typename A> static A apply(A x) { return static_cast<A>(erfinv_double(x)); }
@@ -353,6 +366,7 @@ void add_unary(const char* name, const char* doc, ForwardFn forward, InferTypeFn
                   .set_forward(std::move(forward))
                   .add_inplace(0, 0);
   if (alias == kSparseAlias) op.add_alias(std::string("_sparse_") + name);
+  if (GradientFn g = unary_op_gradient(name)) op.set_gradient(std::move(g));
 }
 
 template <typename Op>
@@ -425,6 +439,13 @@ void register_unary_ops() {
                            "reals) element-wise.");
   add_math<Gammaln>("gammaln", "Returns the element-wise log of the absolute value of the gamma "
                                "function.");
+  // Hidden: the derivatives of gammaln, used by the gradients of gamma and
+  // gammaln (MXNet has no public digamma in mx.nd).  _trigamma has no
+  // gradient of its own, so gamma and gammaln differentiate twice.
+  add_math<Digamma>("_digamma", "Returns the element-wise digamma function psi(x), the "
+                                "derivative of gammaln; NaN at 0, -1, -2, ...", kDenseOnly);
+  add_math<Trigamma>("_trigamma", "Returns the element-wise trigamma function, the derivative "
+                                  "of digamma; NaN at 0, -1, -2, ...", kDenseOnly);
 }
 
 MXL_REGISTER_BLOCK(register_unary_ops);

@@ -10,6 +10,7 @@
 #include <atomic>
 
 #include "common/parallel.h"
+#include "operator/indexing_util.h"
 #include "operator/registry.h"
 #include "operator/shape_helpers.h"
 
@@ -17,9 +18,7 @@ namespace mxl {
 namespace {
 
 using namespace shape_ops;
-
-// Offsets of the selected rows; on the stack for the few indices of tiny ops.
-using OffsetBuffer = SmallBuffer<int64_t, 64>;
+using namespace index_ops;
 
 // One row of `n` elements.
 template <typename T>
@@ -44,11 +43,6 @@ void gather_rows(int esize, void* dst, const void* src, const int64_t* offsets, 
   });
 }
 
-[[noreturn]] void index_out_of_bounds(const char* op, int64_t index, int axis, int64_t size) {
-  throw_error(MXL_ERR_INDEX, "Operator ", op, ": argument 'indices' contains index ", index,
-              ", out of bounds for axis ", axis, " with size ", size);
-}
-
 // ---------------------------------------------------------------------------
 // take
 // ---------------------------------------------------------------------------
@@ -56,55 +50,12 @@ void gather_rows(int esize, void* dst, const void* src, const int64_t* offsets, 
 void take_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) {
   const Shape &a = (*in)[0], &idx = (*in)[1];
   if (!a.known() || !idx.known()) return;
-  const int axis = normalize_axis(p.get_int("axis"), a.ndim(), "take", "axis");
-  MXL_CHECK(a.ndim() - 1 + idx.ndim() <= kMaxNdim, MXL_ERR_VALUE, "Operator take: the output would have ",
-            a.ndim() - 1 + idx.ndim(), " dimensions; at most ", kMaxNdim, " are supported");
-  MXL_CHECK(a[axis] > 0 || idx.numel() == 0, MXL_ERR_INDEX,
-            "Operator take: cannot take non-empty 'indices' from axis ", axis,
-            " of size 0 (argument 'a' has shape ", a.str(), ")");
-  Shape o;
-  for (int k = 0; k < axis; ++k) o.push_back(a[k]);
-  for (int k = 0; k < idx.ndim(); ++k) o.push_back(idx[k]);
-  for (int k = axis + 1; k < a.ndim(); ++k) o.push_back(a[k]);
-  (*out)[0] = o;
+  (*out)[0] = take_result(a, idx, p.get_int("axis"));
 }
 
 // Output keeps the data's dtype; the indices may have any dtype.
 void first_input_type(const Params&, std::vector<DType>* in, std::vector<DType>* out) {
   (*out)[0] = (*in)[0];
-}
-
-enum class TakeMode { kClip, kWrap, kRaise };
-
-// Converts indices to positions in [0, n): clip clamps, wrap takes Python's
-// modulo, raise accepts [-n, n) and reports anything else.
-template <typename IT>
-void take_positions(const IT* idx, int64_t k, int64_t n, TakeMode mode, int axis, int64_t* pos) {
-  std::atomic<bool> bad{false};
-  parallel_for(k, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      int64_t j = index_value(idx[i]);
-      if (mode == TakeMode::kClip) {
-        j = j < 0 ? 0 : (j >= n ? n - 1 : j);
-      } else if (mode == TakeMode::kWrap) {
-        j %= n;
-        if (j < 0) j += n;
-      } else {
-        if (j < -n || j >= n) {
-          bad.store(true, std::memory_order_relaxed);
-          j = 0;
-        } else if (j < 0) {
-          j += n;
-        }
-      }
-      pos[i] = j;
-    }
-  });
-  if (!bad.load()) return;
-  for (int64_t i = 0; i < k; ++i) {  // report the first offender
-    const int64_t j = index_value(idx[i]);
-    if (j < -n || j >= n) index_out_of_bounds("take", j, axis, n);
-  }
 }
 
 void take_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
@@ -157,71 +108,6 @@ void take_forward(const OpContext&, const Params& p, const std::vector<TBlob>& i
 // ---------------------------------------------------------------------------
 // gather_nd / _scatter_set_nd
 // ---------------------------------------------------------------------------
-
-// indices (M, Y...) over data (X0, ..., X{N-1}) select rows of the data
-// viewed as (X0 * ... * X{M-1}, X{M} * ... ): the result has shape
-// (Y..., X{M}, ...).
-Shape gather_nd_result(const char* op, const Shape& data, const Shape& idx) {
-  MXL_CHECK(idx.ndim() >= 1, MXL_ERR_VALUE, "Operator ", op,
-            ": argument 'indices' must have at least 1 dimension (its first axis indexes the "
-            "data's axes), got shape ", idx.str());
-  const int64_t m = idx[0];
-  MXL_CHECK(m <= data.ndim(), MXL_ERR_VALUE, "Operator ", op, ": argument 'indices' of shape ",
-            idx.str(), " indexes ", m, " axes but the data of shape ", data.str(), " has only ",
-            data.ndim());
-  MXL_CHECK(idx.ndim() - 1 + data.ndim() - m <= kMaxNdim, MXL_ERR_VALUE, "Operator ", op,
-            ": the result would have more than ", kMaxNdim, " dimensions");
-  Shape o;
-  for (int k = 1; k < idx.ndim(); ++k) o.push_back(idx[k]);
-  for (int k = static_cast<int>(m); k < data.ndim(); ++k) o.push_back(data[k]);
-  return o;
-}
-
-// Row numbers (in units of the trailing `inner` block) that the index
-// tuples select; negative indices count from the end.
-template <typename IT>
-void nd_offsets(const char* op, const Shape& data, const IT* idx, int m, int64_t count,
-                int64_t* offsets) {
-  int64_t stride[kMaxNdim], s = 1;
-  for (int a = m - 1; a >= 0; --a) {
-    stride[a] = s;
-    s *= data[a];
-  }
-  std::atomic<bool> bad{false};
-  parallel_for(
-      count,
-      [&](int64_t b, int64_t e) {
-        for (int64_t y = b; y < e; ++y) {
-          int64_t off = 0;
-          for (int a = 0; a < m; ++a) {
-            int64_t j = index_value(idx[a * count + y]);
-            if (j < 0) j += data[a];
-            if (j < 0 || j >= data[a]) {
-              bad.store(true, std::memory_order_relaxed);
-              j = 0;
-            }
-            off += j * stride[a];
-          }
-          offsets[y] = off;
-        }
-      },
-      m);
-  if (!bad.load()) return;
-  for (int64_t y = 0; y < count; ++y)
-    for (int a = 0; a < m; ++a) {
-      const int64_t j = index_value(idx[a * count + y]);
-      if (j < -data[a] || j >= data[a]) index_out_of_bounds(op, j, a, data[a]);
-    }
-}
-
-struct NdPlan {
-  int m;
-  int64_t count, inner;
-};
-NdPlan nd_plan(const Shape& data, const Shape& idx) {
-  const int m = static_cast<int>(idx[0]);
-  return NdPlan{m, idx.prod(1, idx.ndim()), data.prod(m, data.ndim())};
-}
 
 void gather_nd_shape(const Params&, std::vector<Shape>* in, std::vector<Shape>* out) {
   if (!all_known(*in)) return;
@@ -331,6 +217,36 @@ void one_hot_forward(const OpContext&, const Params& p, const std::vector<TBlob>
   })
 }
 
+// ---------------------------------------------------------------------------
+// Gradients (the scatter kernels are in grad_shape_indexing.cc).  Indices get
+// no gradient.
+// ---------------------------------------------------------------------------
+
+std::vector<GradValue> take_gradient(GradBuilder& b, const GradNode& n) {
+  Attrs attrs;
+  for (const auto& kv : n.params->attrs()) attrs.push_back(kv);
+  attrs.emplace_back("shape", b.shape(n.inputs[0]).str());
+  return {b.op("_backward_take", {n.out_grads[0], n.inputs[1]}, attrs), GradValue{}};
+}
+
+std::vector<GradValue> gather_nd_gradient(GradBuilder& b, const GradNode& n) {
+  return {b.op("_backward_gather_nd", {n.out_grads[0], n.inputs[1]},
+               {{"shape", b.shape(n.inputs[0]).str()}}),
+          GradValue{}};
+}
+
+// The assigned rows of lhs were overwritten (no gradient there); rhs gets the
+// output gradient at the rows it won.
+std::vector<GradValue> scatter_set_nd_gradient(GradBuilder& b, const GradNode& n) {
+  const GradValue dy = n.out_grads[0], rhs = n.inputs[1], idx = n.inputs[2];
+  std::vector<GradValue> g(3);
+  if (n.needs_input_grad[0])
+    g[0] = b.op("_scatter_set_nd", {dy, b.op("zeros_like", {rhs}), idx},
+                {{"shape", b.shape(dy).str()}});
+  if (n.needs_input_grad[1]) g[1] = b.op("_backward_scatter_set_nd", {dy, idx});
+  return g;
+}
+
 MXL_REGISTER_OP(take)
     .describe("Takes elements from 'a' along 'axis' at the positions in 'indices'. The output "
               "shape is a.shape[:axis] + indices.shape + a.shape[axis+1:]. Out-of-range indices "
@@ -348,7 +264,8 @@ MXL_REGISTER_OP(take)
                "around. \"raise\" means to raise an error.")
     .set_infer_shape(take_shape)
     .set_infer_type(first_input_type)
-    .set_forward(take_forward);
+    .set_forward(take_forward)
+    .set_gradient(take_gradient);
 
 MXL_REGISTER_OP(gather_nd)
     .describe("Gathers elements or slices from 'data' at the index tuples in 'indices': with "
@@ -359,7 +276,8 @@ MXL_REGISTER_OP(gather_nd)
     .add_input("indices", "indices")
     .set_infer_shape(gather_nd_shape)
     .set_infer_type(first_input_type)
-    .set_forward(gather_nd_forward);
+    .set_forward(gather_nd_forward)
+    .set_gradient(gather_nd_gradient);
 
 MXL_REGISTER_OP(_scatter_set_nd)
     .describe("Returns 'lhs' with the elements or slices addressed by 'indices' (as in "
@@ -372,7 +290,8 @@ MXL_REGISTER_OP(_scatter_set_nd)
     .set_infer_shape(scatter_set_nd_shape)
     .set_infer_type(scatter_set_nd_type)
     .add_inplace(0, 0)
-    .set_forward(scatter_set_nd_forward);
+    .set_forward(scatter_set_nd_forward)
+    .set_gradient(scatter_set_nd_gradient);
 
 MXL_REGISTER_OP(one_hot)
     .describe("Returns a one-hot array: output[i..., j] is on_value where j == indices[i...] "
@@ -385,7 +304,8 @@ MXL_REGISTER_OP(one_hot)
     .add_param("dtype", "dtype", "float32", "DType of the output")
     .set_infer_shape(one_hot_shape)
     .set_infer_type(one_hot_type)
-    .set_forward(one_hot_forward);
+    .set_forward(one_hot_forward)
+    .set_gradient(zero_gradient);
 
 }  // namespace
 }  // namespace mxl

@@ -16,6 +16,7 @@
 #include <limits>
 #include <string>
 
+#include "autograd/gradient.h"
 #include "common/parallel.h"
 #include "operator/creation_params.h"
 #include "operator/random_generator.h"
@@ -339,6 +340,7 @@ void register_random_ops() {
       .set_infer_type(infer_randint_type)
       .set_forward(randint_forward);
 
+  // The _like samplers do not depend on the input's values: zero gradient (MXNet).
   add_random_op("_random_uniform_like",
                 "Draws samples from a uniform distribution on [low, high), with the shape and "
                 "dtype of the input.")
@@ -348,7 +350,8 @@ void register_random_ops() {
       .add_param("high", "float", "1", "Upper bound of the distribution.")
       .set_infer_shape(infer_uniform_like_shape)
       .set_infer_type(infer_like_type)
-      .set_forward(uniform_forward);
+      .set_forward(uniform_forward)
+      .set_gradient(zero_gradient);
 
   add_random_op("_random_normal_like",
                 "Draws random samples from a normal (Gaussian) distribution with mean `loc` "
@@ -359,7 +362,8 @@ void register_random_ops() {
       .add_param("scale", "float", "1", "Standard deviation of the distribution.")
       .set_infer_shape(infer_normal_like_shape)
       .set_infer_type(infer_like_type)
-      .set_forward(normal_forward);
+      .set_forward(normal_forward)
+      .set_gradient(zero_gradient);
 }
 
 MXL_REGISTER_BLOCK(register_random_ops);

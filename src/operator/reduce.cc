@@ -11,6 +11,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "operator/grad_reduce.h"
 #include "operator/reduce_impl.h"
 #include "operator/registry.h"
 
@@ -225,6 +226,7 @@ void add_reduce(const char* name, const char* alias, const char* doc, ForwardFn 
                   .set_infer_type(infer_numeric_type)
                   .set_forward(std::move(forward));
   if (alias) op.add_alias(alias);
+  if (GradientFn g = reduce_op_gradient(name)) op.set_gradient(std::move(g));
 }
 
 void register_reduce_ops() {

@@ -9,6 +9,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "autograd/gradient.h"
 #include "common/parallel.h"
 #include "operator/broadcast_util.h"
 #include "operator/reduce_impl.h"
@@ -245,7 +246,8 @@ void add_arg_op(const char* name, const char* doc, ForwardFn forward) {
                  "If True, the searched axis is left in the result as a dimension of size one.")
       .set_infer_shape(infer_arg_shape)
       .set_infer_type(infer_arg_type)
-      .set_forward(std::move(forward));
+      .set_forward(std::move(forward))
+      .set_gradient(zero_gradient);  // indices are piecewise constant (MXNet: zero)
 }
 
 void register_arg_ops() {

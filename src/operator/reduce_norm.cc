@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "operator/grad_reduce.h"
 #include "operator/reduce_impl.h"
 #include "operator/registry.h"
 #include "operator/shape_helpers.h"
@@ -159,7 +160,8 @@ MXL_REGISTER_OP(norm)
                "If True, the reduced axes are left in the result as dimensions of size one.")
     .set_infer_shape(infer_norm_shape)
     .set_infer_type(infer_norm_type)
-    .set_forward(norm_forward);
+    .set_forward(norm_forward)
+    .set_gradient(norm_gradient());
 
 }  // namespace
 }  // namespace mxl

@@ -198,6 +198,12 @@ void squeeze_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* 
   (*out)[0] = o;
 }
 
+// Every op here keeps the elements in order, so the gradient is the output
+// gradient reshaped back to the input's shape.
+std::vector<GradValue> reshape_back(GradBuilder& b, const GradNode& n) {
+  return {reshape_like(b, n.out_grads[0], n.inputs[0])};
+}
+
 MXL_REGISTER_OP(Reshape)
     .describe("Reshapes the input array to 'shape' without changing its data (returns a copy). "
               "Special values in 'shape': 0 copies the input dimension at that position, -1 infers "
@@ -217,7 +223,8 @@ MXL_REGISTER_OP(Reshape)
                "(Deprecated! Use ``shape`` instead.) Whether keep the highest dim unchanged. If "
                "set to true, then the first dim in target_shape is ignored, and always fixed as input")
     .set_infer_shape(reshape_shape)
-    .set_forward(copy_forward);
+    .set_forward(copy_forward)
+    .set_gradient(reshape_back);
 
 MXL_REGISTER_OP(Flatten)
     .describe("Flattens the input array into a 2-D array by collapsing the higher dimensions: "
@@ -225,7 +232,8 @@ MXL_REGISTER_OP(Flatten)
     .add_alias("flatten")
     .add_input("data", "Input array.")
     .set_infer_shape(flatten_shape)
-    .set_forward(copy_forward);
+    .set_forward(copy_forward)
+    .set_gradient(reshape_back);
 
 MXL_REGISTER_OP(expand_dims)
     .describe("Inserts a new axis of size 1 into the array shape at position 'axis'. A negative "
@@ -235,7 +243,8 @@ MXL_REGISTER_OP(expand_dims)
                "Position where new axis is to be inserted. Suppose that the input `NDArray`'s "
                "dimension is `ndim`, the range of the inserted axis is `[-ndim, ndim]`")
     .set_infer_shape(expand_dims_shape)
-    .set_forward(copy_forward);
+    .set_forward(copy_forward)
+    .set_gradient(reshape_back);
 
 MXL_REGISTER_OP(squeeze)
     .describe("Removes axes of length one. With axis=None every size-1 axis is removed; "
@@ -246,7 +255,8 @@ MXL_REGISTER_OP(squeeze)
                "Selects a subset of the single-dimensional entries in the shape. If an axis is "
                "selected with shape entry greater than one, an error is raised.")
     .set_infer_shape(squeeze_shape)
-    .set_forward(copy_forward);
+    .set_forward(copy_forward)
+    .set_gradient(reshape_back);
 
 }  // namespace
 }  // namespace mxl

@@ -239,6 +239,20 @@ void parallel_memcpy(void* dst, const void* src, int64_t bytes) {
       kChunk / 16);
 }
 
+void parallel_zero(void* dst, int64_t bytes) {
+  if (bytes <= 0) return;
+  constexpr int64_t kChunk = 1 << 16;
+  const int64_t chunks = (bytes + kChunk - 1) / kChunk;
+  char* d = static_cast<char*>(dst);
+  parallel_for(
+      chunks,
+      [&](int64_t c0, int64_t c1) {
+        const int64_t b = c0 * kChunk, e = std::min(bytes, c1 * kChunk);
+        std::memset(d + b, 0, e - b);
+      },
+      kChunk / 32);
+}
+
 std::string tuple_str(const std::vector<int64_t>& v) {
   std::string s = "(";
   for (size_t i = 0; i < v.size(); ++i) {
@@ -289,6 +303,18 @@ void resolve_slice(const char* op, const Shape& shape, const std::vector<int64_t
               k, "; steps must be nonzero");
     out[k] = resolve_axis_slice(n, begin[k], end[k], st);
   }
+}
+
+GradValue reshape_to(GradBuilder& b, GradValue g, const Shape& shape) {
+  if (b.shape(g) == shape) return g;
+  return b.op("Reshape", {g}, {{"shape", shape.str()}});
+}
+
+GradValue reshape_like(GradBuilder& b, GradValue g, GradValue like) {
+  const Shape& target = b.shape(like);
+  if (b.shape(g) == target) return g;
+  if (target.numel() == 0) return b.op("zeros_like", {like});
+  return reshape_to(b, g, target);
 }
 
 }  // namespace shape_ops

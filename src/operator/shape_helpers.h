@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "autograd/gradient.h"
 #include "common/dtype.h"
 #include "common/error.h"
 #include "common/shape.h"
@@ -92,6 +93,10 @@ std::string tuple_str(const std::vector<int64_t>& v);
 // when dst == src (an output written in place over its input).
 void parallel_memcpy(void* dst, const void* src, int64_t bytes);
 
+// Zeroes `bytes` bytes (all-zero bytes are 0 in every dtype), split across
+// threads when large enough to pay for it.
+void parallel_zero(void* dst, int64_t bytes);
+
 // A Python-style slice along one axis, clamped as NumPy does.
 struct AxisSlice {
   int64_t begin = 0, step = 1, length = 0;
@@ -161,6 +166,22 @@ inline int64_t index_value(T v) {
     return static_cast<int64_t>(v);
   }
 }
+
+// ---------------------------------------------------------------------------
+// Gradient helpers.  Gradients of the ops here are written with other
+// registered ops (autograd/gradient.h) so they can be differentiated again.
+// ---------------------------------------------------------------------------
+
+// "True"/"False": a bool attribute in MXNet's text form.
+inline const char* bool_attr(bool v) { return v ? "True" : "False"; }
+
+// `g` reshaped to the shape of `like` (same element count).  Returns g itself
+// when the shapes already agree, and zeros_like(like) when like is empty,
+// where a Reshape attribute could not say "0" (it means "copy").
+GradValue reshape_like(GradBuilder& b, GradValue g, GradValue like);
+
+// `g` reshaped to `shape` (same element count, no zero extents).
+GradValue reshape_to(GradBuilder& b, GradValue g, const Shape& shape);
 
 }  // namespace shape_ops
 }  // namespace mxl

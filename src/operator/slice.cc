@@ -142,6 +142,93 @@ void slice_assign_scalar_forward(const OpContext&, const Params& p, const std::v
                zero_strides, region.data(), box.ndim);
 }
 
+// ---------------------------------------------------------------------------
+// Gradients: the region's gradient is scattered into zeros (slice), cut out
+// of the output gradient (the assigned value), or zeroed in it (the array
+// assigned into, whose region was overwritten).  All of these are the slice
+// ops themselves, so the gradients can be differentiated again.
+// ---------------------------------------------------------------------------
+
+// The forward's begin/end/step attributes (and any others but `drop`).
+Attrs region_attrs(const GradNode& n, const char* drop = nullptr) {
+  Attrs a;
+  for (const auto& kv : n.params->attrs())
+    if (!drop || kv.first != drop) a.push_back(kv);
+  return a;
+}
+
+// _backward_slice: zeros of the input's shape with the region set to the
+// output gradient, in one pass (zeroing, then the region's copy) rather than
+// zeros_like followed by a copying _slice_assign.
+GradValue scatter_into_zeros(GradBuilder& b, GradValue like, GradValue g, Attrs region) {
+  region.emplace_back("shape", b.shape(like).str());
+  return b.op("_backward_slice", {g}, region);
+}
+
+GradValue zero_region(GradBuilder& b, GradValue g, Attrs region) {
+  region.emplace_back("scalar", "0");
+  return b.op("_slice_assign_scalar", {g}, region);
+}
+
+void backward_slice_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) {
+  const std::vector<int64_t>& dims = p.get_shape("shape");
+  MXL_CHECK(dims.size() <= static_cast<size_t>(kMaxNdim), MXL_ERR_VALUE,
+            "Operator _backward_slice: argument 'shape' has more than ", kMaxNdim, " dimensions");
+  const Shape full(dims);
+  const Shape region = slice_box(p, full).shape();
+  if (!(*in)[0].known()) (*in)[0] = region;
+  MXL_CHECK((*in)[0] == region, MXL_ERR_VALUE, "Operator _backward_slice: argument 'ograd' has shape ",
+            (*in)[0].str(), " but the region of ", full.str(), " selected by begin=",
+            tuple_str(p.get_shape("begin")), ", end=", tuple_str(p.get_shape("end")), ", step=",
+            tuple_str(p.get_shape("step")), " has shape ", region.str());
+  (*out)[0] = full;
+}
+
+void backward_slice_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
+                            const std::vector<TBlob>& out) {
+  const TBlob &g = in[0], &full = out[0];
+  const int esize = dtype_size(full.dtype);
+  parallel_zero(full.dptr, full.nbytes());
+  const SliceBox box = slice_box(p, full.shape);
+  int64_t dst_strides[kMaxNdim], src_strides[kMaxNdim];
+  const int64_t offset = box.layout(full.shape, dst_strides);
+  contiguous_strides(g.shape, src_strides);
+  strided_copy(esize, static_cast<char*>(full.dptr) + offset * esize, dst_strides, g.dptr,
+               src_strides, g.shape.data(), box.ndim);
+}
+
+// Linear in ograd; its adjoint cuts the region back out.
+std::vector<GradValue> backward_slice_gradient(GradBuilder& b, const GradNode& n) {
+  return {b.op("slice", {n.out_grads[0]}, region_attrs(n, "shape"))};
+}
+
+std::vector<GradValue> slice_gradient(GradBuilder& b, const GradNode& n) {
+  return {scatter_into_zeros(b, n.inputs[0], n.out_grads[0], region_attrs(n))};
+}
+
+// slice_axis(axis=k, begin, end) is slice with None on the axes before k.
+std::vector<GradValue> slice_axis_gradient(GradBuilder& b, const GradNode& n) {
+  const Params& p = *n.params;
+  const int axis = normalize_axis(p.get_int("axis"), b.shape(n.inputs[0]).ndim(), "slice_axis", "axis");
+  std::vector<int64_t> begin(axis + 1, kNoneDim), end(axis + 1, kNoneDim);
+  begin[axis] = p.get_int("begin");
+  end[axis] = p.is_none("end") ? kNoneDim : p.get_int("end");
+  return {scatter_into_zeros(b, n.inputs[0], n.out_grads[0],
+                             {{"begin", tuple_str(begin)}, {"end", tuple_str(end)}})};
+}
+
+std::vector<GradValue> slice_assign_gradient(GradBuilder& b, const GradNode& n) {
+  const GradValue dy = n.out_grads[0];
+  std::vector<GradValue> g(2);
+  if (n.needs_input_grad[0]) g[0] = zero_region(b, dy, region_attrs(n));
+  if (n.needs_input_grad[1]) g[1] = b.op("slice", {dy}, region_attrs(n));
+  return g;
+}
+
+std::vector<GradValue> slice_assign_scalar_gradient(GradBuilder& b, const GradNode& n) {
+  return {zero_region(b, n.out_grads[0], region_attrs(n, "scalar"))};
+}
+
 const char* kBeginDoc = "starting indices for the slice operation, supports negative indices.";
 const char* kEndDoc = "ending indices for the slice operation, supports negative indices.";
 const char* kStepDoc = "step for the slice operation, supports negative values.";
@@ -157,7 +244,18 @@ MXL_REGISTER_OP(slice)
     .add_param("end", "shape_or_none", "", kEndDoc)
     .add_param("step", "shape_or_none", "()", kStepDoc)
     .set_infer_shape(slice_shape)
-    .set_forward(slice_forward);
+    .set_forward(slice_forward)
+    .set_gradient(slice_gradient);
+
+MXL_REGISTER_OP(_backward_slice)
+    .describe("The gradient of slice: an array of zeros of 'shape' whose region selected by "
+              "begin/end/step (as in slice) holds 'ograd'.")
+    .add_input("ograd", "Gradient of slice's output.")
+    .copy_params_from("slice")
+    .add_param("shape", "shape", "", "Shape of slice's input (the output's shape).")
+    .set_infer_shape(backward_slice_shape)
+    .set_forward(backward_slice_forward)
+    .set_gradient(backward_slice_gradient);
 
 MXL_REGISTER_OP(slice_axis)
     .describe("Slices along one axis: the elements [begin, end) of 'axis'. Negative positions "
@@ -171,7 +269,8 @@ MXL_REGISTER_OP(slice_axis)
     .add_param("end", "optional<int>", "None",
                "The ending index along the axis to be sliced, supports negative indexes.")
     .set_infer_shape(slice_axis_shape)
-    .set_forward(slice_axis_forward);
+    .set_forward(slice_axis_forward)
+    .set_gradient(slice_axis_gradient);
 
 MXL_REGISTER_OP(_slice_assign)
     .describe("Returns 'lhs' with the region selected by begin/end/step (as in slice) replaced "
@@ -184,7 +283,8 @@ MXL_REGISTER_OP(_slice_assign)
     .add_param("step", "shape_or_none", "()", kStepDoc)
     .set_infer_shape(slice_assign_shape)
     .add_inplace(0, 0)
-    .set_forward(slice_assign_forward);
+    .set_forward(slice_assign_forward)
+    .set_gradient(slice_assign_gradient);
 
 MXL_REGISTER_OP(_slice_assign_scalar)
     .describe("Returns 'data' with every element of the region selected by begin/end/step (as "
@@ -197,7 +297,8 @@ MXL_REGISTER_OP(_slice_assign_scalar)
     .add_param("step", "shape_or_none", "()", kStepDoc)
     .set_infer_shape(lhs_shape)
     .add_inplace(0, 0)
-    .set_forward(slice_assign_scalar_forward);
+    .set_forward(slice_assign_scalar_forward)
+    .set_gradient(slice_assign_scalar_gradient);
 
 }  // namespace
 }  // namespace mxl

@@ -159,6 +159,62 @@ void reverse_forward(const OpContext&, const Params& p, const std::vector<TBlob>
                src, x.data(), nd);
 }
 
+// ---------------------------------------------------------------------------
+// Gradients: every input element was copied to several outputs, so its
+// gradient is the sum of theirs.  The output gradient is reshaped so that the
+// copies lie along their own axes, then summed over those axes.
+// ---------------------------------------------------------------------------
+
+GradValue sum_axes(GradBuilder& b, GradValue g, const std::vector<int64_t>& axes) {
+  return b.op("sum", {g}, {{"axis", tuple_str(axes)}});
+}
+
+// tile: output axis k of extent reps[k] * n[k] is (reps[k], n[k]) in C order.
+// Extents of 1 are left out of the split shape and neighbouring kept extents
+// are merged, so it has at most log2(output size) dimensions.
+std::vector<GradValue> tile_gradient(GradBuilder& b, const GradNode& n) {
+  const GradValue x = n.inputs[0], dy = n.out_grads[0];
+  if (b.shape(dy).numel() == 0 || b.shape(x).numel() == 0) return {b.op("zeros_like", {x})};
+  const TileLayout l = tile_layout(b.shape(x), n.params->get_shape("reps"));
+  std::vector<int64_t> split, axes;  // axes: the entries of `split` that hold copies
+  bool last_kept = false;
+  auto keep = [&](int64_t d) {
+    if (d == 1) return;
+    if (last_kept) split.back() *= d;
+    else split.push_back(d);
+    last_kept = true;
+  };
+  for (int k = 0; k < l.ndim; ++k) {
+    if (l.reps[k] != 1) {
+      axes.push_back(static_cast<int64_t>(split.size()));
+      split.push_back(l.reps[k]);
+      last_kept = false;
+    }
+    keep(l.in[k]);
+  }
+  if (axes.empty()) return {reshape_like(b, dy, x)};
+  MXL_CHECK(split.size() <= static_cast<size_t>(kMaxNdim), MXL_ERR_NOT_IMPLEMENTED,
+            "Operator tile: the gradient of tiling shape ", b.shape(x).str(), " by reps ",
+            tuple_str(n.params->get_shape("reps")), " needs more than ", kMaxNdim, " dimensions");
+  return {reshape_like(b, sum_axes(b, reshape_to(b, dy, Shape(split)), axes), x)};
+}
+
+// repeat: (outer, n, repeats, inner), summed over the repeats axis.
+std::vector<GradValue> repeat_gradient(GradBuilder& b, const GradNode& n) {
+  const GradValue x = n.inputs[0], dy = n.out_grads[0];
+  if (b.shape(dy).numel() == 0 || b.shape(x).numel() == 0) return {b.op("zeros_like", {x})};
+  int axis;
+  const RepeatLayout l = repeat_layout(*n.params, b.shape(x), &axis);
+  if (l.repeats == 1) return {reshape_like(b, dy, x)};
+  const GradValue g = reshape_to(b, dy, Shape{l.outer, l.n, l.repeats, l.inner});
+  return {reshape_like(b, sum_axes(b, g, {2}), x)};
+}
+
+// reverse: the output gradient reversed along the same axes.
+std::vector<GradValue> reverse_gradient(GradBuilder& b, const GradNode& n) {
+  return {b.op("reverse", {n.out_grads[0]}, n.params->attrs())};
+}
+
 MXL_REGISTER_OP(tile)
     .describe("Repeats the whole array 'reps' times along each axis, as numpy.tile. If reps has "
               "fewer entries than the input has dimensions, it is padded with leading 1s; if it "
@@ -170,7 +226,8 @@ MXL_REGISTER_OP(tile)
                "max(d, a.ndim); If a.ndim < d, a is promoted to be d-dimensional by prepending "
                "new axes. If a.ndim > d, reps is promoted to a.ndim by pre-pending 1's to it.")
     .set_infer_shape(tile_shape)
-    .set_forward(tile_forward);
+    .set_forward(tile_forward)
+    .set_gradient(tile_gradient);
 
 MXL_REGISTER_OP(repeat)
     .describe("Repeats each element 'repeats' times along 'axis', as numpy.repeat. With "
@@ -182,7 +239,8 @@ MXL_REGISTER_OP(repeat)
                "counting from the backward. By default, use the flattened input array, and "
                "return a flat output array.")
     .set_infer_shape(repeat_shape)
-    .set_forward(repeat_forward);
+    .set_forward(repeat_forward)
+    .set_gradient(repeat_gradient);
 
 MXL_REGISTER_OP(reverse)
     .describe("Reverses the order of elements along the given axes, preserving the shape, as "
@@ -191,7 +249,8 @@ MXL_REGISTER_OP(reverse)
     .add_input("data", "Input data array")
     .add_param("axis", "shape", "", "The axis which to reverse elements.")
     .set_infer_shape(reverse_shape)
-    .set_forward(reverse_forward);
+    .set_forward(reverse_forward)
+    .set_gradient(reverse_gradient);
 
 }  // namespace
 }  // namespace mxl

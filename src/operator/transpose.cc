@@ -151,6 +151,18 @@ void transpose_forward(const OpContext&, const Params& p, const std::vector<TBlo
   });
 }
 
+// The gradient is the output gradient transposed by the inverse permutation
+// (the default reversal is its own inverse).
+std::vector<GradValue> transpose_gradient(GradBuilder& b, const GradNode& n) {
+  const int ndim = b.shape(n.inputs[0]).ndim();
+  if (n.params->get_shape("axes").empty()) return {b.op("transpose", {n.out_grads[0]})};
+  int perm[kMaxNdim];
+  resolve_axes(*n.params, ndim, perm);
+  std::vector<int64_t> inverse(ndim);
+  for (int i = 0; i < ndim; ++i) inverse[perm[i]] = i;
+  return {b.op("transpose", {n.out_grads[0]}, {{"axes", tuple_str(inverse)}})};
+}
+
 MXL_REGISTER_OP(transpose)
     .describe("Permutes the dimensions of an array. With the default axes=() the axes are "
               "reversed (a matrix transpose for 2-D input); otherwise output axis i is input "
@@ -158,7 +170,8 @@ MXL_REGISTER_OP(transpose)
     .add_input("data", "Source input")
     .add_param("axes", "shape", "()", "Target axis order. By default the axes will be inverted.")
     .set_infer_shape(transpose_shape)
-    .set_forward(transpose_forward);
+    .set_forward(transpose_forward)
+    .set_gradient(transpose_gradient);
 
 }  // namespace
 }  // namespace mxl

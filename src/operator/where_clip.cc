@@ -1,6 +1,8 @@
-// where and clip: element-wise selection.
+// where and clip: element-wise selection, and their gradients.
 #include <type_traits>
 
+#include "autograd/gradient.h"
+#include "operator/grad_util.h"
 #include "common/parallel.h"
 #include "operator/registry.h"
 #include "operator/shape_helpers.h"
@@ -77,9 +79,32 @@ void where_forward(const OpContext&, const Params&, const std::vector<TBlob>& in
   })
 }
 
+// dx = dy where the condition holds, dy = dy elsewhere; the condition gets
+// zero (MXNet).  Written with where itself, so it differentiates again.
+std::vector<GradValue> where_gradient(GradBuilder& b, const GradNode& n) {
+  std::vector<GradValue> grads(3);
+  const GradValue cond = n.inputs[0], dy = n.out_grads[0];
+  if (n.needs_input_grad[0]) grads[0] = grad::zeros_of(b, cond);
+  if (n.needs_input_grad[1] || n.needs_input_grad[2]) {
+    const GradValue zeros = grad::zeros_of(b, dy);
+    if (n.needs_input_grad[1]) grads[1] = b.op("where", {cond, dy, zeros});
+    if (n.needs_input_grad[2]) grads[2] = b.op("where", {cond, zeros, dy});
+  }
+  return grads;
+}
+
 // ---------------------------------------------------------------------------
 // clip(data, a_min, a_max)
 // ---------------------------------------------------------------------------
+
+// The bounds as the kernels compare them: in the element type (integers
+// truncate, as MXNet's cast), half in float.
+template <typename T>
+std::pair<typename AccType<T>::type, typename AccType<T>::type> clip_bounds(const Params& p) {
+  using A = typename AccType<T>::type;
+  return {static_cast<A>(cast_scalar<T>(p.get_float("a_min"))),
+          static_cast<A>(cast_scalar<T>(p.get_float("a_max")))};
+}
 
 void clip_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
                   const std::vector<TBlob>& out) {
@@ -93,8 +118,7 @@ void clip_forward(const OpContext&, const Params& p, const std::vector<TBlob>& i
       // half computes in float.  min(max(x, lo), hi) as NumPy: a_min > a_max
       // gives a_max, and NaN stays NaN.
       using A = typename AccType<T>::type;
-      const A lo = static_cast<A>(cast_scalar<T>(p.get_float("a_min")));
-      const A hi = static_cast<A>(cast_scalar<T>(p.get_float("a_max")));
+      const auto [lo, hi] = clip_bounds<T>(p);
       const T* x = in[0].ptr<const T>();
       T* o = out[0].ptr<T>();
       parallel_for(n, [&](int64_t b, int64_t e) {
@@ -108,6 +132,59 @@ void clip_forward(const OpContext&, const Params& p, const std::vector<TBlob>& i
   })
 }
 
+// _backward_clip(ograd, data): ograd where a_min <= data <= a_max, else 0
+// (NaN data passes the gradient, as in MXNet).  One pass instead of the
+// comparisons, logical ops and product it would take in other ops.
+void backward_clip_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
+                           const std::vector<TBlob>& out) {
+  const int64_t n = in[1].numel();
+  MXL_TYPE_SWITCH(in[1].dtype, T, {
+    if constexpr (std::is_same_v<T, bool>) {
+      throw_error(MXL_ERR_TYPE, "Operator _backward_clip: argument 'data' has dtype bool, "
+                  "which clip does not support; expected a numeric dtype");
+    } else {
+      using A = typename AccType<T>::type;
+      const auto [lo, hi] = clip_bounds<T>(p);
+      const T* g = in[0].ptr<const T>();
+      const T* x = in[1].ptr<const T>();
+      T* o = out[0].ptr<T>();
+      parallel_for(n, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) {
+          const A v = static_cast<A>(x[i]);
+          const T gv = g[i];
+          // '|' not '||': both compares unconditional, so the loop
+          // if-converts to a vector blend (a short-circuit keeps it scalar).
+          const bool outside = (v < lo) | (v > hi);
+          o[i] = outside ? T(0) : gv;
+        }
+      });
+    }
+  })
+}
+
+void backward_clip_shape(const Params&, std::vector<Shape>* in, std::vector<Shape>* out) {
+  const Shape &g = (*in)[0], &x = (*in)[1];
+  if (!g.known() || !x.known()) return;
+  MXL_CHECK(g == x, MXL_ERR_VALUE, "Operator _backward_clip: arguments 'ograd' of shape ",
+            g.str(), " and 'data' of shape ", x.str(), " must have the same shape");
+  (*out)[0] = x;
+}
+
+// clip's gradient is _backward_clip; that op is linear in ograd (its own
+// gradient is itself) and piecewise constant in data (zero).
+std::vector<GradValue> clip_gradient(GradBuilder& b, const GradNode& n) {
+  if (!n.needs_input_grad[0]) return {GradValue{}};
+  return {b.op("_backward_clip", {n.out_grads[0], n.inputs[0]}, n.params->attrs())};
+}
+
+std::vector<GradValue> backward_clip_gradient(GradBuilder& b, const GradNode& n) {
+  std::vector<GradValue> grads(2);
+  if (n.needs_input_grad[0])
+    grads[0] = b.op("_backward_clip", {n.out_grads[0], n.inputs[1]}, n.params->attrs());
+  if (n.needs_input_grad[1]) grads[1] = grad::zeros_of(b, n.inputs[1]);
+  return grads;
+}
+
 MXL_REGISTER_OP(where)
     .describe("Returns elements chosen from 'x' where 'condition' is nonzero and from 'y' "
               "elsewhere. 'x' and 'y' must have the same shape and dtype; 'condition' has the "
@@ -117,7 +194,8 @@ MXL_REGISTER_OP(where)
     .add_input("y", "")
     .set_infer_shape(where_shape)
     .set_infer_type(where_type)
-    .set_forward(where_forward);
+    .set_forward(where_forward)
+    .set_gradient(where_gradient);
 
 MXL_REGISTER_OP(clip)
     .describe("Clips (limits) the values of an array to [a_min, a_max]: elements below a_min "
@@ -127,7 +205,18 @@ MXL_REGISTER_OP(clip)
     .add_param("a_max", "float", "", "Maximum value")
     .set_infer_shape(infer_same_shape)
     .add_inplace(0, 0)
-    .set_forward(clip_forward);
+    .set_forward(clip_forward)
+    .set_gradient(clip_gradient);
+
+MXL_REGISTER_OP(_backward_clip)
+    .describe("Gradient of clip: ograd where a_min <= data <= a_max, 0 elsewhere.")
+    .add_input("ograd", "The gradient of clip's output.")
+    .add_input("data", "clip's input.")
+    .copy_params_from("clip")
+    .set_infer_shape(backward_clip_shape)
+    .add_inplace(0, 0)
+    .set_forward(backward_clip_forward)
+    .set_gradient(backward_clip_gradient);
 
 }  // namespace
 }  // namespace mxl

@@ -139,7 +139,7 @@ def test_autograd_grad_returns_without_touching_buffers():
     x = var([1.0, 2.0])
     with ag.record():
         y = x * x * x
-    g = ag.grad(y, x)
+    g = ag.grad(y, x, retain_graph=True)
     assert_almost_equal(g.asnumpy(), [3.0, 12.0])
     assert np.all(x.grad.asnumpy() == 0)
     gs = ag.grad([y], [x], retain_graph=False)
@@ -212,8 +212,8 @@ def test_inplace_write_to_a_variable_while_recording_is_an_error():
 def test_non_differentiable_op_names_itself():
     x = var([[1.0, 3.0], [2.0, 0.0]])
     with ag.record():
-        y = mx.nd.argmax(x, axis=1)
-    with pytest.raises(mx.MXNetError, match="argmax is not differentiable"):
+        y = mx.nd._internal._trigamma(x)  # a helper kernel that declares no gradient
+    with pytest.raises(mx.MXNetError, match="_trigamma is not differentiable"):
         y.backward()
 
 

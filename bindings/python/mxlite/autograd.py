@@ -189,7 +189,11 @@ class Function:
         self.saved_tensors = ()
 
     def save_for_backward(self, *args):
-        self.saved_tensors = args
+        # Detached views (same storage, no history): saving an output with its
+        # history would make output -> node -> this function -> output a cycle
+        # that Python's collector cannot see through the core.
+        from .ndarray.ndarray import NDArray
+        self.saved_tensors = tuple(a.detach() if isinstance(a, NDArray) else a for a in args)
 
     def forward(self, *inputs):
         raise NotImplementedError

@@ -50,6 +50,10 @@ class Engine {
                             int nwrites) = 0;
   virtual void end_inline(Var* const* reads, int nreads, Var* const* writes, int nwrites,
                           std::exception_ptr error, const char* name) = 0;
+  // No op is queued or running (a hint: another thread may push at once).
+  // The invoke path then runs even large ops inline: a hand-off to a worker
+  // would only add latency and a second thread competing for the cores.
+  virtual bool idle() const = 0;
 
   // Block until pending writes (for_write: also reads) of v finished.  Throws
   // the error poisoning v, if any.  The Var stays poisoned until a later op

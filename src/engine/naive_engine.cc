@@ -75,6 +75,7 @@ class NaiveEngine final : public Engine {
   }
 
   // Holds run_mu_ from a successful begin_inline to its end_inline.
+  bool idle() const override { return true; }
   bool begin_inline(Var* const* reads, int nreads, Var* const*, int) override {
     run_mu_.lock();
     if (!first_poison(reads, nreads)) return true;

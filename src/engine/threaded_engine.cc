@@ -61,6 +61,7 @@ class ThreadedEngine final : public Engine {
   void wait_for_var(Var* v, bool for_write) override;
   void wait_all() override;
   const char* type_name() const override { return "ThreadedEngine"; }
+  bool idle() const override { return pending_.load(std::memory_order_acquire) == 0; }
 
   // fork(): the child has none of our worker threads (see register_engine).
   void prepare_fork();

@@ -157,7 +157,8 @@ void invoke(const OpDef* op, const std::shared_ptr<const Params>& params,
   int64_t work = 0;
   for (const auto& s : out_shapes) work += s.numel();
   const int nr = static_cast<int>(reads.size()), nw = static_cast<int>(writes.size());
-  if (work <= kInlineElements && eng->begin_inline(reads.data(), nr, writes.data(), nw)) {
+  if ((work <= kInlineElements || eng->idle()) &&
+      eng->begin_inline(reads.data(), nr, writes.data(), nw)) {
     std::exception_ptr err;
     try {
       run_kernel(op, p, inputs, results, is_train, scratch->in_blobs, scratch->out_blobs);

@@ -24,7 +24,9 @@ void invoke(const OpDef* op, const std::shared_ptr<const Params>& params,
             const std::vector<NDArray>& inputs, std::vector<NDArray>* outputs);
 
 // Below this many output elements an op with idle arrays runs on the
-// calling thread.
+// calling thread; larger ones too when the engine has nothing queued (then a
+// worker hand-off buys no overlap, and Python cannot run far ahead of the
+// work it queued).
 constexpr int64_t kInlineElements = 1 << 16;
 
 }  // namespace imperative

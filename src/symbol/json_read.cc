@@ -20,7 +20,8 @@ std::string node_label(size_t i, const std::string& name) {
 }
 
 // [node, index] or [node, index, version]
-NodeEntry read_entry(const Json& j, const std::vector<NodePtr>& nodes, size_t limit,
+// limit: entries may refer to nodes [0, limit); total: nodes in the file.
+NodeEntry read_entry(const Json& j, const std::vector<NodePtr>& nodes, size_t limit, size_t total,
                      const std::string& where) {
   if (!j.is_array() || j.size() < 2 || j.size() > 3)
     bad(where, "an entry must be [node, index, version], got " + j.dump());
@@ -29,8 +30,8 @@ NodeEntry read_entry(const Json& j, const std::vector<NodePtr>& nodes, size_t li
   const size_t nid = j[0].get<size_t>();
   if (nid >= limit)
     bad(where, "refers to node " + std::to_string(nid) +
-                   (nid < nodes.size() ? ", which comes later (nodes must be in topological order)"
-                                       : ", but there are only " + std::to_string(nodes.size()) + " nodes"));
+                   (nid < total ? ", which comes later (nodes must be in topological order)"
+                                : ", but there are only " + std::to_string(total) + " nodes"));
   NodeEntry e{nodes[nid], j[1].get<uint32_t>(), j.size() == 3 ? j[2].get<uint32_t>() : 0u};
   return e;
 }
@@ -129,7 +130,7 @@ Symbol from_json(const std::string& text) {
     read_attrs(j, "param", false, &n->attrs, where);  // MXNet before 0.9: op parameters
     if (inputs != j.end() && !inputs->is_null()) {
       if (!inputs->is_array()) bad(where, "\"inputs\" must be a list of entries");
-      for (const auto& e : *inputs) n->inputs.push_back(read_entry(e, nodes, i, where));
+      for (const auto& e : *inputs) n->inputs.push_back(read_entry(e, nodes, i, jn->size(), where));
     }
     if (n->is_variable() && !n->inputs.empty()) bad(where, "a variable (op \"null\") cannot have inputs");
     auto deps = j.find("control_deps");
@@ -191,7 +192,7 @@ Symbol from_json(const std::string& text) {
 
   Symbol s;
   for (const auto& h : *jh) {
-    NodeEntry e = read_entry(h, nodes, nodes.size(), "heads");
+    NodeEntry e = read_entry(h, nodes, nodes.size(), nodes.size(), "heads");
     if (static_cast<int>(e.index) >= e.node->num_outputs())
       bad("heads", "entry " + h.dump() + " reads output " + std::to_string(e.index) + " of '" +
                        e.node->name + "', which has " + std::to_string(e.node->num_outputs()));

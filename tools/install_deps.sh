@@ -5,7 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PACKAGES=(cmake ninja-build g++ make libopenblas-dev nlohmann-json3-dev libgtest-dev)
+# libopenblas-openmp-dev: OpenBLAS threaded with the same OpenMP runtime as our
+# kernels, so its workers and ours share one pool instead of spinning against
+# each other (the pthread build next to OpenMP halved GEMM-heavy throughput).
+DEB_PACKAGES=(cmake ninja-build g++ make libopenblas-dev libopenblas-openmp-dev nlohmann-json3-dev
+              libgtest-dev)
 PY=${PYTHON:-python3}
 # Debian's own python3 needs python3-venv (and -dev for the cffi extension);
 # other installations (pyenv, ...) ship both.

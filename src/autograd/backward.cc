@@ -160,11 +160,15 @@ std::vector<Value> backward(const std::vector<Value>& heads, const std::vector<N
       gn.needs_input_grad = want;
       for (size_t i = 0; i < n.inputs.size(); ++i)
         gn.inputs.push_back(b.add(Value{n.inputs[i], create_graph ? n.input_entries[i] : Entry{}}));
+      // Hidden outputs (masks, saved statistics) get no gradient unless one
+      // flowed; materializing zeros for them would only cost memory traffic.
+      const size_t visible = static_cast<size_t>(n.op->num_visible_outputs(*n.params));
       for (size_t i = 0; i < n.outputs.size(); ++i) {
         gn.outputs.push_back(
             b.add(Value{n.outputs[i], create_graph ? Entry{node, static_cast<int>(i)} : Entry{}}));
         GradValue g = grads[k][i];
-        gn.out_grads.push_back(g.defined() ? g : b.op("zeros_like", {gn.outputs.back()}));
+        if (!g.defined() && i < visible) g = b.op("zeros_like", {gn.outputs.back()});
+        gn.out_grads.push_back(g);
       }
       in_grads = n.op->gradient(b, gn);
       MXL_CHECK(in_grads.size() == n.inputs.size(), MXL_ERR_RUNTIME, "internal: the gradient of ",

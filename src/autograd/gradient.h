@@ -58,7 +58,9 @@ struct GradNode {
   std::shared_ptr<const Params> params;  // params->attrs(): the forward's attribute strings
   std::vector<GradValue> inputs;
   std::vector<GradValue> outputs;    // all outputs, hidden ones included
-  std::vector<GradValue> out_grads;  // one per output; zeros where no gradient flowed
+  // One per output: zeros where no gradient flowed into a visible output;
+  // undefined for a hidden output nothing flowed into.
+  std::vector<GradValue> out_grads;
   std::vector<bool> needs_input_grad;  // skip work for inputs nobody asked about
   bool is_train = true;
 };

@@ -10,10 +10,10 @@ namespace mxl {
 namespace imperative {
 namespace {
 
-std::string names_of(const OpDef* op) {
+std::string names_of(const OpDef* op, const Params& p) {
+  const std::vector<std::string> names = op->list_input_names(p);
   std::string s;
-  for (size_t i = 0; i < op->input_names.size(); ++i)
-    s += (i ? ", " : "") + op->input_names[i];
+  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
   return s;
 }
 
@@ -25,20 +25,18 @@ void check_input_count(const OpDef* op, const Params& p, size_t given) {
   }
   MXL_CHECK(given == static_cast<size_t>(expected), MXL_ERR_VALUE, "Operator ", op->name,
             ": expected ", expected, " input", expected == 1 ? "" : "s",
-            op->input_names.empty() || op->variadic_inputs ? "" : " (" + names_of(op) + ")",
+            op->input_names.empty() || op->variadic_inputs ? "" : " (" + names_of(op, p) + ")",
             ", got ", given);
 }
 
 // An output may share memory with an input only along a declared in-place
 // pair and only as the identical view; anything else computes into a
 // temporary first.
-bool needs_temporary(const OpDef* op, const std::vector<NDArray>& inputs, const NDArray& out,
-                     int out_index) {
+bool needs_temporary(const OpDef* op, const Params& p, const std::vector<NDArray>& inputs,
+                     const NDArray& out, int out_index) {
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].chunk() != out.chunk()) continue;
-    bool declared = false;
-    for (const auto& pr : op->inplace)
-      if (pr.first == static_cast<int>(i) && pr.second == out_index) declared = true;
+    const bool declared = op->is_inplace(p, static_cast<int>(i), out_index);
     bool same_view = inputs[i].byte_offset() == out.byte_offset() &&
                      inputs[i].shape() == out.shape() && inputs[i].dtype() == out.dtype();
     if (!declared || !same_view) return true;
@@ -137,7 +135,7 @@ void invoke(const OpDef* op, const std::shared_ptr<const Params>& params,
               " ('out') has dtype ", dtype_name(given.dtype()), " but the result has dtype ",
               dtype_name(out_types[i]));
     targets[i] = given;
-    if (needs_temporary(op, inputs, given, i)) {
+    if (needs_temporary(op, p, inputs, given, i)) {
       results[i] = NDArray(out_shapes[i], out_types[i]);
       any_temp = true;
     } else {
@@ -148,8 +146,7 @@ void invoke(const OpDef* op, const std::shared_ptr<const Params>& params,
   std::vector<engine::Var*>& reads = scratch->reads;
   std::vector<engine::Var*>& writes = scratch->writes;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    bool mutated = false;
-    for (int m : op->mutate_inputs) mutated |= (m == static_cast<int>(i));
+    const bool mutated = op->is_mutate_input(p, static_cast<int>(i));
     (mutated ? writes : reads).push_back(inputs[i].var());
   }
   for (const auto& a : results) writes.push_back(a.var());

@@ -99,6 +99,10 @@ int OpDef::num_inputs(const Params& p) const {
   return static_cast<int>(input_names.size());
 }
 
+std::vector<std::string> OpDef::list_input_names(const Params& p) const {
+  return input_names_fn ? input_names_fn(p) : input_names;
+}
+
 int OpDef::num_visible_outputs(const Params& p) const {
   return num_visible_outputs_fn ? num_visible_outputs_fn(p) : num_outputs(p);
 }
@@ -114,6 +118,18 @@ int OpDef::num_outputs(const Params& p) const {
   if (num_outputs_fn) return num_outputs_fn(p);
   if (!num_outputs_param.empty()) return static_cast<int>(p.get_int(num_outputs_param.c_str()));
   return output_names.empty() ? 1 : static_cast<int>(output_names.size());
+}
+
+bool OpDef::is_mutate_input(const Params& p, int input) const {
+  for (int m : mutate_inputs)
+    if (m == input) return true;
+  return mutate_input_fn && mutate_input_fn(p, input);
+}
+
+bool OpDef::is_inplace(const Params& p, int input, int output) const {
+  for (const auto& pr : inplace)
+    if (pr.first == input && pr.second == output) return true;
+  return inplace_fn && inplace_fn(p, input, output);
 }
 
 int OpDef::param_index(const std::string& pname) const {

@@ -50,6 +50,13 @@ using ForwardFn = std::function<void(const OpContext&, const Params&,
                                      const std::vector<TBlob>& out)>;
 // Number of inputs or outputs computed from the params (Concat's num_args).
 using CountFn = std::function<int(const Params&)>;
+// Names of the inputs a particular attribute set takes, for ops whose inputs
+// depend on attributes (RNN: state_cell only for lstm).
+using NamesFn = std::function<std::vector<std::string>(const Params&)>;
+// Per-call forms of `inplace` and `mutate_inputs`, for ops whose input layout
+// depends on a parameter (multi_sgd_mom_update: every third input is a state).
+using MutateInputFn = std::function<bool(const Params&, int input)>;
+using InplaceFn = std::function<bool(const Params&, int input, int output)>;
 
 class GradBuilder;
 struct GradNode;
@@ -67,6 +74,7 @@ struct OpDef {
   std::string num_inputs_param;   // e.g. "num_args"; empty if fixed/free
   std::string num_outputs_param;  // e.g. "num_outputs"; empty if fixed
   CountFn num_inputs_fn, num_outputs_fn;
+  NamesFn input_names_fn;  // unset: input_names
   std::vector<ParamField> params;
   InferShapeFn infer_shape;
   InferTypeFn infer_type;  // default: all inputs share one dtype, outputs get it
@@ -79,14 +87,20 @@ struct OpDef {
   // Inputs the kernel writes (BatchNorm's moving stats, optimizer states):
   // the engine orders them as writes.
   std::vector<int> mutate_inputs;
+  MutateInputFn mutate_input_fn;  // optional, in addition to mutate_inputs
+  InplaceFn inplace_fn;           // optional, in addition to inplace
   // Outputs returned to callers; the rest (Dropout's mask, BatchNorm's saved
   // batch statistics) exist for the gradient.  Unset: all outputs.
   CountFn num_visible_outputs_fn;
 
   int num_inputs(const Params& p) const;   // -1: variadic, any count
+  // The inputs these params take (input_names unless input_names_fn is set).
+  std::vector<std::string> list_input_names(const Params& p) const;
   int num_outputs(const Params& p) const;
   int num_visible_outputs(const Params& p) const;
   int param_index(const std::string& name) const;  // -1 if absent
+  bool is_mutate_input(const Params& p, int input) const;
+  bool is_inplace(const Params& p, int input, int output) const;
 
   // Builder, used by MXL_REGISTER_OP.
   OpDef& describe(const std::string& d) { doc = d; return *this; }
@@ -104,6 +118,9 @@ struct OpDef {
   OpDef& set_outputs(std::vector<std::string> names) { output_names = std::move(names); return *this; }
   OpDef& set_num_outputs_param(const std::string& p) { num_outputs_param = p; return *this; }
   OpDef& set_num_outputs(CountFn f) { num_outputs_fn = std::move(f); return *this; }
+  // Inputs that depend on the params: their count and names.
+  OpDef& set_num_inputs(CountFn f) { num_inputs_fn = std::move(f); return *this; }
+  OpDef& set_list_input_names(NamesFn f) { input_names_fn = std::move(f); return *this; }
   // Add a parameter.  type_text is the registry vocabulary: "int", "float",
   // "bool", "str", "shape", "dtype", "enum{a,b,c}", optionally wrapped as
   // "optional<...>".  default_text is MXNet's text form; "" means required.
@@ -125,6 +142,8 @@ struct OpDef {
     return *this;
   }
   OpDef& add_mutate_input(int in) { mutate_inputs.push_back(in); return *this; }
+  OpDef& set_mutate_input_fn(MutateInputFn f) { mutate_input_fn = std::move(f); return *this; }
+  OpDef& set_inplace_fn(InplaceFn f) { inplace_fn = std::move(f); return *this; }
   OpDef& set_num_visible_outputs(CountFn f) { num_visible_outputs_fn = std::move(f); return *this; }
   // Copies another op's parameter schema (a _backward_X op takes X's
   // attributes); the other op must be registered in the same file, above.

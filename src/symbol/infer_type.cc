@@ -1,12 +1,18 @@
 // Dtype inference: per node with the op's infer_type, then to a fixed point.
 //
 // The ops' infer_type takes complete dtypes (the eager contract), so a node
-// with unknown inputs is run with those inputs set to a candidate: first
-// the dtypes already known at the node (most ops require all inputs to share
-// one, which is what MXNet's passes assign), then float32 (MXNet's default,
-// which e.g. Embedding's weight needs when its indices are integers).  The
-// first candidate the op accepts, and that agrees with the known outputs,
-// is kept.  A node with nothing known is left for a later sweep.
+// with unknown inputs is run with those inputs set to each dtype in turn:
+//  * if exactly one dtype is accepted (and agrees with what is known), the
+//    inputs are forced to it (elemwise_add(float32, ?) -> float32,
+//    FullyConnected's weight -> the data's dtype);
+//  * if several are accepted but all give the same outputs, only the
+//    outputs are known (Cast's output is its dtype parameter);
+//  * otherwise nothing is learned yet.
+// When that reaches a fixed point with dtypes still open, MXNet's common
+// rule is tried node by node as a fallback: unknown inputs take the node's
+// first known input dtype (SoftmaxOutput's label gets the data's dtype).
+// A fallback whose consequences conflict anywhere is undone, so guesses
+// never turn a valid graph into an error.
 #include <algorithm>
 
 #include "symbol/infer.h"
@@ -28,20 +34,52 @@ std::string describe_inputs(const Node& n, const std::vector<int>& in) {
 
 // Runs the op on complete input dtypes; outputs start at the known ones.
 void run_op(const Node& n, const std::vector<int>& in, const std::vector<int>& out,
-            std::vector<DType>* rin, std::vector<DType>* rout) {
-  rin->clear(), rout->clear();
-  for (int t : in) rin->push_back(static_cast<DType>(t));
-  for (int t : out) rout->push_back(t < 0 ? DType::kFloat32 : static_cast<DType>(t));
-  if (n.op->infer_type) n.op->infer_type(*n.params, rin, rout);
-  else infer_type_same(n.op->name, rin, rout);
+            std::vector<int>* rin, std::vector<int>* rout) {
+  std::vector<DType> i2, o2;
+  for (int t : in) i2.push_back(static_cast<DType>(t));
+  for (int t : out) o2.push_back(t < 0 ? DType::kFloat32 : static_cast<DType>(t));
+  if (n.op->infer_type) n.op->infer_type(*n.params, &i2, &o2);
+  else infer_type_same(n.op->name, &i2, &o2);
+  rin->assign(i2.size(), 0), rout->assign(o2.size(), 0);
+  for (size_t i = 0; i < i2.size(); ++i) (*rin)[i] = static_cast<int>(i2[i]);
+  for (size_t i = 0; i < o2.size(); ++i) (*rout)[i] = static_cast<int>(o2[i]);
+}
+
+bool agrees(const std::vector<int>& known, const std::vector<int>& found) {
+  for (size_t i = 0; i < known.size(); ++i)
+    if (known[i] >= 0 && known[i] != found[i]) return false;
+  return true;
+}
+
+bool adopt(std::vector<int>* cur, const std::vector<int>& found) {
+  bool changed = false;
+  for (size_t i = 0; i < cur->size(); ++i) {
+    changed |= (*cur)[i] != found[i];
+    (*cur)[i] = found[i];
+  }
+  return changed;
+}
+
+// Unknown inputs tried with `candidate`; false if the op rejects it or the
+// result contradicts what is known.
+bool try_fill(const Node& n, const std::vector<int>& in, const std::vector<int>& out, int candidate,
+              std::vector<int>* rin, std::vector<int>* rout) {
+  std::vector<int> trial(in);
+  for (int& t : trial)
+    if (t < 0) t = candidate;
+  try {
+    run_op(n, trial, out, rin, rout);
+  } catch (const Error&) {
+    return false;
+  }
+  return agrees(in, *rin) && agrees(out, *rout);
 }
 
 }  // namespace
 
 bool infer_node_types(const Node& n, std::vector<int>* in, std::vector<int>* out) {
-  std::vector<DType> rin, rout;
-  const bool inputs_known = std::all_of(in->begin(), in->end(), [](int t) { return t >= 0; });
-  if (inputs_known) {
+  std::vector<int> rin, rout;
+  if (std::all_of(in->begin(), in->end(), [](int t) { return t >= 0; })) {
     try {
       run_op(n, *in, *out, &rin, &rout);
     } catch (const Error& e) {
@@ -49,101 +87,134 @@ bool infer_node_types(const Node& n, std::vector<int>* in, std::vector<int>* out
                                 describe_inputs(n, *in) + ")");
     }
     for (size_t i = 0; i < in->size(); ++i)
-      MXL_CHECK(static_cast<int>(rin[i]) == (*in)[i], MXL_ERR_TYPE, "Error in operator ", n.name,
-                " (", n.op->name, "): input ", i, " has dtype ", type_text((*in)[i]),
-                " but the operator requires ", dtype_name(rin[i]));
-    bool changed = false;
-    for (size_t i = 0; i < out->size(); ++i) {
-      const int t = static_cast<int>(rout[i]);
-      MXL_CHECK((*out)[i] < 0 || (*out)[i] == t, MXL_ERR_TYPE, "Error in operator ", n.name, " (",
-                n.op->name, "): output ", i, " ('", n.output_name(static_cast<int>(i)),
+      MXL_CHECK(rin[i] == (*in)[i], MXL_ERR_TYPE, "Error in operator ", n.name, " (", n.op->name,
+                "): input ", i, " has dtype ", type_text((*in)[i]), " but the operator requires ",
+                type_text(rin[i]));
+    for (size_t i = 0; i < out->size(); ++i)
+      MXL_CHECK((*out)[i] < 0 || (*out)[i] == rout[i], MXL_ERR_TYPE, "Error in operator ", n.name,
+                " (", n.op->name, "): output ", i, " ('", n.output_name(static_cast<int>(i)),
                 "') is expected to have dtype ", type_text((*out)[i]), " but the operator infers ",
-                dtype_name(rout[i]), " (input dtypes: ", describe_inputs(n, *in), ")");
-      changed |= (*out)[i] != t;
-      (*out)[i] = t;
+                type_text(rout[i]), " (input dtypes: ", describe_inputs(n, *in), ")");
+    return adopt(out, rout);
+  }
+  // Which dtypes the op accepts for the unknown inputs.
+  int accepted = 0;
+  std::vector<int> first_in, first_out;
+  bool same_outputs = true;
+  for (int c = 0; c < kNumDTypes; ++c) {
+    if (!try_fill(n, *in, *out, c, &rin, &rout)) continue;
+    if (accepted++ == 0) {
+      first_in = rin;
+      first_out = rout;
+    } else {
+      same_outputs &= rout == first_out;
+    }
+  }
+  if (accepted == 1) return adopt(in, first_in) | adopt(out, first_out);
+  if (accepted > 1 && same_outputs) return adopt(out, first_out);
+  return false;
+}
+
+namespace {
+
+// MXNet's common rule as a last resort: unknown inputs take the dtype of
+// the node's first known input.
+bool fallback_node(const Node& n, std::vector<int>* in, std::vector<int>* out) {
+  auto known = std::find_if(in->begin(), in->end(), [](int t) { return t >= 0; });
+  if (known == in->end()) return false;
+  std::vector<int> rin, rout;
+  if (!try_fill(n, *in, *out, *known, &rin, &rout)) return false;
+  return adopt(in, rin) | adopt(out, rout);
+}
+
+class TypePass {
+ public:
+  TypePass(const IndexedGraph& g, std::vector<int>* types)
+      : g_(g), types_(*types), checked_(g.num_nodes(), false) {}
+
+  // Sweeps until nothing changes.  Throws on a conflict.
+  void propagate() {
+    for (size_t s = 0; s < g_.num_nodes() + 2; ++s)
+      if (!sweep(s % 2 == 0)) break;
+  }
+
+  // Tries the fallback at one node after another; each is kept only if the
+  // propagation it triggers is free of conflicts.
+  void fallbacks() {
+    std::vector<bool> tried(g_.num_nodes(), false);
+    for (uint32_t nid = 0; nid < g_.num_nodes(); ++nid) {
+      if (tried[nid] || g_.node(nid).is_variable()) continue;
+      tried[nid] = true;
+      gather(nid);
+      const bool open = std::any_of(in_.begin(), in_.end(), [](int t) { return t < 0; });
+      if (!open) continue;
+      const std::vector<int> saved = types_;
+      const std::vector<bool> saved_checked = checked_;
+      if (!fallback_node(g_.node(nid), &in_, &out_)) continue;
+      try {
+        scatter(nid);
+        propagate();
+      } catch (const Error&) {
+        types_ = saved;
+        checked_ = saved_checked;
+        continue;
+      }
+      nid = static_cast<uint32_t>(-1);  // new facts: look at every node again (tried ones skip)
+    }
+  }
+
+ private:
+  void gather(uint32_t nid) {
+    in_.clear(), out_.clear();
+    for (const auto& e : g_[nid].inputs) in_.push_back(types_[g_.entry_id(e)]);
+    for (uint32_t i = g_.row_ptr()[nid]; i < g_.row_ptr()[nid + 1]; ++i) out_.push_back(types_[i]);
+  }
+
+  void scatter(uint32_t nid) {
+    const Node& n = g_.node(nid);
+    for (size_t i = 0; i < in_.size(); ++i) {
+      int& t = types_[g_.entry_id(g_[nid].inputs[i])];
+      MXL_CHECK(t < 0 || t == in_[i], MXL_ERR_TYPE, "Error in operator ", n.name, " (", n.op->name,
+                "): one value is inferred both as ", type_text(t), " and as ", type_text(in_[i]));
+      t = in_[i];
+    }
+    for (size_t i = 0; i < out_.size(); ++i) types_[g_.row_ptr()[nid] + i] = out_[i];
+  }
+
+  bool sweep(bool forward) {
+    bool changed = false;
+    const size_t nn = g_.num_nodes();
+    for (size_t k = 0; k < nn; ++k) {
+      const uint32_t nid = static_cast<uint32_t>(forward ? k : nn - 1 - k);
+      if (g_.node(nid).is_variable()) continue;
+      gather(nid);
+      const bool inputs_known = std::all_of(in_.begin(), in_.end(), [](int t) { return t >= 0; });
+      const bool all_known =
+          inputs_known && std::all_of(out_.begin(), out_.end(), [](int t) { return t >= 0; });
+      if (checked_[nid] && all_known) continue;
+      if (infer_node_types(g_.node(nid), &in_, &out_)) {
+        changed = true;
+        scatter(nid);
+      }
+      checked_[nid] = checked_[nid] || inputs_known;
     }
     return changed;
   }
 
-  std::vector<int> candidates;
-  auto add = [&](int t) {
-    if (t >= 0 && std::find(candidates.begin(), candidates.end(), t) == candidates.end())
-      candidates.push_back(t);
-  };
-  for (int t : *in) add(t);
-  for (int t : *out) add(t);
-  if (candidates.empty()) return false;  // nothing known here yet
-  add(static_cast<int>(DType::kFloat32));
-  for (int c : candidates) {
-    std::vector<int> trial(*in);
-    for (int& t : trial)
-      if (t < 0) t = c;
-    try {
-      run_op(n, trial, *out, &rin, &rout);
-    } catch (const Error&) {
-      continue;  // the op rejects this guess
-    }
-    bool agrees = true;
-    for (size_t i = 0; i < out->size(); ++i)
-      agrees &= (*out)[i] < 0 || (*out)[i] == static_cast<int>(rout[i]);
-    for (size_t i = 0; i < in->size(); ++i)
-      agrees &= (*in)[i] < 0 || (*in)[i] == static_cast<int>(rin[i]);
-    if (!agrees) continue;
-    for (size_t i = 0; i < in->size(); ++i) (*in)[i] = static_cast<int>(rin[i]);
-    for (size_t i = 0; i < out->size(); ++i) (*out)[i] = static_cast<int>(rout[i]);
-    return true;
-  }
-  return false;
-}
+  const IndexedGraph& g_;
+  std::vector<int>& types_;
+  std::vector<bool> checked_;  // the op saw all its inputs known
+  std::vector<int> in_, out_;
+};
+
+}  // namespace
 
 size_t infer_types(const IndexedGraph& g, std::vector<int>* types) {
   MXL_CHECK(types->size() == g.num_entries(), MXL_ERR_VALUE, "infer_types: ", types->size(),
             " dtypes given for ", g.num_entries(), " entries");
-  std::vector<bool> checked(g.num_nodes(), false);
-  std::vector<int> in, out;
-  const size_t nn = g.num_nodes();
-  // One sweep over the nodes; with `guess`, it stops after the first node
-  // that guessed, so every guess is followed by plain propagation before
-  // the next one (a later node may still determine a dtype exactly).
-  auto sweep = [&](bool forward, bool guess) {
-    bool changed = false;
-    for (size_t k = 0; k < nn && !(guess && changed); ++k) {
-      const uint32_t nid = static_cast<uint32_t>(forward ? k : nn - 1 - k);
-      const auto& info = g[nid];
-      const Node& n = *info.node;
-      if (n.is_variable()) continue;
-      in.clear(), out.clear();
-      bool inputs_known = true, all_known = true;
-      for (const auto& e : info.inputs) {
-        in.push_back((*types)[g.entry_id(e)]);
-        inputs_known &= in.back() >= 0;
-      }
-      const uint32_t nout = g.row_ptr()[nid + 1] - g.row_ptr()[nid];
-      for (uint32_t i = 0; i < nout; ++i) {
-        out.push_back((*types)[g.entry_id(nid, i)]);
-        all_known &= out.back() >= 0;
-      }
-      all_known &= inputs_known;
-      if ((checked[nid] && all_known) || (!inputs_known && !guess)) continue;
-      if (infer_node_types(n, &in, &out)) {
-        changed = true;
-        for (size_t i = 0; i < in.size(); ++i) {
-          int& t = (*types)[g.entry_id(info.inputs[i])];
-          MXL_CHECK(t < 0 || t == in[i], MXL_ERR_TYPE, "Error in operator ", n.name, " (",
-                    n.op->name, "): one value is inferred both as ", type_text(t), " and as ",
-                    type_text(in[i]));
-          t = in[i];
-        }
-        for (uint32_t i = 0; i < nout; ++i) (*types)[g.entry_id(nid, i)] = out[i];
-      }
-      checked[nid] = checked[nid] || inputs_known;
-    }
-    return changed;
-  };
-  do {
-    for (size_t s = 0; sweep(s % 2 == 0, false); ++s) {
-    }
-  } while (sweep(true, true));
+  TypePass pass(g, types);
+  pass.propagate();
+  if (std::any_of(types->begin(), types->end(), [](int t) { return t < 0; })) pass.fallbacks();
   size_t unknown = 0;
   for (int t : *types) unknown += t < 0;
   return unknown;

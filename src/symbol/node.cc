@@ -1,4 +1,5 @@
 // Node helpers, the DFS order, automatic names and MXNet's attribute keys.
+#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -15,15 +16,11 @@ std::vector<std::string> Node::input_names() const {
   if (!op) return {};
   int n = op->num_inputs(*params);
   if (n < 0) n = static_cast<int>(inputs.size());  // variadic without a count parameter
+  // Variadic ops number their inputs, as MXNet's Concat lists arg0, arg1, ...
   std::vector<std::string> names;
-  names.reserve(n);
-  for (int i = 0; i < n; ++i) {
-    // Variadic ops number their inputs, as MXNet's Concat lists arg0, arg1, ...
-    if (!op->variadic_inputs && i < static_cast<int>(op->input_names.size()))
-      names.push_back(op->input_names[i]);
-    else
-      names.push_back("arg" + std::to_string(i));
-  }
+  if (!op->variadic_inputs) names = op->list_input_names(*params);
+  names.resize(std::min<size_t>(names.size(), n));  // FullyConnected without bias: 2 of 3
+  for (int i = static_cast<int>(names.size()); i < n; ++i) names.push_back("arg" + std::to_string(i));
   return names;
 }
 

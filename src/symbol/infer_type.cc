@@ -9,8 +9,9 @@
 //    outputs are known (Cast's output is its dtype parameter);
 //  * otherwise nothing is learned yet.
 // When that reaches a fixed point with dtypes still open, MXNet's common
-// rule is tried node by node as a fallback: unknown inputs take the node's
-// first known input dtype (SoftmaxOutput's label gets the data's dtype).
+// rules are tried node by node as a fallback: unknown inputs take the
+// dtype of the node's first input (SoftmaxOutput's label gets the data's
+// dtype), or else float32.
 // A fallback whose consequences conflict anywhere is undone, so guesses
 // never turn a valid graph into an error.
 #include <algorithm>
@@ -117,13 +118,17 @@ bool infer_node_types(const Node& n, std::vector<int>* in, std::vector<int>* out
 
 namespace {
 
-// MXNet's common rule as a last resort: unknown inputs take the dtype of
-// the node's first known input.
+// MXNet's common rules as a last resort: unknown inputs take the dtype of
+// the node's first input (its data), or else float32, MXNet's default
+// (Embedding's weight when its indices are integers).  Nothing is assumed
+// when the first input is unknown (take's indices say nothing about its
+// data, as in MXNet).
 bool fallback_node(const Node& n, std::vector<int>* in, std::vector<int>* out) {
-  auto known = std::find_if(in->begin(), in->end(), [](int t) { return t >= 0; });
-  if (known == in->end()) return false;
+  if (in->empty() || (*in)[0] < 0) return false;
   std::vector<int> rin, rout;
-  if (!try_fill(n, *in, *out, *known, &rin, &rout)) return false;
+  if (!try_fill(n, *in, *out, (*in)[0], &rin, &rout) &&
+      !try_fill(n, *in, *out, static_cast<int>(DType::kFloat32), &rin, &rout))
+    return false;
   return adopt(in, rin) | adopt(out, rout);
 }
 

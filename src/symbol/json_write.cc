@@ -1,6 +1,6 @@
-// Writing symbol JSON in the layout MXNet's own writer produces (its files
-// end lines with ", " before the newline; kept so diffs against MXNet-written
-// files are clean).
+// Writing symbol JSON in the layout MXNet's own writer produces, byte for
+// byte (its lines end with ", " before the newline; kept so files diff
+// cleanly against MXNet-written ones).
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -14,19 +14,33 @@ namespace {
 
 std::string quote(const std::string& s) { return nlohmann::json(s).dump(); }
 
-template <typename T>
-std::string int_list(const std::vector<T>& v) {
+// MXNet's writer puts a list on one line up to 10 items and one item per
+// line beyond that; indent is the depth of the line holding the list.
+std::string list(const std::vector<std::string>& items, int indent) {
+  if (items.size() <= 10) {
+    std::string s = "[";
+    for (size_t i = 0; i < items.size(); ++i) s += (i ? ", " : "") + items[i];
+    return s + "]";
+  }
+  const std::string pad(indent + 2, ' ');
   std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + "]";
+  for (size_t i = 0; i < items.size(); ++i) s += (i ? ", \n" : "\n") + pad + items[i];
+  return s + "\n" + std::string(indent, ' ') + "]";
 }
 
-std::string entry_list(const std::vector<IndexedGraph::Entry>& v) {
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i)
-    s += (i ? ", [" : "[") + std::to_string(v[i].node) + ", " + std::to_string(v[i].index) + ", " +
-         std::to_string(v[i].version) + "]";
-  return s + "]";
+template <typename T>
+std::string int_list(const std::vector<T>& v, int indent) {
+  std::vector<std::string> items;
+  for (const auto& x : v) items.push_back(std::to_string(x));
+  return list(items, indent);
+}
+
+std::string entry_list(const std::vector<IndexedGraph::Entry>& v, int indent) {
+  std::vector<std::string> items;
+  for (const auto& e : v)
+    items.push_back("[" + std::to_string(e.node) + ", " + std::to_string(e.index) + ", " +
+                    std::to_string(e.version) + "]");
+  return list(items, indent);
 }
 
 }  // namespace
@@ -55,14 +69,14 @@ std::string to_json(const Symbol& s) {
       }
       os << "}, \n";
     }
-    os << "      \"inputs\": " << entry_list(info.inputs);
-    if (!info.control_deps.empty()) os << ", \n      \"control_deps\": " << int_list(info.control_deps);
+    os << "      \"inputs\": " << entry_list(info.inputs, 6);
+    if (!info.control_deps.empty()) os << ", \n      \"control_deps\": " << int_list(info.control_deps, 6);
     os << "\n    }";
   }
   os << "\n  ], \n";
-  os << "  \"arg_nodes\": " << int_list(g.input_nodes()) << ", \n";
-  os << "  \"node_row_ptr\": " << int_list(g.row_ptr()) << ", \n";
-  os << "  \"heads\": " << entry_list(g.outputs()) << ", \n";
+  os << "  \"arg_nodes\": " << int_list(g.input_nodes(), 2) << ", \n";
+  os << "  \"node_row_ptr\": " << int_list(g.row_ptr(), 2) << ", \n";
+  os << "  \"heads\": " << entry_list(g.outputs(), 2) << ", \n";
   os << "  \"attrs\": {\"mxnet_version\": [\"int\", " << kMXNetVersion << "]}\n}";
   return os.str();
 }

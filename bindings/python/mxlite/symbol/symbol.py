@@ -499,13 +499,9 @@ def full(shape, val, dtype=None, **kwargs):
 
 def arange(start, stop=None, step=1.0, repeat=1, infer_range=False, name=None, dtype=None):
     """Evenly spaced values in [start, stop) (float32 by default)."""
-    kw = {"start": start, "step": step, "repeat": repeat, "name": name,
-          "dtype": np.float32 if dtype is None else dtype}
-    if stop is not None:
-        kw["stop"] = stop
-    if infer_range:
-        kw["infer_range"] = infer_range
-    return _internal._arange(**kw)
+    return _internal._arange(start=start, stop=stop, step=step, repeat=repeat,
+                             infer_range=infer_range, name=name,
+                             dtype=np.float32 if dtype is None else dtype)
 
 
 def eye(N, M=0, k=0, dtype=None, **kwargs):

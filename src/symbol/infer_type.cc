@@ -4,7 +4,9 @@
 // with unknown inputs is run with those inputs set to each dtype in turn:
 //  * if exactly one dtype is accepted (and agrees with what is known), the
 //    inputs are forced to it (elemwise_add(float32, ?) -> float32,
-//    FullyConnected's weight -> the data's dtype);
+//    FullyConnected's weight -> the data's dtype); the node's known dtype
+//    counts as the only one once a nearby float and an integer dtype are
+//    rejected too (rejections are exceptions: checking all eight is slow);
 //  * if several are accepted but all give the same outputs, only the
 //    outputs are known (Cast's output is its dtype parameter);
 //  * otherwise nothing is learned yet.
@@ -97,6 +99,21 @@ bool infer_node_types(const Node& n, std::vector<int>* in, std::vector<int>* out
                 "') is expected to have dtype ", type_text((*out)[i]), " but the operator infers ",
                 type_text(rout[i]), " (input dtypes: ", describe_inputs(n, *in), ")");
     return adopt(out, rout);
+  }
+  // Shortcut (trials that fail cost an exception each): most ops require
+  // one shared dtype, so when the node's known dtype is accepted and a
+  // nearby float and an integer dtype are both rejected, take it as forced.
+  int known = -1;
+  for (const auto* v : {static_cast<const std::vector<int>*>(in), static_cast<const std::vector<int>*>(out)})
+    for (int t : *v)
+      if (known < 0 && t >= 0) known = t;
+  if (known >= 0 && try_fill(n, *in, *out, known, &rin, &rout)) {
+    const int f32 = static_cast<int>(DType::kFloat32), f64 = static_cast<int>(DType::kFloat64);
+    const int i32 = static_cast<int>(DType::kInt32), i64 = static_cast<int>(DType::kInt64);
+    const int probes[2] = {known == f32 ? f64 : f32, known == i32 ? i64 : i32};
+    std::vector<int> pin, pout;
+    if (!try_fill(n, *in, *out, probes[0], &pin, &pout) && !try_fill(n, *in, *out, probes[1], &pin, &pout))
+      return adopt(in, rin) | adopt(out, rout);
   }
   // Which dtypes the op accepts for the unknown inputs.
   int accepted = 0;

@@ -3,6 +3,7 @@
 // composition and naming, lists, attributes, shape/dtype inference and JSON.
 #include <gtest/gtest.h>
 
+#include "c_api.h"
 #include "op_test_util.h"
 #include "symbol/indexed_graph.h"
 #include "symbol/infer.h"
@@ -313,6 +314,84 @@ TEST(Symbol, ShapeAttributeText) {
   EXPECT_EQ(symbol::parse_shape_attr("v", "(-1, 3)"), Shape({0, 3}));
   expect_error([] { symbol::parse_shape_attr("v", "2, 3"); }, MXL_ERR_VALUE, "variable 'v'");
   expect_error([] { symbol::parse_dtype_attr("v", "12"); }, MXL_ERR_TYPE, "bfloat16");
+}
+
+// The C ABI: handles, size queries, and failures that leave outputs alone.
+std::string last_message() {
+  uint64_t needed = 0;
+  mxl_last_error(nullptr, nullptr, 0, &needed);
+  std::string m(needed, '\0');
+  mxl_last_error(nullptr, &m[0], needed, nullptr);
+  m.resize(needed ? needed - 1 : 0);
+  return m;
+}
+
+TEST(SymbolCApi, HandlesErrorsAndSizeQueries) {
+  symbol::reset_auto_names();
+  int64_t live0 = 0, live1 = 0;
+  mxl_live_handles(&live0);
+  mxl_symbol_t *x = nullptr, *out = nullptr;
+  ASSERT_EQ(mxl_symbol_create_variable("x", &x), MXL_OK);
+  mxl_op_t* relu = nullptr;
+  ASSERT_EQ(mxl_op_get("relu", &relu), MXL_OK);
+  ASSERT_EQ(mxl_symbol_create_op(relu, 0, nullptr, nullptr, 1, nullptr, &x, nullptr, &out), MXL_OK);
+
+  // Size query, then copy.
+  uint64_t needed = 0;
+  ASSERT_EQ(mxl_symbol_list(out, MXL_SYMBOL_OUTPUTS, nullptr, 0, &needed), MXL_OK);
+  std::string buf(needed, '\0');
+  ASSERT_EQ(mxl_symbol_list(out, MXL_SYMBOL_OUTPUTS, &buf[0], needed, nullptr), MXL_OK);
+  EXPECT_STREQ(buf.c_str(), "[\"relu0_output\"]");
+  char small[4] = "abc";
+  EXPECT_EQ(mxl_symbol_list(out, MXL_SYMBOL_OUTPUTS, small, sizeof small, nullptr), MXL_ERR_VALUE);
+  EXPECT_STREQ(small, "abc");  // untouched
+  EXPECT_EQ(mxl_symbol_list(out, 9, nullptr, 0, &needed), MXL_ERR_VALUE);
+
+  int32_t found = 7;
+  needed = 5;
+  ASSERT_EQ(mxl_symbol_get_attr(out, "missing", &found, nullptr, 0, &needed), MXL_OK);
+  EXPECT_EQ(found, 0);
+  EXPECT_EQ(needed, 0u);
+  ASSERT_EQ(mxl_symbol_get_attr(out, "name", &found, nullptr, 0, &needed), MXL_OK);
+  EXPECT_EQ(found, 1);
+  EXPECT_EQ(needed, 6u);  // "relu0" + NUL
+
+  // Bad handles and arguments fail with a kind and leave outputs alone.
+  mxl_symbol_t* untouched = reinterpret_cast<mxl_symbol_t*>(0x1);
+  EXPECT_EQ(mxl_symbol_copy(nullptr, &untouched), MXL_ERR_INVALID_HANDLE);
+  EXPECT_EQ(untouched, reinterpret_cast<mxl_symbol_t*>(0x1));
+  EXPECT_EQ(mxl_symbol_create_variable("", &untouched), MXL_ERR_VALUE);
+  EXPECT_EQ(mxl_symbol_create_op(nullptr, 0, nullptr, nullptr, 1, nullptr, &x, nullptr, &untouched),
+            MXL_ERR_INVALID_HANDLE);
+  EXPECT_EQ(mxl_symbol_from_json(nullptr, &untouched), MXL_ERR_VALUE);
+  EXPECT_EQ(mxl_symbol_from_json("{", &untouched), MXL_ERR_VALUE);
+  EXPECT_NE(last_message().find("malformed"), std::string::npos);
+  EXPECT_EQ(mxl_symbol_get_output(out, 1, &untouched), MXL_ERR_INDEX);
+  EXPECT_EQ(mxl_symbol_group(0, nullptr, &untouched), MXL_ERR_VALUE);
+  EXPECT_EQ(untouched, reinterpret_cast<mxl_symbol_t*>(0x1));
+  const int32_t ndim = 2;
+  const int64_t dims[2] = {2, -3};
+  EXPECT_EQ(mxl_symbol_infer_shape(out, 1, nullptr, &ndim, dims, nullptr, 0, &needed), MXL_ERR_VALUE);
+  const int32_t bad_dtype = 12345;
+  EXPECT_EQ(mxl_symbol_infer_type(out, 1, nullptr, &bad_dtype, nullptr, 0, &needed), MXL_ERR_TYPE);
+  const char* key = "data";
+  EXPECT_EQ(mxl_symbol_create_op(relu, 0, nullptr, nullptr, 1, &key, &x, nullptr, &untouched), MXL_OK);
+  mxl_symbol_free(untouched);
+  const char* wrong = "input";
+  untouched = nullptr;
+  EXPECT_EQ(mxl_symbol_create_op(relu, 0, nullptr, nullptr, 1, &wrong, &x, nullptr, &untouched), MXL_ERR_KEY);
+  EXPECT_EQ(untouched, nullptr);
+  EXPECT_NE(last_message().find("'input' is not an input"), std::string::npos);
+
+  mxl_symbol_t* dead = nullptr;
+  ASSERT_EQ(mxl_symbol_copy(out, &dead), MXL_OK);
+  mxl_symbol_free(dead);
+  mxl_symbol_free(nullptr);
+  mxl_symbol_free(out);
+  mxl_symbol_free(x);
+  mxl_op_free(relu);
+  mxl_live_handles(&live1);
+  EXPECT_EQ(live1, live0);
 }
 
 }  // namespace

@@ -120,7 +120,7 @@ def numpy_step_fn():
     return step, (lambda: None), loss
 
 
-def measure(step, sync, loss, steps=100, repeat=7):
+def measure(step, sync, loss, steps=100, repeat=7, sync_each=False):
     for _ in range(20):
         step()
     sync()
@@ -130,6 +130,8 @@ def measure(step, sync, loss, steps=100, repeat=7):
         t0, c0 = time.perf_counter(), time.process_time()
         for _ in range(steps):
             step()
+            if sync_each:
+                sync()
         sync()
         rates.append(steps * BATCH / (time.perf_counter() - t0))
         cpu.append((time.process_time() - c0) / steps)
@@ -141,19 +143,20 @@ def measure(step, sync, loss, steps=100, repeat=7):
             "loss_before": before, "loss_after": after}
 
 
-def run_one(framework):
+def run_one(framework, sync_each):
     if framework == "numpy":
         return measure(*numpy_step_fn())
     if framework == "mxlite":
         import mxlite as mx
     else:
         import mxnet as mx
-    return measure(*mx_step_fn(mx))
+    return measure(*mx_step_fn(mx), sync_each=sync_each)
 
 
-def run_in(python, framework):
+def run_in(python, framework, sync_each):
     env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))
-    p = subprocess.run([python, os.path.abspath(__file__), "--framework", framework],
+    cmd = [python, os.path.abspath(__file__), "--framework", framework]
+    p = subprocess.run(cmd + (["--sync-each"] if sync_each else []),
                        capture_output=True, text=True, env=env)
     if p.returncode != 0:
         print(f"  ({framework}: failed: {p.stderr.strip().splitlines()[-1:]})")
@@ -164,18 +167,23 @@ def run_in(python, framework):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--framework", choices=["mxlite", "numpy", "mxnet"])
+    ap.add_argument("--sync-each", action="store_true",
+                    help="wait for every step (as a loop reading the loss each step does); "
+                         "by default steps are pipelined and synced every 100")
     args = ap.parse_args()
     if args.framework:
-        print(json.dumps(run_one(args.framework)))
+        print(json.dumps(run_one(args.framework, args.sync_each)))
         return
-    results = {"mxlite": run_in(sys.executable, "mxlite"), "numpy": run_in(sys.executable, "numpy")}
+    results = {"mxlite": run_in(sys.executable, "mxlite", args.sync_each),
+               "numpy": run_in(sys.executable, "numpy", args.sync_each)}
     peers_py = os.path.join(ROOT, ".venv-peers", "bin", "python")
     if not os.path.exists(peers_py):
         peers_py = "/work/main/.venv-peers/bin/python"  # worktrees share main's peers
     if os.path.exists(peers_py):
-        results["mxnet"] = run_in(peers_py, "mxnet")
+        results["mxnet"] = run_in(peers_py, "mxnet", args.sync_each)
     print(f"MLP {'-'.join(map(str, SIZES))} relu, batch {BATCH}, float32, SGD: training "
-          "samples/s (median of 7 blocks of 100 steps; higher is better)")
+          "samples/s (median of 7 blocks of 100 steps" +
+          (", synced every step" if args.sync_each else "") + "; higher is better)")
     me = results["mxlite"]["samples_per_s"] if results.get("mxlite") else None
     for name, r in results.items():
         if not r:

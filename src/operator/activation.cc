@@ -64,7 +64,12 @@ void activate_grad(Act act, const T* dy, const T* x, const T* y, T* dx, int64_t 
   using A = Acc<T>;
   switch (act) {
     case kRelu:
-      fill_elements(n, dx, 1, [dy, y](int64_t i) { return A(y[i]) > A(0) ? A(dy[i]) : A(0); });
+      // Both loads unconditional: a conditional load keeps GCC from
+      // vectorizing (and random signs mispredict), 8x slower.
+      fill_elements(n, dx, 1, [dy, y](int64_t i) {
+        const A g = dy[i], v = y[i];
+        return v > A(0) ? g : A(0);
+      });
       break;
     case kSigmoid:
       fill_elements(n, dx, 1, [dy, y](int64_t i) {

@@ -124,8 +124,8 @@ void leaky_forward_typed(const OpContext& ctx, const Params& p, const std::vecto
       const T* g = in[1].ptr<T>();
       const ChannelOf ch = channel_of(in[0].shape, in[1].shape);
       fill_elements(n, y, 2, [=](int64_t i) {
-        A v = x[i];
-        return v > A(0) ? v : A(g[ch(i)]) * v;
+        const A v = x[i], k = g[ch(i)];
+        return v > A(0) ? v : k * v;
       });
       break;
     }
@@ -144,8 +144,8 @@ void leaky_forward_typed(const OpContext& ctx, const Params& p, const std::vecto
         fill_elements(n, s, 1, [=](int64_t) { return mid; });
       }
       fill_elements(n, y, 1, [=](int64_t i) {
-        A v = x[i];
-        return v > A(0) ? v : A(s[i]) * v;
+        const A v = x[i], k = s[i];
+        return v > A(0) ? v : k * v;
       });
       break;
     }
@@ -181,16 +181,21 @@ void leaky_backward_typed(const Params& p, const std::vector<TBlob>& in,
   const A slope = static_cast<A>(p.get_float("slope"));
   switch (kind_of(p)) {
     case kLeaky:
-      fill_elements(n, dx, 1, [=](int64_t i) { return A(x[i]) > A(0) ? A(dy[i]) : slope * A(dy[i]); });
+      fill_elements(n, dx, 1, [=](int64_t i) {
+        const A g = dy[i];  // loaded unconditionally so the loop vectorizes
+        return A(x[i]) > A(0) ? g : slope * g;
+      });
       break;
     case kElu:  // d/dx slope (e^x - 1) = y + slope
       fill_elements(n, dx, 1, [=](int64_t i) {
-        return A(x[i]) > A(0) ? A(dy[i]) : A(dy[i]) * (A(y[i]) + slope);
+        const A g = dy[i], v = y[i];
+        return A(x[i]) > A(0) ? g : g * (v + slope);
       });
       break;
     case kSelu:  // lambda alpha e^x = y + lambda alpha
       fill_elements(n, dx, 1, [=](int64_t i) {
-        return A(dy[i]) * (A(x[i]) > A(0) ? A(kSeluLambda) : A(y[i]) + A(kSeluLambda * kSeluAlpha));
+        const A v = y[i];
+        return A(dy[i]) * (A(x[i]) > A(0) ? A(kSeluLambda) : v + A(kSeluLambda * kSeluAlpha));
       });
       break;
     case kGelu:  // Phi(x) + x phi(x)
@@ -202,14 +207,18 @@ void leaky_backward_typed(const Params& p, const std::vector<TBlob>& in,
       break;
     case kRrelu: {
       const T* s = in[3].ptr<T>();
-      fill_elements(n, dx, 1, [=](int64_t i) { return A(x[i]) > A(0) ? A(dy[i]) : A(s[i]) * A(dy[i]); });
+      fill_elements(n, dx, 1, [=](int64_t i) {
+        const A g = dy[i], k = s[i];
+        return A(x[i]) > A(0) ? g : k * g;
+      });
       break;
     }
     case kPrelu: {
       const T* g = in[3].ptr<T>();
       const ChannelOf ch = channel_of(in[1].shape, in[3].shape);
       fill_elements(n, dx, 2, [=](int64_t i) {
-        return A(x[i]) > A(0) ? A(dy[i]) : A(g[ch(i)]) * A(dy[i]);
+        const A d = dy[i], k = g[ch(i)];
+        return A(x[i]) > A(0) ? d : k * d;
       });
       // dgamma[c] = sum of dy * x over the non-positive x of channel c.
       // Channels are independent: parallel over them, each summing its runs.

@@ -24,9 +24,11 @@ Shape parse_shape_attr(const std::string& var, const std::string& text) {
     throw_error(MXL_ERR_VALUE, "variable '", var, "': attribute __shape__ '", text,
                 "' is not a shape such as (2, 3)");
   };
-  if (t.size() < 2 || !((t.front() == '(' && t.back() == ')') || (t.front() == '[' && t.back() == ']')))
-    bad();
-  t = t.substr(1, t.size() - 2);
+  // A bare extent ("5") is a 1-d shape, as MXNet's parser reads it.
+  const bool bracketed =
+      t.size() >= 2 && ((t.front() == '(' && t.back() == ')') || (t.front() == '[' && t.back() == ']'));
+  if (bracketed) t = t.substr(1, t.size() - 2);
+  else if (t.empty() || t.find(',') != std::string::npos) bad();
   Shape s;
   size_t pos = 0;
   while (pos < t.size()) {

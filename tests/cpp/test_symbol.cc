@@ -310,6 +310,7 @@ TEST(Symbol, ShapeAttributeText) {
   EXPECT_EQ(symbol::parse_shape_attr("v", "[2,3]"), Shape({2, 3}));
   EXPECT_EQ(symbol::parse_shape_attr("v", "(2L, 3L)"), Shape({2, 3}));
   EXPECT_EQ(symbol::parse_shape_attr("v", "(5,)"), Shape({5}));
+  EXPECT_EQ(symbol::parse_shape_attr("v", "5"), Shape({5}));
   EXPECT_FALSE(symbol::parse_shape_attr("v", "()").known());
   EXPECT_EQ(symbol::parse_shape_attr("v", "(-1, 3)"), Shape({0, 3}));
   expect_error([] { symbol::parse_shape_attr("v", "2, 3"); }, MXL_ERR_VALUE, "variable 'v'");

@@ -404,6 +404,215 @@ MXL_API int mxl_autograd_record_custom(int32_t num_inputs,
  * Fails with VALUE for an unknown kind. */
 MXL_API int mxl_set_last_error(int32_t kind, const char* message);
 
+/* ---------------------------------------------------------------- symbols */
+
+/* Symbolic graphs (MXNet's mx.sym).  A symbol is a list of outputs of a
+ * graph whose nodes are variables (graph inputs) and op applications.
+ * Composing ops on symbols links nodes; graphs are shared, not copied, so
+ * mxl_symbol_set_attr on one symbol is seen by every symbol sharing that
+ * node (as in MXNet).  Symbols are not thread-safe for mutation (set_attr);
+ * everything else only reads them.
+ *
+ * Names: an op node without a name gets MXNet's automatic name, its op name
+ * lowercased plus a per-thread counter for that name (fullyconnected0,
+ * fullyconnected1, ...).  Inputs an op is composed without become variables
+ * named "<node name>_<input name>" (fc1_weight, fc1_bias, softmax_label).
+ *
+ * Shapes follow MXNet 1.x: an extent of 0 inside a shape means "unknown"
+ * (partial shapes such as (0, 64)), never an empty dimension.
+ *
+ * Lists and inference results are JSON documents copied as mxl_last_error
+ * copies its message: buf [caller buffer, may be NULL when cap == 0],
+ * cap its size, needed [out, may be NULL] the bytes the document needs
+ * including the NUL.  They fail with VALUE when cap is non-zero but too
+ * small (buf untouched).  Every function taking a symbol fails with
+ * INVALID_HANDLE for a NULL or freed handle. */
+typedef struct mxl_symbol mxl_symbol_t;
+
+/* mxl_symbol_list kinds. */
+#define MXL_SYMBOL_ARGUMENTS 0        /* variables no op mutates            */
+#define MXL_SYMBOL_OUTPUTS 1          /* "<node>_output", "<node>_<name>"   */
+#define MXL_SYMBOL_AUXILIARY_STATES 2 /* variables an op mutates (BatchNorm's
+                                         moving_mean / moving_var)          */
+#define MXL_SYMBOL_INPUTS 3           /* all variables, graph order         */
+
+/* A variable (a graph input).
+ *   name [borrowed] non-empty UTF-8.
+ *   out  [out, new ref] free with mxl_symbol_free.
+ * Fails with VALUE (NULL or empty name). */
+MXL_API int mxl_symbol_create_variable(const char* name, mxl_symbol_t** out);
+
+/* Apply an op to input symbols (MXNet's symbol creation + composition).
+ *   op          [borrowed] from mxl_op_get.
+ *   keys, vals  [borrowed] num_attrs attributes in MXNet's text form: op
+ *               parameters ("num_hidden" = "10"), which are parsed and
+ *               checked now, and graph attributes, which must be
+ *               "__name__"-style ("__lr_mult__") or one of MXNet's
+ *               shorthands ctx_group, lr_mult, wd_mult, force_mirroring,
+ *               mirror_stage (stored as "__ctx_group__", ...).  Values are
+ *               kept as given and written to JSON as they are.  A variadic
+ *               op's count parameter (Concat's num_args) defaults to the
+ *               number of inputs.
+ *   input_keys  [borrowed, may be NULL] per input: NULL for positional, or
+ *               the op input it fills ("data", "weight").  Positional inputs
+ *               come first and fill the first slots.  Variadic ops take
+ *               positional inputs only.
+ *   inputs      [borrowed] num_inputs symbols, each with exactly one output.
+ *               Slots left empty become new variables (see above).
+ *   name        [borrowed, may be NULL] the node's name; NULL or "" for an
+ *               automatic one.
+ *   out         [out, new ref] the op's visible outputs.
+ * Fails with KEY (unknown parameter or input name), VALUE (bad parameter
+ * value, too many inputs, a multi-output input, an op-mutated input that is
+ * not a variable), TYPE (keywords for a variadic op). */
+MXL_API int mxl_symbol_create_op(const mxl_op_t* op, int32_t num_attrs,
+                                 const char* const* keys,
+                                 const char* const* vals, int32_t num_inputs,
+                                 const char* const* input_keys,
+                                 mxl_symbol_t* const* inputs, const char* name,
+                                 mxl_symbol_t** out);
+
+/* Release a symbol handle.  NULL is accepted.  The graph lives as long as a
+ * symbol (or an executor) refers to it. */
+MXL_API void mxl_symbol_free(mxl_symbol_t* sym);
+
+/* A deep copy: new nodes with the same names, attributes and structure.
+ *   out [out, new ref]. */
+MXL_API int mxl_symbol_copy(const mxl_symbol_t* sym, mxl_symbol_t** out);
+
+/* The outputs of num symbols, in order, as one symbol (MXNet's Group).
+ *   symbols [borrowed] num > 0 handles.
+ *   out     [out, new ref].
+ * Fails with VALUE (num <= 0 or symbols NULL). */
+MXL_API int mxl_symbol_group(int32_t num, mxl_symbol_t* const* symbols,
+                             mxl_symbol_t** out);
+
+/* Number of outputs [out]. */
+MXL_API int mxl_symbol_num_outputs(const mxl_symbol_t* sym, int32_t* out);
+
+/* Output index alone.  out [out, new ref].  Fails with INDEX. */
+MXL_API int mxl_symbol_get_output(const mxl_symbol_t* sym, int32_t index,
+                                  mxl_symbol_t** out);
+
+/* Every variable and every visible op output of the graph, in graph order
+ * (MXNet's get_internals).  out [out, new ref]. */
+MXL_API int mxl_symbol_get_internals(const mxl_symbol_t* sym,
+                                     mxl_symbol_t** out);
+
+/* The inputs of the output nodes (MXNet's get_children); a symbol with no
+ * outputs when those nodes are variables.  out [out, new ref]. */
+MXL_API int mxl_symbol_get_children(const mxl_symbol_t* sym,
+                                    mxl_symbol_t** out);
+
+/* A copy of sym with variables replaced by symbols (MXNet's
+ * Symbol.__call__): positional inputs (key NULL) replace the variables in
+ * MXL_SYMBOL_INPUTS order, keyword inputs the variables of that name; not
+ * both kinds in one call.
+ *   input_keys [borrowed, may be NULL], inputs [borrowed] as in
+ *              mxl_symbol_create_op.
+ *   name       [borrowed, may be NULL] renames the head node when non-empty.
+ *   out        [out, new ref].
+ * Fails with KEY (no variable of that name), VALUE, TYPE (mixed kinds). */
+MXL_API int mxl_symbol_compose(const mxl_symbol_t* sym, int32_t num_inputs,
+                               const char* const* input_keys,
+                               mxl_symbol_t* const* inputs, const char* name,
+                               mxl_symbol_t** out);
+
+/* Names as a JSON list of strings, e.g. ["data", "fc1_weight", "fc1_bias"].
+ *   which one of MXL_SYMBOL_ARGUMENTS / _OUTPUTS / _AUXILIARY_STATES /
+ *         _INPUTS.
+ *   buf, cap, needed  as described at the top of this section.
+ * Fails with VALUE (unknown kind, small buffer). */
+MXL_API int mxl_symbol_list(const mxl_symbol_t* sym, int32_t which, char* buf,
+                            uint64_t cap, uint64_t* needed);
+
+/* One attribute of the head node (the symbol's outputs must all come from
+ * one node; otherwise nothing is found).  The key "name" reads the node's
+ * name; ctx_group, lr_mult, ... also find their "__key__" forms.
+ *   key    [borrowed].
+ *   found  [out] 1 if the attribute exists, else 0 (buf untouched, needed
+ *          set to 0).
+ *   buf, cap, needed  the value, as described at the top of this section.
+ * Fails with VALUE (NULL key, small buffer). */
+MXL_API int mxl_symbol_get_attr(const mxl_symbol_t* sym, const char* key,
+                                int32_t* found, char* buf, uint64_t cap,
+                                uint64_t* needed);
+
+/* Set an attribute of the head node: "name" renames it, an op parameter is
+ * parsed and checked (the node keeps its old value on failure), shorthand
+ * keys are stored as "__key__".  The node is shared with every symbol
+ * that contains it.
+ *   key, value [borrowed].
+ * Fails with VALUE (grouped symbol, bad value, deprecated
+ * "<input>_lr_mult" keys), KEY (unknown op parameter). */
+MXL_API int mxl_symbol_set_attr(mxl_symbol_t* sym, const char* key,
+                                const char* value);
+
+/* Attributes as JSON.  recursive == 0: the head node's attributes,
+ * {"key": "value", ...}, with "__ctx_group__"-style keys also listed under
+ * their short names.  recursive != 0: every node's,
+ * {"node name": {"key": "value"}, ...} (nodes without attributes absent).
+ *   buf, cap, needed  as described at the top of this section. */
+MXL_API int mxl_symbol_list_attr(const mxl_symbol_t* sym, int32_t recursive,
+                                 char* buf, uint64_t cap, uint64_t* needed);
+
+/* Shape inference from known input shapes (MXNet's infer_shape and
+ * infer_shape_partial: the result says whether it is complete).
+ *   num_known  number of known values.
+ *   names      [borrowed, may be NULL] the inputs (arguments or auxiliary
+ *              states) the values belong to; NULL: the values are
+ *              positional, in MXL_SYMBOL_ARGUMENTS order.
+ *   ndims      [borrowed] num_known ranks; -1 for a value not given.
+ *   dims       [borrowed] the extents of all values, concatenated; 0 is an
+ *              unknown extent.  May be NULL when every ndim is <= 0.
+ * Variables' "__shape__" attributes are used where no value is given.
+ * Result: {"complete": bool, "arguments": [...], "outputs": [...],
+ * "auxiliary_states": [...]}, each a list (in mxl_symbol_list order) of
+ * shapes as lists of extents (0 = unknown extent) or null (unknown).
+ *   buf, cap, needed  as described at the top of this section.
+ * Fails with KEY (name not an input), VALUE (a shape conflict: the message
+ * names the node, the input and both shapes; too many positional values). */
+MXL_API int mxl_symbol_infer_shape(const mxl_symbol_t* sym, int32_t num_known,
+                                   const char* const* names,
+                                   const int32_t* ndims, const int64_t* dims,
+                                   char* buf, uint64_t cap, uint64_t* needed);
+
+/* Dtype inference, like mxl_symbol_infer_shape.
+ *   dtypes [borrowed] num_known MXL_* dtype codes; -1 for a value not given.
+ * Variables' "__dtype__" attributes are used where no value is given.
+ * Result as for shapes with dtype names ("float32") or null.
+ * Fails with KEY, TYPE (a dtype conflict or unsupported code). */
+MXL_API int mxl_symbol_infer_type(const mxl_symbol_t* sym, int32_t num_known,
+                                  const char* const* names,
+                                  const int32_t* dtypes, char* buf,
+                                  uint64_t cap, uint64_t* needed);
+
+/* The symbol as MXNet 1.9 symbol JSON ("nodes", "arg_nodes",
+ * "node_row_ptr", "heads", "attrs": {"mxnet_version": ["int", 10901]}).
+ *   buf, cap, needed  as described at the top of this section. */
+MXL_API int mxl_symbol_to_json(const mxl_symbol_t* sym, char* buf, uint64_t cap,
+                               uint64_t* needed);
+
+/* Read symbol JSON written by mxlite or by any MXNet release (older keys
+ * "param"/"attr" and MXNet's version upgrades included).
+ *   json [borrowed] NUL-terminated UTF-8.
+ *   out  [out, new ref].
+ * Fails with VALUE (malformed JSON, inconsistent graph), KEY (unknown
+ * operator), the op's own errors for bad parameters (naming the node),
+ * NOT_IMPLEMENTED (subgraph operators). */
+MXL_API int mxl_symbol_from_json(const char* json, mxl_symbol_t** out);
+
+/* Write / read a symbol JSON file.
+ *   path [borrowed].  out [out, new ref].
+ * Fail with VALUE (the file cannot be opened) and as mxl_symbol_from_json. */
+MXL_API int mxl_symbol_save(const mxl_symbol_t* sym, const char* path);
+MXL_API int mxl_symbol_load(const char* path, mxl_symbol_t** out);
+
+/* A readable listing of the graph (MXNet's debug_str).
+ *   buf, cap, needed  as described at the top of this section. */
+MXL_API int mxl_symbol_debug_str(const mxl_symbol_t* sym, char* buf,
+                                 uint64_t cap, uint64_t* needed);
+
 /* ----------------------------------------------------------------- engine */
 
 /* Select the engine for arrays and ops created from now on: "ThreadedEngine"
@@ -426,7 +635,8 @@ MXL_API int mxl_random_seed(uint64_t seed);
 
 /* --------------------------------------------------------------- counters */
 
-/* Handles of every kind (arrays, ops) created and not yet freed [out]. */
+/* Handles of every kind (arrays, ops, symbols) created and not yet freed
+ * [out]. */
 MXL_API int mxl_live_handles(int64_t* count);
 
 /* Storage counters [out, any may be NULL]:

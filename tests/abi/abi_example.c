@@ -2,7 +2,8 @@
  * A C11 program that uses libmxlite through include/c_api.h only, as a
  * binding author would: version check, array creation and host copies, op
  * lookup and invocation, results checked against hand-computed values, an
- * error path, and the live-handle count back at its start value.
+ * error path, a small symbol composed, serialized and inferred, and the
+ * live-handle count back at its start value.
  *
  * Returns 0 on success; otherwise prints every check that failed.
  */
@@ -111,6 +112,60 @@ static void check_unknown_op_error(void) {
   free(msg);
 }
 
+/* Symbols: compose dot(data, <auto variable>) + 1, list its arguments,
+ * serialize it to JSON and read it back, and infer its output shape. */
+static char* copy_symbol_string(int (*fn)(const mxl_symbol_t*, char*, uint64_t, uint64_t*),
+                                const mxl_symbol_t* sym) {
+  uint64_t needed = 0;
+  if (!call_ok(fn(sym, NULL, 0, &needed), "symbol string size query")) return NULL;
+  char* buf = malloc(needed);
+  if (buf && !call_ok(fn(sym, buf, needed, NULL), "symbol string copy")) {
+    free(buf);
+    buf = NULL;
+  }
+  return buf;
+}
+
+static void check_symbols(void) {
+  mxl_symbol_t *data = NULL, *proj = NULL, *out = NULL, *loaded = NULL;
+  mxl_op_t *dot = NULL, *plus = NULL;
+  if (call_ok(mxl_symbol_create_variable("data", &data), "mxl_symbol_create_variable") &&
+      call_ok(mxl_op_get("dot", &dot), "mxl_op_get(dot)") &&
+      call_ok(mxl_op_get("_plus_scalar", &plus), "mxl_op_get(_plus_scalar)") &&
+      call_ok(mxl_symbol_create_op(dot, 0, NULL, NULL, 1, NULL, &data, "proj", &proj),
+              "mxl_symbol_create_op(dot)")) {
+    const char* keys[1] = {"scalar"};
+    const char* vals[1] = {"1"};
+    call_ok(mxl_symbol_create_op(plus, 1, keys, vals, 1, NULL, &proj, NULL, &out),
+            "mxl_symbol_create_op(_plus_scalar)");
+  }
+  if (out) {
+    char args[64];
+    if (call_ok(mxl_symbol_list(out, MXL_SYMBOL_ARGUMENTS, args, sizeof args, NULL), "mxl_symbol_list"))
+      check(strcmp(args, "[\"data\",\"proj_rhs\"]") == 0, "arguments are data and proj_rhs");
+    char* json = copy_symbol_string(mxl_symbol_to_json, out);
+    if (json && call_ok(mxl_symbol_from_json(json, &loaded), "mxl_symbol_from_json")) {
+      char* again = copy_symbol_string(mxl_symbol_to_json, loaded);
+      check(again && strcmp(json, again) == 0, "symbol JSON round trip is exact");
+      free(again);
+    }
+    free(json);
+    const char* names[2] = {"data", "proj_rhs"};
+    const int32_t ndims[2] = {2, 2};
+    const int64_t dims[4] = {2, 3, 3, 5};
+    char shapes[256];
+    if (call_ok(mxl_symbol_infer_shape(loaded ? loaded : out, 2, names, ndims, dims, shapes,
+                                       sizeof shapes, NULL), "mxl_symbol_infer_shape"))
+      check(strstr(shapes, "\"outputs\":[[2,5]]") != NULL, "inferred output shape is (2, 5)");
+  }
+  mxl_symbol_free(loaded);
+  mxl_symbol_free(out);
+  mxl_symbol_free(proj);
+  mxl_symbol_free(data);
+  mxl_op_free(plus);
+  mxl_op_free(dot);
+}
+
 int main(void) {
   int32_t version = mxl_version();
   check(version / 10000 == MXL_VERSION_MAJOR, "library major version matches the header");
@@ -165,6 +220,7 @@ int main(void) {
   }
 
   check_unknown_op_error();
+  check_symbols();
 
   mxl_array_free(total);
   mxl_array_free(col_sums);

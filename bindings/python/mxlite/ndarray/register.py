@@ -6,57 +6,16 @@ registry JSON, so help(mx.nd.sum) reads like MXNet's.  Only parameters that
 differ from their defaults are sent to the core, whose attribute cache then
 sees the same strings call after call.
 """
-import json
-import keyword
-
-from ..base import copy_string, lib
+from .. import _registry
+from .._registry import registry  # noqa: F401  (kept: other modules import it from here)
 from . import _invoke
 
-_PY_TYPES = {"int": "int", "float": "float", "bool": "boolean", "str": "string",
-             "shape": "Shape(tuple)", "dtype": "dtype", "enum": "{...}"}
-
-
-def registry():
-    """The registry JSON document, parsed."""
-    return json.loads(copy_string(lib.mxl_registry_json))
-
-
-def _py_default(p):
-    if p["required"]:
-        return None
-    d = p["default"]
-    t = p["type"]
-    base = t[len("optional<"):-1] if t.startswith("optional<") else t
-    if base == "shape":
-        return None if d is None else tuple(d)
-    if base == "float" and isinstance(d, str):
-        return float(d)  # inf / nan are kept as text in JSON
-    return d
+_py_default = _registry.py_default
+_safe = _registry.safe
 
 
 def _doc(op, inputs):
-    lines = [op["doc"] or op["name"], "", "Parameters", "----------"]
-    for i in op["inputs"]:
-        lines += [f"{i['name']} : NDArray", f"    {i['doc'] or 'input'}"]
-    if op["variadic_inputs"] and not op["inputs"]:
-        lines += ["*data : NDArray", "    inputs"]
-    for p in op["params"]:
-        t = p["type"]
-        if p["values"]:
-            t = "{" + ", ".join(repr(v) for v in p["values"]) + "}"
-        req = "required" if p["required"] else f"optional, default={p['default_text']}"
-        lines += [f"{p['name']} : {t}, {req}", f"    {p['doc']}"]
-    lines += ["out : NDArray, optional", "    The output array.", "name : str, optional",
-              "    Ignored in imperative mode (kept for MXNet compatibility).", "",
-              "Returns", "-------",
-              "out : NDArray or list of NDArrays", "    The output of this function."]
-    if op["aliases"]:
-        lines += ["", "Aliases: " + ", ".join(op["aliases"])]
-    return "\n".join(lines)
-
-
-def _safe(name):
-    return name + "_" if keyword.iskeyword(name) else name
+    return _registry.doc(op, inputs)
 
 
 def make_function(op, func_name):
@@ -110,11 +69,8 @@ def make_function(op, func_name):
 
 def populate(namespace, internal_namespace):
     """Define every op and alias; names starting with '_' also go to the internal module."""
-    for op in registry()["ops"]:
-        for name in [op["name"]] + op["aliases"]:
-            if not name.isidentifier():
-                continue
-            fn = make_function(op, name)
-            if name.startswith("_"):
-                setattr(internal_namespace, name, fn)
-            namespace[name] = fn
+    for op, name in _registry.op_names():
+        fn = make_function(op, name)
+        if name.startswith("_"):
+            setattr(internal_namespace, name, fn)
+        namespace[name] = fn

@@ -9,27 +9,15 @@ written out by hand (no autograd).  Medians of several runs."""
 import argparse
 import json
 import os
-import statistics
 import subprocess
-import sys
-import time
 
 import numpy as np
+from timing import median_time
 
 SIZES = [16, 32, 32, 4]
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def median_time(fn, number, repeat=7):
-    for _ in range(number // 10 + 1):
-        fn()
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        runs.append((time.perf_counter() - t0) / number)
-    return statistics.median(runs)
 
 
 def mx_step_fn(mx):
@@ -86,9 +74,10 @@ def numpy_step_fn():
 
 def measure(framework):
     if framework == "numpy":
-        return median_time(numpy_step_fn(), 2000)
+        return median_time(numpy_step_fn(), 2000, warmup=201)
     mx = __import__(framework)
-    return median_time(mx_step_fn(mx), 300 if framework == "mxnet" else 2000)
+    n = 300 if framework == "mxnet" else 2000
+    return median_time(mx_step_fn(mx), n, warmup=n // 10 + 1)
 
 
 def main():

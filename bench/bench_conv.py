@@ -13,12 +13,11 @@ forward and forward + backward.  Times are medians of several runs."""
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
+from timing import median_time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -28,14 +27,6 @@ CONV = dict(kernel=(3, 3), pad=(1, 1), num_filter=64)
 POOL = dict(kernel=(3, 3), stride=(2, 2), pool_type="max")
 
 
-def median_time(fn, repeat):
-    fn()  # warm-up: primitive creation, pooled storage, page faults
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def inputs():
@@ -55,7 +46,7 @@ def run_mx(mx, repeat, name):
     def conv_fwd():
         mx.nd.Convolution(x, w, b, **CONV).wait_to_read()
 
-    res["conv_fwd"] = median_time(conv_fwd, repeat)
+    res["conv_fwd"] = median_time(conv_fwd, repeat=repeat)
     y = mx.nd.Convolution(x, w, b, **CONV)
     head = mx.nd.array(np.random.default_rng(1).standard_normal(y.shape).astype(np.float32))
     if has_autograd:
@@ -73,12 +64,12 @@ def run_mx(mx, repeat, name):
             mx.nd._backward_Convolution(head, x, w, **CONV)
             out.wait_to_read()
             mx.nd.waitall()
-    res["conv_fwd_bwd"] = median_time(conv_fwd_bwd, repeat)
+    res["conv_fwd_bwd"] = median_time(conv_fwd_bwd, repeat=repeat)
 
     def pool_fwd():
         mx.nd.Pooling(x, **POOL).wait_to_read()
 
-    res["pool_fwd"] = median_time(pool_fwd, repeat)
+    res["pool_fwd"] = median_time(pool_fwd, repeat=repeat)
     py = mx.nd.Pooling(x, **POOL)
     phead = mx.nd.ones(py.shape)
     if has_autograd:
@@ -92,7 +83,7 @@ def run_mx(mx, repeat, name):
             out = mx.nd.Pooling(x, **POOL)
             mx.nd._backward_Pooling(phead, x, out, **POOL)
             mx.nd.waitall()
-    res["pool_fwd_bwd"] = median_time(pool_fwd_bwd, repeat)
+    res["pool_fwd_bwd"] = median_time(pool_fwd_bwd, repeat=repeat)
     res["_autograd"] = has_autograd
     return res
 
@@ -123,7 +114,8 @@ def run_numpy(repeat):
                 r = v.copy() if r is None else np.maximum(r, v, out=r)
         return r
 
-    return {"conv_fwd": median_time(conv_fwd, repeat), "pool_fwd": median_time(pool_fwd, repeat)}
+    return {"conv_fwd": median_time(conv_fwd, repeat=repeat),
+            "pool_fwd": median_time(pool_fwd, repeat=repeat)}
 
 
 def run_framework(name, repeat):

@@ -9,25 +9,14 @@ waits for the input gradient.  Medians of several runs; ratio = MXNet / mxlite."
 import argparse
 import json
 import os
-import statistics
 import subprocess
-import time
 
 import numpy as np
+from timing import median_time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def median_time(fn, number, repeat=5):
-    for _ in range(2):
-        fn()
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        runs.append((time.perf_counter() - t0) / number)
-    return statistics.median(runs)
 
 
 def cases(mx):
@@ -88,7 +77,8 @@ def cases(mx):
 
 def measure(framework):
     mx = __import__(framework)
-    return {name: median_time(step, number) for name, (step, number) in cases(mx).items()}
+    return {name: median_time(step, number, repeat=5, warmup=2)
+            for name, (step, number) in cases(mx).items()}
 
 
 def main():

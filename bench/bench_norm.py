@@ -19,6 +19,7 @@ import sys
 import time
 
 import numpy as np
+from timing import median_time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BN_SHAPE = (32, 64, 56, 56)
@@ -26,15 +27,6 @@ LN_SHAPES = [(128, 1024), (32 * 128, 768)]
 MXLITE_VARIANTS = {"mxlite": None, "mxlite-onednn": "1", "mxlite-own": "0"}
 
 
-def median_time(fn, repeat=15, number=1):
-    fn()  # warm-up: first-touch pages, primitive caches
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        runs.append((time.perf_counter() - t0) / number)
-    return statistics.median(runs)
 
 
 def number_for(shape):
@@ -162,9 +154,9 @@ def numpy_cases():
         dgamma = (head * xhat).sum(axis=ax, keepdims=True)
         return g * inv * (head - dbeta / m_count - xhat * dgamma / m_count)
 
-    res["bn_fwd_train"] = median_time(bn_fwd)
-    res["bn_fwd_infer"] = median_time(bn_infer)
-    res["bn_fwd_bwd"] = median_time(bn_fwd_bwd)
+    res["bn_fwd_train"] = median_time(bn_fwd, repeat=15)
+    res["bn_fwd_infer"] = median_time(bn_infer, repeat=15)
+    res["bn_fwd_bwd"] = median_time(bn_fwd_bwd, repeat=15)
     for shape in LN_SHAPES:
         tag = "x".join(map(str, shape))
         lx = rng.standard_normal(shape).astype(np.float32)
@@ -185,8 +177,8 @@ def numpy_cases():
             return dx, (lh * xhat).sum(axis=0), lh.sum(axis=0)
 
         n = number_for(shape)
-        res[f"ln_fwd_{tag}"] = median_time(ln_fwd, number=n)
-        res[f"ln_fwd_bwd_{tag}"] = median_time(ln_fwd_bwd, number=n)
+        res[f"ln_fwd_{tag}"] = median_time(ln_fwd, number=n, repeat=15)
+        res[f"ln_fwd_bwd_{tag}"] = median_time(ln_fwd_bwd, number=n, repeat=15)
     return res
 
 
@@ -196,7 +188,7 @@ def measure(framework):
         return {"numpy": numpy_cases()}
     if framework == "mxnet":
         import mxnet
-        return {"mxnet-1.9.1": {k: median_time(fn, number=n)
+        return {"mxnet-1.9.1": {k: median_time(fn, number=n, repeat=15)
                                 for k, (fn, n) in mx_cases(mxnet).items()}}
     import mxlite
     return interleaved(mx_cases(mxlite), MXLITE_VARIANTS)

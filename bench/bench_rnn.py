@@ -12,26 +12,15 @@ with OMP_NUM_THREADS=2, like every peer."""
 import argparse
 import json
 import os
-import statistics
 import subprocess
-import sys
-import time
 
 import numpy as np
+from timing import median_time
 
 T, N, I, H, L = 35, 32, 256, 256, 2
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def median_time(fn, number=5, repeat=7):
-    fn()
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        runs.append((time.perf_counter() - t0) / number)
-    return statistics.median(runs)
 
 
 def inputs():
@@ -146,7 +135,8 @@ def measure(framework):
         fwd, fwd_bwd = numpy_fns()
     else:
         fwd, fwd_bwd = mx_fns(__import__(framework))
-    return {framework: {"forward": median_time(fwd), "forward+backward": median_time(fwd_bwd)}}
+    return {framework: {"forward": median_time(fwd, number=5),
+                       "forward+backward": median_time(fwd_bwd, number=5)}}
 
 
 def main():

@@ -5,25 +5,15 @@
 Times are medians of several runs (machines are noisy)."""
 import argparse
 import json
-import statistics
-import time
 
 import numpy as np
 
 from frameworks import ADAPTERS
+from timing import median_time
 
 BIG = 16 * 1024 * 1024
 
 
-def median_time(fn, number, repeat=7):
-    fn()  # warm-up: first-touch pages, caches, pools
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        runs.append((time.perf_counter() - t0) / number)
-    return statistics.median(runs)
 
 
 def dispatch(fw):

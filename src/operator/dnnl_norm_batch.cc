@@ -61,18 +61,18 @@ dnnl::batch_normalization_forward::primitive_desc make_fwd_pd(const norm::Split3
       cpu_engine(), prop_kind::forward_training, md, md, eps, flags_of(scale, global));
 }
 
-std::shared_ptr<BnFwd> forward_primitive(const norm::Split3& s, bool scale, bool global,
+std::shared_ptr<const BnFwd> forward_primitive(const norm::Split3& s, bool scale, bool global,
                                          float eps) {
-  static PrimitiveCache<std::shared_ptr<BnFwd>> cache;
+  static PrimitiveCache<BnFwd> cache;
   return cache.get(key_of("fwd", s, scale, global, eps), [&] {
     auto pd = make_fwd_pd(s, scale, global, eps);
     return std::make_shared<BnFwd>(BnFwd{pd, dnnl::batch_normalization_forward(pd)});
   });
 }
 
-std::shared_ptr<BnBwd> backward_primitive(const norm::Split3& s, bool scale, bool global,
+std::shared_ptr<const BnBwd> backward_primitive(const norm::Split3& s, bool scale, bool global,
                                           float eps) {
-  static PrimitiveCache<std::shared_ptr<BnBwd>> cache;
+  static PrimitiveCache<BnBwd> cache;
   return cache.get(key_of("bwd", s, scale, global, eps), [&] {
     const auto md = data_desc(s);
     auto hint = make_fwd_pd(s, scale, global, eps);

@@ -41,16 +41,16 @@ dnnl::layer_normalization_forward::primitive_desc make_fwd_pd(int64_t rows, int6
       cpu_engine(), prop_kind::forward_training, md, md, sd, eps, kFlags);
 }
 
-std::shared_ptr<LnFwd> forward_primitive(int64_t rows, int64_t C, float eps) {
-  static PrimitiveCache<std::shared_ptr<LnFwd>> cache;
+std::shared_ptr<const LnFwd> forward_primitive(int64_t rows, int64_t C, float eps) {
+  static PrimitiveCache<LnFwd> cache;
   return cache.get(key_of("fwd", rows, C, eps), [&] {
     auto pd = make_fwd_pd(rows, C, eps);
     return std::make_shared<LnFwd>(LnFwd{pd, dnnl::layer_normalization_forward(pd)});
   });
 }
 
-std::shared_ptr<LnBwd> backward_primitive(int64_t rows, int64_t C, float eps) {
-  static PrimitiveCache<std::shared_ptr<LnBwd>> cache;
+std::shared_ptr<const LnBwd> backward_primitive(int64_t rows, int64_t C, float eps) {
+  static PrimitiveCache<LnBwd> cache;
   return cache.get(key_of("bwd", rows, C, eps), [&] {
     const auto md = plain_f32({rows, C});
     const auto sd = plain_f32({rows});

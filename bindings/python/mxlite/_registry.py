@@ -72,3 +72,18 @@ def op_names():
         for name in [op["name"]] + op["aliases"]:
             if name.isidentifier():
                 yield op, name
+
+
+def add_fluent_methods(cls, names, generated):
+    """Give cls a method per generated op function in names (x.sum(...) for
+    sum(x, ...)), as MXNet's NDArray and Symbol have; existing attributes win."""
+    def fluent(fn):
+        def method(self, *args, **kwargs):
+            return fn(self, *args, **kwargs)
+        method.__name__ = fn.__name__
+        method.__doc__ = fn.__doc__
+        return method
+
+    for name in names:
+        if name in generated and not hasattr(cls, name):
+            setattr(cls, name, fluent(generated[name]))

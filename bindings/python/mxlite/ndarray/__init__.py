@@ -2,6 +2,8 @@
 import sys
 import types
 
+from .._registry import add_fluent_methods as _add_fluent_methods
+
 from . import register as _register
 from .dlpack import from_dlpack, to_dlpack_for_read, to_dlpack_for_write
 from .ndarray import NDArray, array, empty, waitall
@@ -33,17 +35,7 @@ _FLUENT = ["sum", "mean", "prod", "max", "min", "argmax", "argmin", "norm", "nan
            "argsort", "softmax", "log_softmax", "dot", "diag", "where"]
 
 
-def _fluent(fn):
-    def method(self, *args, **kwargs):
-        return fn(self, *args, **kwargs)
-    method.__name__ = fn.__name__
-    method.__doc__ = fn.__doc__
-    return method
-
-
-for _name in _FLUENT:
-    if _name in _generated and not hasattr(NDArray, _name):
-        setattr(NDArray, _name, _fluent(_generated[_name]))
+_add_fluent_methods(NDArray, _FLUENT, _generated)
 
 from . import random  # noqa: E402  (needs _internal populated)
 

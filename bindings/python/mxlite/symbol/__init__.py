@@ -2,6 +2,8 @@
 import sys
 import types
 
+from .._registry import add_fluent_methods as _add_fluent_methods
+
 _internal = types.ModuleType(__name__ + "._internal", "Internal operators (names with '_').")
 op = types.ModuleType(__name__ + ".op", "Every registry operator.")
 sys.modules[_internal.__name__] = _internal
@@ -35,16 +37,6 @@ _FLUENT = ["reshape", "reshape_like", "zeros_like", "ones_like", "broadcast_axes
            "softmin", "squeeze", "dot", "where"]
 
 
-def _fluent(fn):
-    def method(self, *args, **kwargs):
-        return fn(self, *args, **kwargs)
-    method.__name__ = fn.__name__
-    method.__doc__ = fn.__doc__
-    return method
-
-
-for _name in _FLUENT:
-    if _name in _generated and not hasattr(Symbol, _name):
-        setattr(Symbol, _name, _fluent(_generated[_name]))
+_add_fluent_methods(Symbol, _FLUENT, _generated)
 
 del _name, _fn

@@ -99,6 +99,21 @@ def main():
           ["case", "mxlite"] + peers, rows_for(["dot1024", "dot2048"]))
     for n in (1024, 2048):
         print(f"dot{n}: {2 * n ** 3 / me[f'dot{n}'] / 1e9:.0f} GFLOP/s")
+    run_model_benchmarks(py)
+
+
+# Each of these prints its own table with the peers it finds (.venv-peers).
+MODEL_BENCHMARKS = ["bench_autograd_step.py", "bench_mlp.py", "bench_conv.py", "bench_norm.py",
+                    "bench_rnn.py", "bench_optimizer.py", "bench_grad_shape.py"]
+
+
+def run_model_benchmarks(python):
+    env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))
+    for script in MODEL_BENCHMARKS:
+        print(f"\n# {script}", flush=True)
+        p = subprocess.run([python, os.path.join(HERE, script)], env=env, cwd=ROOT)
+        if p.returncode != 0:
+            print(f"  ({script}: failed with status {p.returncode})")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ JOBS ?= $(shell nproc)
 # ccache, when present, makes rebuilds in several checkouts cheap.
 LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
-.PHONY: all deps build core python test test-cpp test-python test-asan demo bench clean
+.PHONY: all deps build core python generate test test-cpp test-python test-asan demo bench clean
 
 all: build
 
@@ -27,6 +27,10 @@ python: core
 	@echo "== installed mxlite into $(VENV)"
 
 build: python
+
+# Regenerate every binding's op wrappers from the built library's registry.
+generate: core
+	@$(PY) tools/bindgen/generate.py --lib $(BUILD_DIR)/libmxlite.so
 
 test: build
 	@tools/run_tests.sh

@@ -12,6 +12,13 @@ add() {  # suite passed failed
   summary+=("$1: $2 passed, $3 failed")
 }
 
+echo "== generated bindings (tools/bindgen --check)"
+if .venv/bin/python tools/bindgen/generate.py --lib "$BUILD_DIR/libmxlite.so" --check; then
+  add "bindgen check" 1 0
+else
+  add "bindgen check" 0 1; status=1
+fi
+
 echo "== C++ (ctest)"
 log=$(mktemp)
 (cd "$BUILD_DIR" && ctest --output-on-failure -j 2) 2>&1 | tee "$log"

@@ -1,0 +1,1 @@
+"""One module per generated target; see ../generate.py."""

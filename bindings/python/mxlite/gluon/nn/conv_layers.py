@@ -2,7 +2,6 @@
 gluon.nn), on the Convolution / Deconvolution / Pooling / Pad ops."""
 from numbers import Number
 
-from ... import symbol
 from ..block import HybridBlock
 from .activations import Activation
 
@@ -12,11 +11,21 @@ __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",
            "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D", "ReflectionPad2D"]
 
 
-def _infer_weight_shape(op_name, data_shape, kwargs):
-    """(data, weight, bias) shapes as the op infers them from a data shape with
-    unknown (0) extents: the weight layout is the op's business."""
-    sym = getattr(symbol, op_name)(symbol.var("data", shape=data_shape), **kwargs)
-    return sym.infer_shape_partial()[0]
+def _weight_shapes(op_name, layout, channels, in_channels, groups, kernel):
+    """(weight, bias) shapes; in_channels 0 (unknown until the first forward)
+    stays 0.  Convolution weights are (channels, in_channels/groups, *kernel)
+    and Deconvolution weights (in_channels, channels/groups, *kernel); with
+    the channel-last layouts the channel axis of the weight moves last."""
+    if op_name == "Convolution":
+        outer, inner = channels, in_channels // groups
+    else:
+        outer, inner = in_channels, channels // groups
+    kernel = tuple(kernel)
+    if layout.endswith("C"):
+        weight = (outer,) + kernel + (inner,)
+    else:
+        weight = (outer, inner) + kernel
+    return weight, (channels,)
 
 
 def _tuple(value, n, what):
@@ -49,14 +58,12 @@ class _Conv(HybridBlock):
                             "no_bias": not use_bias, "layout": layout}
             if adj is not None:
                 self._kwargs["adj"] = adj
-            dshape = [0] * (n + 2)
-            dshape[layout.find("N")] = 1
-            dshape[layout.find("C")] = in_channels
-            wshapes = _infer_weight_shape(op_name, dshape, self._kwargs)
-            self.weight = self.params.get("weight", shape=wshapes[1], init=weight_initializer,
+            wshape, bshape = _weight_shapes(op_name, layout, channels, in_channels, groups,
+                                            kernel_size)
+            self.weight = self.params.get("weight", shape=wshape, init=weight_initializer,
                                           allow_deferred_init=True)
             if use_bias:
-                self.bias = self.params.get("bias", shape=wshapes[2], init=bias_initializer,
+                self.bias = self.params.get("bias", shape=bshape, init=bias_initializer,
                                             allow_deferred_init=True)
             else:
                 self.bias = None

@@ -2,4 +2,5 @@
 from . import parameter, block
 from .parameter import Constant, DeferredInitializationError, Parameter, ParameterDict
 from .block import Block, HybridBlock, SymbolBlock
-from . import nn
+from . import nn, loss, utils
+from .trainer import Trainer

@@ -305,11 +305,13 @@ class Block:
             param.cast(dtype)
 
     def __call__(self, *args):
-        for hook in list(self._forward_pre_hooks.values()):
-            hook(self, args)
+        if self._forward_pre_hooks:
+            for hook in list(self._forward_pre_hooks.values()):
+                hook(self, args)
         out = self.forward(*args)
-        for hook in list(self._forward_hooks.values()):
-            hook(self, args, out)
+        if self._forward_hooks:
+            for hook in list(self._forward_hooks.values()):
+                hook(self, args, out)
         return out
 
     def forward(self, *args):
@@ -372,6 +374,13 @@ class Block:
                 h.detach()
 
 
+def _all_arrays(args):
+    for a in args:
+        if not isinstance(a, NDArray):
+            return False
+    return True
+
+
 def _brief(names, limit=5):
     names = list(names)
     if len(names) > limit:
@@ -405,10 +414,15 @@ class HybridBlock(Block):
             self._clear_cached_op()
 
     def _plain_forward(self):
-        """True for blocks that define forward() instead of hybrid_forward()."""
+        """True for blocks that define forward() instead of hybrid_forward()
+        (cached per class: it is asked on every call)."""
         cls = type(self)
-        return cls.forward is not HybridBlock.forward and \
-            cls.hybrid_forward is HybridBlock.hybrid_forward
+        plain = cls.__dict__.get("_plain_cache")
+        if plain is None:
+            plain = cls.forward is not HybridBlock.forward and \
+                cls.hybrid_forward is HybridBlock.hybrid_forward
+            cls._plain_cache = plain
+        return plain
 
     def register_child(self, block, name=None):
         if not isinstance(block, HybridBlock):
@@ -550,15 +564,18 @@ class HybridBlock(Block):
     def _call_cached_op(self, *args):
         if self._cached_op is None:
             self._build_cache(*args)
-        flat, fmt = _flatten(args, "input")
-        if fmt != self._in_format:
-            raise ValueError("Invalid input format")
-        flat = [a for a in flat if a is not None]
+        if _all_arrays(args) and self._in_format == [0] * len(args):
+            flat = args  # the common case: plain NDArray arguments
+        else:
+            flat, fmt = _flatten(args, "input")
+            if fmt != self._in_format:
+                raise ValueError("Invalid input format")
+            flat = [a for a in flat if a is not None]
         try:
-            cargs = [flat[i] if is_arg else i.data() for is_arg, i in self._cached_op_args]
+            cargs = [flat[i] if is_arg else i._fast_data() for is_arg, i in self._cached_op_args]
         except DeferredInitializationError:
             self._finish_deferred(*args)
-            cargs = [flat[i] if is_arg else i.data() for is_arg, i in self._cached_op_args]
+            cargs = [flat[i] if is_arg else i._fast_data() for is_arg, i in self._cached_op_args]
         out = self._cached_op(*cargs)
         if isinstance(out, NDArray):
             out = [out]
@@ -568,7 +585,9 @@ class HybridBlock(Block):
 
     def __call__(self, *args):
         if not self._plain_forward():
-            return super().__call__(*args)
+            if self._forward_pre_hooks or self._forward_hooks:
+                return super().__call__(*args)
+            return self.forward(*args)
         # plain forward(): the dispatch MXNet's HybridBlock.forward does for hybrid_forward
         for hook in list(self._forward_pre_hooks.values()):
             hook(self, args)
@@ -590,18 +609,22 @@ class HybridBlock(Block):
     def forward(self, x, *args):
         """Runs hybrid_forward with F = mx.nd on NDArrays (through the cached
         graph once hybridized) and F = mx.sym on Symbols."""
-        flat = _flatten([x] + list(args), "input")[0]
-        if any(isinstance(a, NDArray) for a in flat):
-            if any(isinstance(a, Symbol) for a in flat):
+        if isinstance(x, NDArray) and (not args or _all_arrays(args)):
+            nd_inputs = True  # the common case, decided without flattening
+        else:
+            flat = _flatten([x] + list(args), "input")[0]
+            nd_inputs = any(isinstance(a, NDArray) for a in flat)
+            if nd_inputs and any(isinstance(a, Symbol) for a in flat):
                 raise ValueError("In HybridBlock, we do not support mixed NDArrays and Symbols "
                                  "types for the input.")
+        if nd_inputs:
             if self._active:
                 return self._call_cached_op(x, *args)
             try:
-                params = {k: v.data() for k, v in self._reg_params.items()}
+                params = {k: v._fast_data() for k, v in self._reg_params.items()}
             except DeferredInitializationError:
                 self._finish_deferred(x, *args)
-                params = {k: v.data() for k, v in self._reg_params.items()}
+                params = {k: v._fast_data() for k, v in self._reg_params.items()}
             return self.hybrid_forward(ndarray, x, *args, **params)
         if not any(isinstance(a, Symbol) for a in flat):
             raise ValueError(f"HybridBlock requires the first argument to forward be either "

@@ -172,6 +172,13 @@ class Parameter:
             return self.var()
         return self._check_and_get(self._data, ctx)
 
+    def _fast_data(self):
+        """data() for the single-context, not-tracing case blocks hit on every call."""
+        d = self._data
+        if d is not None and len(d) == 1:
+            return d[0]
+        return self._check_and_get(d, None)
+
     def list_data(self):
         """The arrays on every context, in list_ctx() order."""
         return self._check_and_get(self._data, list)

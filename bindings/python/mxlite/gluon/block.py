@@ -432,10 +432,15 @@ class HybridBlock(Block):
         super().register_child(block, name)
         self._clear_cached_op()
 
-    def hybridize(self, active=True, static_alloc=False, static_shape=False, inline_limit=2,
-                  forward_bulk_size=None, backward_bulk_size=None, **kwargs):
+    def hybridize(self, active=True, backend=None, clear=True, static_alloc=False,
+                  static_shape=False, inline_limit=2, forward_bulk_size=None,
+                  backward_bulk_size=None, **kwargs):
         """Run this block as a cached graph from the next call on
-        (static_alloc / static_shape are passed to CachedOp)."""
+        (static_alloc / static_shape are passed to CachedOp).  backend:
+        subgraph backends are not available (None only)."""
+        if backend is not None:
+            raise NotImplementedError(f"hybridize: backend {backend!r} is not available; "
+                                      "mxlite has no subgraph backends (use backend=None)")
         self._active = active
         self._flags = [("static_alloc", static_alloc), ("static_shape", static_shape),
                        ("inline_limit", inline_limit)]
@@ -451,6 +456,16 @@ class HybridBlock(Block):
         super().hybridize(active, static_alloc=static_alloc, static_shape=static_shape,
                           inline_limit=inline_limit, forward_bulk_size=forward_bulk_size,
                           backward_bulk_size=backward_bulk_size, **kwargs)
+
+    def optimize_for(self, x, *args, backend=None, clear=False, static_alloc=False,
+                     static_shape=False, inline_limit=2, forward_bulk_size=None,
+                     backward_bulk_size=None, **kwargs):
+        """Hybridize and run once on the given inputs (builds the cached graph)."""
+        self.hybridize(True, backend=backend, static_alloc=static_alloc,
+                       static_shape=static_shape, inline_limit=inline_limit,
+                       forward_bulk_size=forward_bulk_size,
+                       backward_bulk_size=backward_bulk_size, **kwargs)
+        self(x, *args)
 
     def cast(self, dtype):
         self._clear_cached_op()

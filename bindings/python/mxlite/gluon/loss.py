@@ -135,8 +135,8 @@ SoftmaxCELoss = SoftmaxCrossEntropyLoss
 
 
 class KLDivLoss(Loss):
-    """label * (log(label) - pred), pred being log-probabilities (from_logits)
-    or scores turned into them with log_softmax."""
+    """sum(label * (log(label) - pred)) per sample, pred being log-probabilities
+    (from_logits) or scores turned into them with log_softmax."""
 
     def __init__(self, from_logits=True, axis=-1, weight=None, batch_axis=0, **kwargs):
         super().__init__(weight, batch_axis, **kwargs)
@@ -148,7 +148,7 @@ class KLDivLoss(Loss):
             pred = F.log_softmax(pred, axis=self._axis)
         loss = label * (F.log(label + 1e-12) - pred)
         loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return F.mean(loss, axis=self._batch_axis, exclude=True)
+        return F.sum(loss, axis=self._batch_axis, exclude=True)  # a sum, unlike the others
 
 
 class CTCLoss(Loss):
@@ -247,13 +247,14 @@ class TripletLoss(Loss):
         super().__init__(weight, batch_axis, **kwargs)
         self._margin = margin
 
-    def hybrid_forward(self, F, pred, positive, negative, sample_weight=None):
+    def hybrid_forward(self, F, pred, positive, negative):
+        # MXNet 1.9's TripletLoss takes no sample_weight
         positive = _reshape_like(F, positive, pred)
         negative = _reshape_like(F, negative, pred)
         loss = F.sum(F.square(positive - pred) - F.square(negative - pred),
                      axis=self._batch_axis, exclude=True)
         loss = F.relu(loss + self._margin)
-        return _apply_weighting(F, loss, self._weight, sample_weight)
+        return _apply_weighting(F, loss, self._weight, None)
 
 
 class PoissonNLLLoss(Loss):
@@ -274,8 +275,9 @@ class PoissonNLLLoss(Loss):
         else:
             loss = pred - target * F.log(pred + epsilon)
         if self._compute_full:
-            # target*log(target) - target + 0.5*log(2*pi*target), only where target > 1
-            # (where() keeps the log of targets <= 1 out of the result)
+            # target*log(target) - target + 0.5*log(2*pi*target), only where target > 1.
+            # where() keeps log(0) out: MXNet multiplies by (target > 1) instead, which
+            # turns 0 * log(0) into NaN for zero targets; the values agree elsewhere.
             big = target > 1
             safe = F.where(big, target, F.ones_like(target))
             stirling = safe * F.log(safe) - safe + 0.5 * F.log(2 * np.pi * safe)
@@ -307,4 +309,4 @@ class CosineEmbeddingLoss(Loss):
         x_norm = F.norm(x, axis=axis).reshape((-1, 1))
         y_norm = F.norm(y, axis=axis).reshape((-1, 1))
         x_dot_y = F.sum(x * y, axis=axis).reshape((-1, 1))
-        return x_dot_y / F.maximum(x_norm * y_norm, 1e-12)
+        return x_dot_y / F._internal._maximum_scalar(x_norm * y_norm, scalar=1e-12)

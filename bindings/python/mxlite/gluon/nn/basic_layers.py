@@ -279,21 +279,21 @@ class LayerNorm(HybridBlock):
 
 class GroupNorm(HybridBlock):
     """Splits the channels (axis 1) into num_groups groups and normalizes each
-    group of each sample."""
+    group of each sample; gamma and beta have one entry per group."""
 
     def __init__(self, num_groups=1, epsilon=1e-5, center=True, scale=True,
-                 beta_initializer="zeros", gamma_initializer="ones", in_channels=0, **kwargs):
-        super().__init__(**kwargs)
+                 beta_initializer="zeros", gamma_initializer="ones", prefix=None, params=None):
+        super().__init__(prefix=prefix, params=params)
         self._kwargs = {"eps": epsilon, "num_groups": num_groups, "center": center,
                         "scale": scale}
         self._num_groups = num_groups
         self._epsilon = epsilon
-        with self.name_scope():
+        with self.name_scope():  # one scale and shift per group, as MXNet 1.9's GroupNorm op
             self.gamma = self.params.get("gamma", grad_req="write" if scale else "null",
-                                         shape=(in_channels,), init=gamma_initializer,
+                                         shape=(num_groups,), init=gamma_initializer,
                                          allow_deferred_init=True)
             self.beta = self.params.get("beta", grad_req="write" if center else "null",
-                                        shape=(in_channels,), init=beta_initializer,
+                                        shape=(num_groups,), init=beta_initializer,
                                         allow_deferred_init=True)
 
     def hybrid_forward(self, F, data, gamma, beta):

@@ -104,9 +104,14 @@ class _Conv(HybridBlock):
         return s.format(mapping=f"{shape[1] if shape[1] else None} -> {shape[0]}")
 
 
+def _dflt(value, dims):
+    """MXNet's default for a per-axis argument: a bare int for 1-D layers."""
+    return value if dims == 1 else (value,) * dims
+
+
 def _conv_init(cls_name, dims, layouts):
-    def init(self, channels, kernel_size, strides=(1,) * dims, padding=(0,) * dims,
-             dilation=(1,) * dims, groups=1, layout=layouts[0], activation=None, use_bias=True,
+    def init(self, channels, kernel_size, strides=_dflt(1, dims), padding=_dflt(0, dims),
+             dilation=_dflt(1, dims), groups=1, layout=layouts[0], activation=None, use_bias=True,
              weight_initializer=None, bias_initializer="zeros", in_channels=0, **kwargs):
         if layout not in layouts:
             raise ValueError(f"{cls_name}: only supports {' and '.join(map(repr, layouts))} "
@@ -119,8 +124,8 @@ def _conv_init(cls_name, dims, layouts):
 
 
 def _deconv_init(cls_name, dims, layouts):
-    def init(self, channels, kernel_size, strides=(1,) * dims, padding=(0,) * dims,
-             output_padding=(0,) * dims, dilation=(1,) * dims, groups=1, layout=layouts[0],
+    def init(self, channels, kernel_size, strides=_dflt(1, dims), padding=_dflt(0, dims),
+             output_padding=_dflt(0, dims), dilation=_dflt(1, dims), groups=1, layout=layouts[0],
              activation=None, use_bias=True, weight_initializer=None, bias_initializer="zeros",
              in_channels=0, **kwargs):
         if layout not in layouts:
@@ -204,23 +209,42 @@ def _check_layout(name, layout, layouts):
 _LAYOUTS = {1: ("NCW", "NWC"), 2: ("NCHW", "NHWC"), 3: ("NCDHW", "NDHWC")}
 
 
+# MXNet 1.9's positional order of layout and ceil_mode differs between the
+# pooling layers (MaxPool1D/2D and AvgPool1D: layout first); kept, so
+# positional calls mean the same.
 def _max_pool_init(name, dims):
-    def init(self, pool_size=(2,) * dims if dims > 1 else 2, strides=None, padding=0,
-             layout=_LAYOUTS[dims][0], ceil_mode=False, **kwargs):
+    def body(self, pool_size, strides, padding, layout, ceil_mode, kwargs):
         _check_layout(name, layout, _LAYOUTS[dims])
         pool_size = _tuple(pool_size, dims, "pool_size")
         _Pooling.__init__(self, pool_size, strides, padding, ceil_mode, False, "max", layout,
                           **kwargs)
+
+    if dims < 3:
+        def init(self, pool_size=_dflt(2, dims), strides=None, padding=0,
+                 layout=_LAYOUTS[dims][0], ceil_mode=False, **kwargs):
+            body(self, pool_size, strides, padding, layout, ceil_mode, kwargs)
+    else:
+        def init(self, pool_size=_dflt(2, dims), strides=None, padding=0, ceil_mode=False,
+                 layout=_LAYOUTS[dims][0], **kwargs):
+            body(self, pool_size, strides, padding, layout, ceil_mode, kwargs)
     return init
 
 
 def _avg_pool_init(name, dims):
-    def init(self, pool_size=(2,) * dims if dims > 1 else 2, strides=None, padding=0,
-             layout=_LAYOUTS[dims][0], ceil_mode=False, count_include_pad=True, **kwargs):
+    def body(self, pool_size, strides, padding, layout, ceil_mode, count_include_pad, kwargs):
         _check_layout(name, layout, _LAYOUTS[dims])
         pool_size = _tuple(pool_size, dims, "pool_size")
         _Pooling.__init__(self, pool_size, strides, padding, ceil_mode, False, "avg", layout,
                           count_include_pad, **kwargs)
+
+    if dims == 1:
+        def init(self, pool_size=2, strides=None, padding=0, layout="NCW", ceil_mode=False,
+                 count_include_pad=True, **kwargs):
+            body(self, pool_size, strides, padding, layout, ceil_mode, count_include_pad, kwargs)
+    else:
+        def init(self, pool_size=_dflt(2, dims), strides=None, padding=0, ceil_mode=False,
+                 layout=_LAYOUTS[dims][0], count_include_pad=True, **kwargs):
+            body(self, pool_size, strides, padding, layout, ceil_mode, count_include_pad, kwargs)
     return init
 
 

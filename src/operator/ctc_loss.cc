@@ -13,6 +13,7 @@
 #include <limits>
 #include <vector>
 
+#include "autograd/gradient.h"
 #include "common/parallel.h"
 #include "operator/registry.h"
 

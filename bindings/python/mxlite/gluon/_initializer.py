@@ -11,14 +11,20 @@ import math
 
 import numpy as np
 
-try:  # the real module, once it is on main
-    from .. import init as _real
-except ImportError:  # pragma: no cover - depends on what has been merged
-    _real = None
+_real = None
 
 
 def _module():
-    return _real if _real is not None else _Fallback
+    """mx.init (the module mxlite.initializer) when the build has it, looked
+    up lazily so the import order of mxlite's packages does not matter."""
+    global _real
+    if _real is None:
+        try:
+            from .. import initializer as real
+        except ImportError:  # pragma: no cover - depends on what has been merged
+            return _Fallback
+        _real = real
+    return _real
 
 
 class _InitDesc(str):

@@ -133,9 +133,11 @@ class Trainer:
                 if not ignore_stale_grad or _fresh_grad(arr):
                     updates.append((i, grad, arr))
                     _set_fresh_grad(arr, False)
-        updater = self._updaters[0]
-        for i, grad, arr in updates:
-            updater(i, grad, arr)
+        if updates:
+            # one call with lists: the updater hands same-dtype weights to the
+            # optimizer in groups (fused multi-weight update ops)
+            idx, grads, arrs = zip(*updates)
+            self._updaters[0](list(idx), list(grads), list(arrs))
 
     def save_states(self, fname):
         """Save the optimizer state (momentum, ...) to a file."""

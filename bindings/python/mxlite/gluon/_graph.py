@@ -77,16 +77,8 @@ def make_cached_op(sym, flags):
     sym.list_inputs() order."""
     cls = _cached_op_class()
     if cls is not None:
-        return cls(sym, flags=[(k, _flag_text(v)) for k, v in flags])
+        return cls(sym, flags=list(flags))  # CachedOp writes the values as MXNet's text
     return GraphRunner(sym)
-
-
-def _flag_text(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (list, tuple)):
-        return "[" + ",".join(str(i) for i in v) + "]"
-    return str(v)
 
 
 class GraphRunner:

@@ -2,5 +2,5 @@
 from . import parameter, block
 from .parameter import Constant, DeferredInitializationError, Parameter, ParameterDict
 from .block import Block, HybridBlock, SymbolBlock
-from . import nn, loss, utils
+from . import nn, loss, utils, contrib
 from .trainer import Trainer

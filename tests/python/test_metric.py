@@ -216,3 +216,26 @@ def test_shape_mismatch_and_unknown_metric():
         mx.metric.Accuracy().update([nd([1]), nd([0])], [nd([[0, 1]])])
     with pytest.raises(ValueError, match="not registered"):
         mx.metric.create("no_such_metric")
+
+
+def test_pcc_multiclass_and_binary():
+    lab = rng.integers(0, 4, 60)
+    p = probs(60, 4)
+    p[np.arange(60)[:40], lab[:40]] += 1.0  # mostly right
+    m = mx.metric.create("pcc")
+    m.update([nd(lab[:30])], [nd(p[:30])])
+    m.update([nd(lab[30:])], [nd(p[30:])])
+    pred = p.argmax(1)
+    # Gorodkin's R_K from counts: (c*s - sum p_k t_k) / sqrt((s^2 - sum p_k^2)(s^2 - sum t_k^2))
+    s, c = 60, (pred == lab).sum()
+    pk, tk = np.bincount(pred, minlength=4), np.bincount(lab, minlength=4)
+    expect = (c * s - pk @ tk) / math.sqrt((s * s - pk @ pk) * (s * s - tk @ tk))
+    assert m.get() == ("pcc", pytest.approx(expect))
+    # binary: equals MCC
+    pb, lb = probs(40, 2), rng.integers(0, 2, 40)
+    a, b = mx.metric.PCC(), mx.metric.MCC()
+    a.update([nd(lb)], [nd(pb)])
+    b.update([nd(lb)], [nd(pb)])
+    assert a.get()[1] == pytest.approx(b.get()[1])
+    a.reset_local()
+    assert math.isnan(a.get()[1]) and a.get_global()[1] == pytest.approx(b.get()[1])

@@ -1,4 +1,4 @@
-"""Classification metrics: Accuracy, TopKAccuracy, F1, MCC."""
+"""Classification metrics: Accuracy, TopKAccuracy, F1, MCC, PCC."""
 import math
 
 import numpy
@@ -6,7 +6,7 @@ import numpy
 from .. import ndarray as nd
 from .base import EvalMetric, alias, check_label_shapes, register, to_numpy
 
-__all__ = ["Accuracy", "TopKAccuracy", "F1", "MCC"]
+__all__ = ["Accuracy", "TopKAccuracy", "F1", "MCC", "PCC"]
 
 
 @register
@@ -204,3 +204,75 @@ class MCC(_BinaryMetric):
 
     def _score(self, use_global):
         return self.metrics.matthewscc(use_global)
+
+
+@register
+class PCC(EvalMetric):
+    """Multiclass Matthews correlation (Gorodkin's R_K) from a confusion matrix that
+    grows with the largest class seen; get() scores all samples since the last reset.
+
+    Predictions shaped like the labels are class indices, otherwise argmax over axis 1.
+    """
+
+    def __init__(self, name="pcc", output_names=None, label_names=None, has_global_stats=True):
+        self.k = 2
+        super().__init__(name=name, output_names=output_names, label_names=label_names,
+                         has_global_stats=has_global_stats)
+
+    def _grow(self, inc):
+        self.lcm = numpy.pad(self.lcm, ((0, inc), (0, inc)), "constant")
+        self.gcm = numpy.pad(self.gcm, ((0, inc), (0, inc)), "constant")
+        self.k += inc
+
+    @staticmethod
+    def _calc_mcc(cmat):
+        n = cmat.sum()
+        x, y = cmat.sum(axis=1), cmat.sum(axis=0)
+        cov_xx, cov_yy = numpy.sum(x * (n - x)), numpy.sum(y * (n - y))
+        if cov_xx == 0 or cov_yy == 0:
+            return float("nan")
+        cov_xy = numpy.sum(cmat.diagonal() * n - x * y)
+        return cov_xy / (cov_xx * cov_yy) ** 0.5
+
+    def update(self, labels, preds):
+        labels, preds = check_label_shapes(labels, preds, True)
+        for label, pred in zip(labels, preds):
+            label = to_numpy(label).astype("int32").ravel()
+            pred = to_numpy(pred)
+            pred = pred.argmax(axis=1) if pred.shape != label.shape else pred.astype("int32")
+            pred = pred.ravel()
+            n = int(max(pred.max(), label.max()))
+            if n >= self.k:
+                self._grow(n + 1 - self.k)
+            bcm = numpy.zeros((self.k, self.k))
+            numpy.add.at(bcm, (pred, label), 1)
+            self.lcm += bcm
+            self.gcm += bcm
+        self.num_inst += 1
+        self.global_num_inst += 1
+
+    # The sums are derived from the confusion matrices, so get() reports their MCC.
+    @property
+    def sum_metric(self):
+        return self._calc_mcc(self.lcm) * self.num_inst
+
+    @sum_metric.setter
+    def sum_metric(self, _):
+        pass
+
+    @property
+    def global_sum_metric(self):
+        return self._calc_mcc(self.gcm) * self.global_num_inst
+
+    @global_sum_metric.setter
+    def global_sum_metric(self, _):
+        pass
+
+    def reset(self):
+        self.global_num_inst = 0
+        self.gcm = numpy.zeros((self.k, self.k))
+        self.reset_local()
+
+    def reset_local(self):
+        self.num_inst = 0
+        self.lcm = numpy.zeros((self.k, self.k))

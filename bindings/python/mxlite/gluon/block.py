@@ -1,7 +1,6 @@
 """gluon.Block and HybridBlock (MXNet 1.9 semantics: name scopes and
 prefixes, parameter registration, hooks, save/load_parameters, hybridize
 through a traced Symbol)."""
-import copy
 import re
 import threading
 import warnings
@@ -13,9 +12,10 @@ from ..ndarray import NDArray
 from ..symbol import Symbol
 from . import _graph
 from ._graph import flatten as _flatten, regroup as _regroup, tracing as _tracing
-from .parameter import DeferredInitializationError, Parameter, ParameterDict, _load, _save
+from .parameter import DeferredInitializationError, Parameter, _load, _save
+from .parameter_dict import ParameterDict
 
-__all__ = ["Block", "HybridBlock", "SymbolBlock"]
+__all__ = ["Block", "HybridBlock"]
 
 
 class _BlockScope:
@@ -89,19 +89,6 @@ class HookHandle:
 
 def _indent(text, spaces):
     return text.replace("\n", "\n" + " " * spaces)
-
-
-def _shape_str(args):
-    flat, fmt = _flatten(args, "output")
-    shapes = [x.shape for x in flat if x is not None]
-
-    def rebuild(f, it):
-        if isinstance(f, int):
-            return next(it) if f == 0 else (None if f == -1 else [next(it) for _ in range(f)])
-        return [rebuild(i, it) for i in f]
-
-    res = rebuild(fmt, iter(shapes))
-    return res
 
 
 class Block:
@@ -321,57 +308,8 @@ class Block:
     def summary(self, *inputs):
         """Print each layer's output shape and parameter count for one forward
         of `inputs` (the block must not be hybridized)."""
-        summary = OrderedDict()
-        seen = set()
-        hooks = []
-
-        def _summary_hook(block, _, outputs):
-            key = f"{block.__class__.__name__}-{len(summary)}"
-            entry = summary[key] = {"output_shape": _shape_str(outputs), "n_params": 0,
-                                    "trainable": 0, "shared": 0}
-            for p in block.params.values():
-                size = p.data().size
-                entry["n_params"] += size
-                entry["trainable"] += 0 if p.grad_req == "null" else size
-                if p in seen:
-                    entry["shared"] += size
-                else:
-                    seen.add(p)
-
-        def _register(block):
-            if isinstance(block, HybridBlock) and block._active:
-                raise AssertionError(f"\"{block.name}\" must not be hybridized to print summary.")
-            from .nn.basic_layers import HybridSequential, Sequential
-            if not isinstance(block, (Sequential, HybridSequential)):
-                hooks.append(block.register_forward_hook(_summary_hook))
-
-        summary["Input"] = {"output_shape": _shape_str(list(inputs) if len(inputs) > 1
-                                                       else inputs[0]),
-                            "n_params": 0, "trainable": 0, "shared": 0}
-        try:
-            self.apply(_register)
-            self(*inputs)
-            line = "{:>20}  {:>42} {:>15}"
-            print("-" * 80)
-            print(line.format("Layer (type)", "Output Shape", "Param #"))
-            print("=" * 80)
-            total = trainable = shared = 0
-            for layer, entry in summary.items():
-                print(line.format(layer, str(entry["output_shape"]), entry["n_params"]))
-                total += entry["n_params"]
-                trainable += entry["trainable"]
-                shared += entry["shared"]
-            print("=" * 80)
-            print("Parameters in forward computation graph, duplicate included")
-            print("   Total params: " + str(total))
-            print("   Trainable params: " + str(trainable))
-            print("   Non-trainable params: " + str(total - trainable))
-            print("Shared params in forward computation graph: " + str(shared))
-            print("Unique parameters in model: " + str(total - shared))
-            print("-" * 80)
-        finally:
-            for h in hooks:
-                h.detach()
+        from ._summary import print_summary
+        print_summary(self, inputs)
 
 
 def _all_arrays(args):
@@ -676,95 +614,3 @@ class HybridBlock(Block):
         params_filename = "%s-%04d.params" % (path, epoch)
         _save(params_filename, arg_dict)
         return sym_filename, params_filename
-
-
-def _common_prefix(names):
-    if not names:
-        return ""
-    prefix = names[0]
-    for name in names:
-        i = 0
-        while i < len(prefix) and i < len(name) and prefix[i] == name[i]:
-            i += 1
-        prefix = prefix[:i]
-    return prefix
-
-
-class SymbolBlock(HybridBlock):
-    """A HybridBlock built from a Symbol: `outputs` computed from the
-    variables `inputs`; the graph's other variables become parameters."""
-
-    @staticmethod
-    def imports(symbol_file, input_names, param_file=None, ctx=None, allow_missing=False,
-                ignore_extra=False):
-        """Load an exported model: a symbol JSON file and optionally its params."""
-        sym = symbol.load(symbol_file)
-        if isinstance(input_names, str):
-            input_names = [input_names]
-        if param_file is None:
-            inputs = [symbol.var(i, dtype="float32") for i in input_names]
-        else:
-            inputs = [symbol.var(i) for i in input_names]
-        ret = SymbolBlock(sym, inputs)
-        if param_file is not None:
-            ret.collect_params().load(param_file, ctx, allow_missing, ignore_extra,
-                                      cast_dtype=True, dtype_source="saved")
-        return ret
-
-    def __repr__(self):
-        s = "{name}(\n{modstr}\n)"
-        modstr = "\n".join(f"{block} : {block.name} -> {block.list_outputs()}"
-                           for block in self._cached_graph[1].get_children() or [])
-        return s.format(name=self.__class__.__name__, modstr=modstr)
-
-    def __init__(self, outputs, inputs, params=None):
-        super().__init__(prefix=None, params=None)
-        self._prefix = ""
-        self._params = ParameterDict("", params)
-        if isinstance(inputs, Symbol) and len(inputs.list_outputs()) == 1:
-            inputs = [inputs]
-        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
-            outputs = outputs[0]
-        syms, self._in_format = _flatten(inputs, "input")
-        out, self._out_format = _flatten(outputs, "output")
-        out = symbol.Group(out) if len(out) > 1 else out[0]
-        input_names = set()
-        for i in syms:
-            if len(i.get_internals().list_outputs()) != 1:
-                raise AssertionError(f"Input symbols must be variable, but {i} is an output of "
-                                     "operators")
-            input_names.add(i.name)
-        for i in out.list_arguments():
-            if i not in input_names:
-                self.params.get(i, allow_deferred_init=True)
-        for i in out.list_auxiliary_states():
-            if i not in input_names:
-                self.params.get(i, grad_req="null", allow_deferred_init=True)
-        self._cached_graph = syms, out
-        len_prefix = len(_common_prefix(list(self._params.keys())))
-        self._reg_params = {key[len_prefix:]: val for key, val in self._params.items()}
-
-    def forward(self, x, *args):
-        if isinstance(x, NDArray):
-            return self._call_cached_op(x, *args)
-        if not isinstance(x, Symbol):
-            raise TypeError(f"HybridBlock requires the first argument to forward be either "
-                            f"Symbol or NDArray, but got {type(x)}")
-        flat, in_fmt = _flatten([x] + list(args), "input")
-        if in_fmt != self._in_format:
-            raise ValueError("Invalid input format")
-        ret = copy.copy(self._cached_graph[1])
-        ret._compose(**{k.name: v for k, v in zip(self._cached_graph[0], flat)})
-        return _regroup(list(ret), self._out_format)[0]
-
-    def _clear_cached_op(self):
-        tmp = self._cached_graph
-        super()._clear_cached_op()
-        self._cached_graph = tmp
-
-    def cast(self, dtype):
-        self._clear_cached_op()
-        super().cast(dtype)
-
-    def hybrid_forward(self, F, x, *args, **kwargs):
-        raise NotImplementedError

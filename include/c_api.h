@@ -613,6 +613,182 @@ MXL_API int mxl_symbol_load(const char* path, mxl_symbol_t** out);
 MXL_API int mxl_symbol_debug_str(const mxl_symbol_t* sym, char* buf,
                                  uint64_t cap, uint64_t* needed);
 
+/* -------------------------------------------------------------- executors */
+
+/* A symbol bound to arrays (MXNet's Executor): forward runs the graph,
+ * backward the gradient graph built from the ops' registered gradients.
+ * Both are planned once at bind: intermediate values share memory blocks
+ * (in-place along the ops' declared pairs, then reuse of freed blocks), and
+ * arguments, gradient buffers, auxiliary states and outputs are never used
+ * as scratch.  MXL_MEMORY_PLAN=0 turns planning off (every value its own
+ * block), MXNET_EXEC_ENABLE_INPLACE=0 only the in-place part;
+ * MXNET_BACKWARD_DO_MIRROR=1 recomputes cheap forward nodes in backward
+ * (gradient checkpointing; per node: attribute __force_mirroring__="True").
+ * These are read when an executor or a CachedOp graph is compiled.
+ * An executor keeps its symbol and arrays alive; it is not thread-safe.
+ * Every function taking an executor fails with INVALID_HANDLE for a NULL or
+ * freed handle. */
+typedef struct mxl_executor mxl_executor_t;
+
+/* grad_req codes (MXNet's). */
+#define MXL_GRAD_REQ_NULL 0  /* no gradient                            */
+#define MXL_GRAD_REQ_WRITE 1 /* overwrite the gradient array            */
+#define MXL_GRAD_REQ_ADD 3   /* add to the gradient array               */
+
+/* mxl_executor_arrays kinds. */
+#define MXL_EXECUTOR_ARGUMENTS 0
+#define MXL_EXECUTOR_GRADIENTS 1
+#define MXL_EXECUTOR_AUXILIARY_STATES 2
+#define MXL_EXECUTOR_OUTPUTS 3
+
+/* Bind sym to arrays, shared not copied (MXNet's Symbol.bind).
+ *   args      [borrowed] num_args arrays, one per argument in
+ *             MXL_SYMBOL_ARGUMENTS order (num_args must equal their count).
+ *   grads     [borrowed, may be NULL] num_args gradient arrays (NULL
+ *             entries where grad_req is null); NULL: no gradients.
+ *   grad_reqs [borrowed, may be NULL] num_args MXL_GRAD_REQ_* codes; NULL:
+ *             write where a gradient array is given, else null.
+ *   aux       [borrowed, may be NULL when num_aux == 0] num_aux arrays, one
+ *             per auxiliary state in MXL_SYMBOL_AUXILIARY_STATES order.
+ *   out       [out, new ref] free with mxl_executor_free.
+ * Fails with VALUE (counts, a shape the graph contradicts: the message
+ * names the node and both shapes, a missing gradient array, an unknown
+ * grad_req code), TYPE (dtypes), the ops' own errors naming the node. */
+MXL_API int mxl_executor_bind(const mxl_symbol_t* sym, int32_t num_args,
+                              mxl_array_t* const* args,
+                              mxl_array_t* const* grads,
+                              const int32_t* grad_reqs, int32_t num_aux,
+                              mxl_array_t* const* aux, mxl_executor_t** out);
+
+/* Bind with every array allocated (zero-filled) from shapes inferred from
+ * the given ones (MXNet's simple_bind).
+ *   num_shapes, shape_names, ndims, dims  [borrowed] known input shapes by
+ *             name, as mxl_symbol_infer_shape takes them (names required).
+ *   num_types, type_names, dtypes  [borrowed, may be NULL when num_types ==
+ *             0] known dtypes by name (MXL_* codes); the rest are inferred,
+ *             float32 when nothing says.
+ *   grad_reqs [borrowed, may be NULL] one MXL_GRAD_REQ_* per argument
+ *             (MXL_SYMBOL_ARGUMENTS order); NULL: write for every argument.
+ *   out       [out, new ref].
+ * Fails with VALUE (shapes that stay incomplete: the message lists the
+ * inputs; conflicts), KEY (a name that is not an input), TYPE. */
+MXL_API int mxl_executor_simple_bind(const mxl_symbol_t* sym,
+                                     int32_t num_shapes,
+                                     const char* const* shape_names,
+                                     const int32_t* ndims, const int64_t* dims,
+                                     int32_t num_types,
+                                     const char* const* type_names,
+                                     const int32_t* dtypes,
+                                     const int32_t* grad_reqs,
+                                     mxl_executor_t** out);
+
+/* Release an executor.  NULL is accepted.  Arrays handed out by
+ * mxl_executor_arrays stay valid. */
+MXL_API void mxl_executor_free(mxl_executor_t* exec);
+
+/* Run the forward graph.  is_train: training mode for the kernels
+ * (Dropout, BatchNorm's batch statistics and moving-stat updates).
+ * Kernel errors surface at sync points, as for eager ops. */
+MXL_API int mxl_executor_forward(mxl_executor_t* exec, int32_t is_train);
+
+/* Run the backward graph; gradients land in the gradient arrays per
+ * grad_req.  Needs a preceding forward with is_train = 1.
+ *   out_grads [borrowed, may be NULL] num_out_grads (0 or the number of
+ *             outputs) head gradients; NULL (or a NULL entry) means ones.
+ * Fails with VALUE (no training forward, counts, shapes), TYPE. */
+MXL_API int mxl_executor_backward(mxl_executor_t* exec, int32_t num_out_grads,
+                                  mxl_array_t* const* out_grads,
+                                  int32_t is_train);
+
+/* The executor's arrays of one kind (MXL_EXECUTOR_*).
+ *   count  [out] how many there are (arguments / auxiliary states /
+ *          outputs in the symbol's list order; gradients one per argument).
+ *   out    [caller buffer, may be NULL when cap == 0] cap slots, filled
+ *          with count [new ref] handles (NULL for an argument without
+ *          gradient array).  Outputs are the same arrays after every
+ *          forward.
+ * Fails with VALUE (unknown kind; cap non-zero but smaller than count,
+ * nothing written). */
+MXL_API int mxl_executor_arrays(const mxl_executor_t* exec, int32_t which,
+                                int32_t cap, mxl_array_t** out,
+                                int32_t* count);
+
+/* A new executor for other input shapes (MXNet's Executor.reshape):
+ * arrays whose shape is unchanged are shared, others are new (zeros).
+ *   num, names, ndims, dims [borrowed] the new shapes by name, as in
+ *             mxl_executor_simple_bind.
+ *   partial_shaping  0: an argument not named that changes shape is a
+ *             VALUE error.
+ *   allow_up_sizing  0: an array that grows is a VALUE error.
+ *   out       [out, new ref]. */
+MXL_API int mxl_executor_reshape(const mxl_executor_t* exec, int32_t num,
+                                 const char* const* names,
+                                 const int32_t* ndims, const int64_t* dims,
+                                 int32_t partial_shaping,
+                                 int32_t allow_up_sizing,
+                                 mxl_executor_t** out);
+
+/* The memory plan [out, any may be NULL]:
+ *   planned  bytes of the planned blocks for intermediate values;
+ *   naive    bytes those values take with one buffer each;
+ *   mirrored forward nodes recomputed in backward (checkpointing). */
+MXL_API int mxl_executor_memory(const mxl_executor_t* exec, int64_t* planned,
+                                int64_t* naive, int32_t* mirrored);
+
+/* ------------------------------------------------------------- cached ops */
+
+/* A symbol compiled once and invoked like one op (MXNet's CachedOp, what
+ * Gluon's hybridize runs).  While autograd records and an input is a
+ * tracked argument, a call is recorded as ONE tape node whose backward runs
+ * the planned gradient graph.  In training mode auxiliary states
+ * (BatchNorm's moving statistics) are updated in place.  Memory planning
+ * and checkpointing as for executors. */
+typedef struct mxl_cached_op mxl_cached_op_t;
+
+/* Compile sym.
+ *   keys, vals [borrowed] num_flags flags in MXNet's text form:
+ *              static_alloc ("true"/"false": keep the planned memory across
+ *              calls; a second call reuses the first call's memory, so run
+ *              backward of a recorded call before calling again),
+ *              static_shape (inputs keep their shapes; other shapes are
+ *              compiled again either way), data_indices, param_indices,
+ *              forward_bulk_size, backward_bulk_size, inline_limit
+ *              (accepted, not needed).
+ *   out        [out, new ref] free with mxl_cached_op_free.
+ * Fails with KEY (unknown flag), VALUE (bad value, no outputs). */
+MXL_API int mxl_cached_op_create(const mxl_symbol_t* sym, int32_t num_flags,
+                                 const char* const* keys,
+                                 const char* const* vals,
+                                 mxl_cached_op_t** out);
+
+/* Release a cached op.  NULL is accepted; recorded calls keep what their
+ * backward needs. */
+MXL_API void mxl_cached_op_free(mxl_cached_op_t* op);
+
+/* Number of inputs (the symbol's MXL_SYMBOL_INPUTS) and outputs [out, may
+ * be NULL]. */
+MXL_API int mxl_cached_op_num_io(const mxl_cached_op_t* op,
+                                 int32_t* num_inputs, int32_t* num_outputs);
+
+/* Run the graph.
+ *   inputs      [borrowed] num_inputs arrays in the symbol's
+ *               MXL_SYMBOL_INPUTS order (arguments and auxiliary states as
+ *               the graph meets them).
+ *   num_outputs [in/out] in: the capacity of outputs; out: the number of
+ *               outputs written.
+ *   outputs     [caller buffer] filled with [new ref] handles to fresh
+ *               arrays.
+ * Fails with VALUE (input count, capacity smaller than the number of
+ * outputs, shapes the graph contradicts), TYPE, INVALID_HANDLE. */
+MXL_API int mxl_cached_op_invoke(mxl_cached_op_t* op, int32_t num_inputs,
+                                 mxl_array_t* const* inputs,
+                                 int32_t* num_outputs, mxl_array_t** outputs);
+
+/* The memory plan of the graph the last call ran [out, any may be NULL],
+ * as mxl_executor_memory; zeros before the first call. */
+MXL_API int mxl_cached_op_memory(const mxl_cached_op_t* op, int64_t* planned,
+                                 int64_t* naive, int32_t* mirrored);
+
 /* ----------------------------------------------------------------- engine */
 
 /* Select the engine for arrays and ops created from now on: "ThreadedEngine"

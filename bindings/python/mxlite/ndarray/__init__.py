@@ -38,5 +38,6 @@ _FLUENT = ["sum", "mean", "prod", "max", "min", "argmax", "argmin", "norm", "nan
 _add_fluent_methods(NDArray, _FLUENT, _generated)
 
 from . import random  # noqa: E402  (needs _internal populated)
+from .cached_op import CachedOp  # noqa: E402
 
 del _name, _fn

@@ -1,6 +1,7 @@
 """mxlite: MXNet 1.9's API over a small, fast C++ core.  `import mxlite as mx`."""
 from . import autograd, base, context, engine, ndarray, random, storage, test_utils
 from . import attribute, name, symbol
+from . import recordio
 from .attribute import AttrScope
 from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus

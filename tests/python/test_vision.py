@@ -251,3 +251,57 @@ def test_compose():
     # uint8 rounding after the resize: within half a level (scaled by 1 / (255 * 0.5))
     want = (r.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
     assert out.shape == (3, 6, 6) and np.abs(out - want).max() <= 0.5 / 127.5 + 1e-6
+
+
+# ------------------------------------------------------------ image datasets
+
+def png_bytes(img):
+    """A minimal PNG encoder (8-bit RGB or grayscale, filter 0), independent of the
+    codec under test."""
+    import zlib
+    h, w, c = img.shape
+    color = {1: 0, 3: 2}[c]
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data \
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\0" + img[y].tobytes() for y in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, color, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_image_folder_dataset(tmp_path):
+    from mxlite.gluon.data.vision import ImageFolderDataset
+    imgs = {}
+    for cls, n in (("cat", 2), ("dog", 1)):
+        (tmp_path / cls).mkdir()
+        for i in range(n):
+            img = image(4, 6, 3, seed=len(imgs))
+            (tmp_path / cls / ("%d.png" % i)).write_bytes(png_bytes(img))
+            imgs[(cls, i)] = img
+    (tmp_path / "cat" / "notes.txt").write_text("not an image")
+    ds = ImageFolderDataset(str(tmp_path))
+    assert ds.synsets == ["cat", "dog"] and len(ds) == 3
+    x, y = ds[2]
+    assert y == 1 and x.shape == (4, 6, 3) and x.dtype == np.uint8
+    np.testing.assert_array_equal(x.asnumpy(), imgs[("dog", 0)])  # RGB order, as MXNet
+    gray, _ = ImageFolderDataset(str(tmp_path), flag=0)[0]
+    assert gray.shape == (4, 6, 1)
+    with pytest.raises(FileNotFoundError):
+        ImageFolderDataset(str(tmp_path / "nope"))
+
+
+def test_image_record_dataset(tmp_path):
+    from mxlite import recordio
+    from mxlite.gluon.data.vision import ImageRecordDataset
+    w = recordio.MXIndexedRecordIO(str(tmp_path / "i.idx"), str(tmp_path / "i.rec"), "w")
+    imgs = [image(5, 3, 3, seed=s) for s in range(3)]
+    for i, img in enumerate(imgs):
+        w.write_idx(i, recordio.pack(recordio.IRHeader(0, float(i * 2), i, 0), png_bytes(img)))
+    w.close()
+    ds = ImageRecordDataset(str(tmp_path / "i.rec"),
+                            transform=lambda d, l: (transforms.ToTensor()(d), l))
+    x, y = ds[1]
+    assert y == 2.0 and x.shape == (3, 5, 3)
+    np.testing.assert_allclose(x.asnumpy(), imgs[1].transpose(2, 0, 1) / 255.0, rtol=1e-6)

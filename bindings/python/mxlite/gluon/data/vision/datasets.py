@@ -219,6 +219,25 @@ class CIFAR100(CIFAR10):
 
 # ---------------------------------------------------------------- images
 
+def _decode(buf, flag):
+    """Encoded image bytes -> HxWxC uint8 array in RGB order (as MXNet's image.imdecode):
+    flag 1 gives 3 channels, 0 gives 1 (grayscale)."""
+    from .... import recordio
+    kind, codec = recordio._codec()
+    if kind == "cv2":
+        img = codec.imdecode(np.frombuffer(buf, dtype=np.uint8), 1 if flag else 0)
+        if img is None:
+            raise ValueError("cannot decode the image (%d bytes)" % len(buf))
+        if img.ndim == 3:
+            img = img[:, :, ::-1]  # OpenCV decodes to BGR
+    else:
+        import io
+        img = np.asarray(codec.open(io.BytesIO(buf)).convert("RGB" if flag else "L"))
+    if img.ndim == 2:
+        img = img[:, :, None]
+    return np.ascontiguousarray(img)
+
+
 class ImageRecordDataset(RecordFileDataset):
     """Images packed with recordio.pack_img (e.g. by im2rec): samples are
     (HxWxC uint8 NDArray, label).  Needs an image codec (OpenCV or Pillow).
@@ -232,11 +251,9 @@ class ImageRecordDataset(RecordFileDataset):
 
     def __getitem__(self, idx):
         from .... import recordio
-        header, img = recordio.unpack_img(super().__getitem__(idx), self._flag)
-        if img.ndim == 2:
-            img = img[:, :, None]
+        header, buf = recordio.unpack(super().__getitem__(idx))
         label = header.label
-        data = nd.array(img, dtype=np.uint8)
+        data = nd.array(_decode(buf, self._flag), dtype=np.uint8)
         if self._transform is not None:
             return self._transform(data, label)
         return data, label
@@ -270,13 +287,9 @@ class ImageFolderDataset(Dataset):
                     self.items.append((os.path.join(path, name), label))
 
     def __getitem__(self, idx):
-        from .... import recordio
         path, label = self.items[idx]
         with open(path, "rb") as f:
-            _, img = recordio.unpack_img(recordio.pack((0, 0, 0, 0), f.read()), self._flag)
-        if img.ndim == 2:
-            img = img[:, :, None]
-        data = nd.array(img, dtype=np.uint8)
+            data = nd.array(_decode(f.read(), self._flag), dtype=np.uint8)
         if self._transform is not None:
             return self._transform(data, label)
         return data, label

@@ -305,3 +305,15 @@ def test_image_record_dataset(tmp_path):
     x, y = ds[1]
     assert y == 2.0 and x.shape == (3, 5, 3)
     np.testing.assert_allclose(x.asnumpy(), imgs[1].transpose(2, 0, 1) / 255.0, rtol=1e-6)
+
+
+def test_compose_hybridize_gives_the_same_result():
+    x = mx.nd.array(image(10, 12), dtype="uint8")
+    t = transforms.Compose([transforms.Resize(8), transforms.ToTensor(),
+                            transforms.Normalize(0.5, 0.25), transforms.Cast("float16"),
+                            transforms.Cast("float32")])
+    a = t(x).asnumpy()
+    t.hybridize()
+    b = t(x).asnumpy()
+    assert b.dtype == np.float32 and b.shape == (3, 8, 8)
+    np.testing.assert_array_equal(a, b)

@@ -3,7 +3,10 @@
 Inputs are NDArrays: HxWxC (or NxHxWxC) images for the geometric transforms and
 ToTensor, CxHxW (or NxCxHxW) float tensors for Normalize.  The element-wise ones
 (ToTensor, Normalize, Cast, the flips) run as mxlite ops; resizing and cropping
-run in NumPy (see _image.py).  Random transforms draw from NumPy's global
+run in NumPy (see _image.py).  Difference from MXNet: only Cast is a HybridBlock.
+ToTensor, Normalize and the flips depend on the input's rank, which mxlite has no
+rank-generic image operator for yet (MXNet's _image_* ops), so they are Blocks and
+hybridize() leaves them imperative.  Random transforms draw from NumPy's global
 generator, so np.random.seed makes them reproducible (DataLoader workers reseed it
 per worker).
 """
@@ -15,7 +18,7 @@ from . import _image
 try:  # the gluon layers (Block, HybridBlock, Sequential)
     from ...block import Block, HybridBlock
     from ...nn import HybridSequential, Sequential
-except ImportError:  # gluon.block is not on this branch yet
+except ImportError:  # gluon.block is not on this branch yet: minimal stand-ins
     class Block:
         """Stand-in until mxlite.gluon.block is available: call -> forward."""
 
@@ -29,9 +32,12 @@ except ImportError:  # gluon.block is not on this branch yet
             self._children.append(block)
 
         def hybridize(self, active=True, **kwargs):
-            pass
+            for c in self._children:
+                c.hybridize(active, **kwargs)
 
-    HybridBlock = Block
+    class HybridBlock(Block):
+        def forward(self, x, *args):
+            return self.hybrid_forward(nd, x, *args)
 
     class Sequential(Block):
         def add(self, *blocks):
@@ -44,7 +50,8 @@ except ImportError:  # gluon.block is not on this branch yet
                 args = ()
             return x
 
-    HybridSequential = Sequential
+    class HybridSequential(Sequential, HybridBlock):
+        forward = Sequential.forward
 
 __all__ = ["Compose", "Cast", "ToTensor", "Normalize", "Resize", "CenterCrop",
            "RandomResizedCrop", "RandomFlipLeftRight", "RandomFlipTopBottom"]
@@ -81,7 +88,7 @@ class Compose(Sequential):
         transforms = list(transforms) + [None]
         run = []
         for t in transforms:
-            if isinstance(t, HybridBlock) and HybridBlock is not Block:
+            if isinstance(t, HybridBlock):
                 run.append(t)
                 continue
             if len(run) == 1:
@@ -103,11 +110,11 @@ class Cast(HybridBlock):
         super().__init__()
         self._dtype = np.dtype(dtype).name
 
-    def forward(self, x):
-        return nd.Cast(x, dtype=self._dtype)
+    def hybrid_forward(self, F, x):
+        return F.Cast(x, dtype=self._dtype)
 
 
-class ToTensor(HybridBlock):
+class ToTensor(Block):
     """(H, W, C) / (N, H, W, C) images in [0, 255] -> float32 (C, H, W) / (N, C, H, W)
     tensors in [0, 1]."""
 
@@ -119,7 +126,7 @@ class ToTensor(HybridBlock):
         return nd.transpose(nd.Cast(x, dtype="float32"), axes=axes) / 255.0
 
 
-class Normalize(HybridBlock):
+class Normalize(Block):
     """Per-channel (x - mean) / std for (C, H, W) or (N, C, H, W) float tensors.
 
     mean, std: a float (all channels) or one value per channel."""
@@ -213,7 +220,7 @@ class RandomResizedCrop(Block):
         return nd.array(out, dtype=img.dtype)
 
 
-class _RandomFlip(HybridBlock):
+class _RandomFlip(Block):
     _axis = None
 
     def forward(self, x):

@@ -803,6 +803,76 @@ MXL_API int mxl_engine_set_type(const char* name);
 /* Name of the current engine, copied like mxl_last_error's message. */
 MXL_API int mxl_engine_type(char* buf, uint64_t cap, uint64_t* needed);
 
+/* ------------------------------------------------------------------ files */
+
+/* Lists of arrays in MXNet's NDArray file format (.params files,
+ * mx.nd.save / mx.nd.load): little-endian, a header, the arrays, then either
+ * no names (a "list" file) or one name per array (a "dict" file).  Files
+ * written by any MXNet release load here, and MXNet 1.x loads what mxlite
+ * writes (0-d arrays excepted: they use MXNet's numpy-shape record, which
+ * MXNet reads only in numpy-shape mode).
+ *
+ * "none" arrays (MXNet's records for arrays never allocated) load as NULL
+ * handles, and a NULL handle is saved as a none record.  Dtypes MXNet writes
+ * but mxlite lacks load widened exactly: bfloat16 as float32, int16 and
+ * uint16 as int32, uint32 and uint64 as int64 (VALUE if a uint64 does not
+ * fit).  Arrays load on the CPU whatever device saved them.
+ *
+ * Malformed input (truncated, wrong magic, unknown dtype flag, inconsistent
+ * counts) fails with VALUE naming the file (or "buffer"), the byte offset and
+ * what was expected; nothing past the end of the input is ever read.  Sparse
+ * arrays fail with NOT_IMPLEMENTED.  Saving waits for pending writes to the
+ * arrays and fails with RUNTIME if one of them failed. */
+typedef struct mxl_array_list mxl_array_list_t; /* opaque, counts as a live handle */
+
+/* Write num arrays to a file (created or truncated).
+ *   arrays [borrowed] num handles; NULL entries are saved as none arrays.
+ *   names  [borrowed, may be NULL] NULL writes a list file; otherwise num
+ *          UTF-8 names (a dict file; names may repeat, as in MXNet).
+ * Fails with VALUE (num < 0, NULL name, file cannot be opened or written:
+ * the message names the path and the system's reason), INVALID_HANDLE,
+ * RUNTIME. */
+MXL_API int mxl_arrays_save(const char* path, int32_t num, mxl_array_t* const* arrays,
+                            const char* const* names);
+
+/* The same bytes into a caller buffer.
+ *   buf    [caller buffer, may be NULL when cap == 0] receives the file
+ *          contents when cap >= the size.
+ *   needed [out, may be NULL] the size in bytes.
+ * With cap == 0 only the size is computed (query it first).  Fails with
+ * VALUE when cap is non-zero but too small (buf and needed untouched) and as
+ * mxl_arrays_save. */
+MXL_API int mxl_arrays_save_buffer(int32_t num, mxl_array_t* const* arrays,
+                                   const char* const* names, void* buf, uint64_t cap,
+                                   uint64_t* needed);
+
+/* Read a file / a memory block.
+ *   path [borrowed].  data [borrowed] size bytes.
+ *   out  [out, new ref] the arrays and names; free with
+ *        mxl_array_list_free.  Handles taken from it with
+ *        mxl_array_list_get are separate references and outlive it.
+ * Fails with VALUE (cannot open, malformed), NOT_IMPLEMENTED (sparse),
+ * OUT_OF_MEMORY. */
+MXL_API int mxl_arrays_load(const char* path, mxl_array_list_t** out);
+MXL_API int mxl_arrays_load_buffer(const void* data, uint64_t size, mxl_array_list_t** out);
+
+/* Number of arrays [out] and has_names [out]: 1 for a dict file, 0 for a
+ * list file.  Fails with INVALID_HANDLE. */
+MXL_API int mxl_array_list_size(const mxl_array_list_t* list, int32_t* num, int32_t* has_names);
+
+/* The index-th array and its name.
+ *   out    [out, new ref] the array, or NULL for a none array.
+ *   name   [caller buffer, may be NULL when cap == 0] the name (NUL
+ *          terminated; "" in a list file), copied as mxl_last_error copies
+ *          its message; needed [out, may be NULL] its size including the NUL.
+ * Fails with INVALID_HANDLE, INDEX (index out of range), VALUE (cap
+ * non-zero but too small: nothing is written, out included). */
+MXL_API int mxl_array_list_get(const mxl_array_list_t* list, int32_t index, mxl_array_t** out,
+                               char* name, uint64_t cap, uint64_t* needed);
+
+/* Release a list.  NULL is accepted.  Arrays already taken stay valid. */
+MXL_API void mxl_array_list_free(mxl_array_list_t* list);
+
 /* ----------------------------------------------------------------- random */
 
 /* Seed the global random generator used by random ops; the same seed gives

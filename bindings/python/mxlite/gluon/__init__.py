@@ -3,5 +3,5 @@ from . import parameter, parameter_dict, block, symbol_block
 from .parameter import Constant, DeferredInitializationError, Parameter, ParameterDict
 from .block import Block, HybridBlock
 from .symbol_block import SymbolBlock
-from . import nn, loss, utils, contrib
+from . import nn, loss, utils, contrib, data
 from .trainer import Trainer

@@ -33,8 +33,7 @@ CASES = [
     ("ftml", refs.FTML, {}),
     ("ftrl", refs.Ftrl, {"lamda1": 0.05, "beta": 0.5}),
     ("lamb", refs.LAMB, {}),
-    ("lamb", refs.LAMB, {"bias_correction": False, "lower_bound": 0.5, "upper_bound": 2.0},
-),
+    ("lamb", refs.LAMB, {"bias_correction": False, "lower_bound": 0.5, "upper_bound": 2.0}),
     ("dcasgd", refs.DCASGD, {"momentum": 0.5}),
 ]
 

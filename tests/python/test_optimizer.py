@@ -291,3 +291,29 @@ def test_updater_bytes_index():
     upd(b"key", mx.nd.ones((2,)), w)
     assert "key" in upd.states
     np.testing.assert_allclose(w.asnumpy(), 0.0)
+
+
+def test_updater_groups_mixed_dtypes():
+    """float16 (multi-precision) and float32 weights in one list call: each dtype
+    group is fused separately; the result equals updating the weights one by one."""
+    rng = np.random.default_rng(5)
+    specs = [((4,), np.float16), ((3, 3), np.float32), ((5,), np.float16), ((2,), np.float32),
+             ((6,), np.float16)]
+    init = [rng.standard_normal(s).astype(d) for s, d in specs]
+    grads = [rng.standard_normal(s).astype(d) for s, d in specs]
+    out = []
+    for as_list in (True, False):
+        opt = mx.optimizer.SGD(learning_rate=0.1, momentum=0.5, multi_precision=True)
+        upd = mx.optimizer.get_updater(opt)
+        ws = [mx.nd.array(w, dtype=w.dtype) for w in init]
+        gs = [mx.nd.array(g, dtype=g.dtype) for g in grads]
+        for _ in range(2):
+            if as_list:
+                upd(list(range(5)), gs, ws)
+            else:
+                for i in range(5):
+                    upd(i, gs[i], ws[i])
+        out.append([w.asnumpy() for w in ws])
+    for a, b, (_, d) in zip(out[0], out[1], specs):
+        assert a.dtype == d
+        np.testing.assert_array_equal(a, b)

@@ -35,6 +35,8 @@ CASES = [
     ("lamb", refs.LAMB, {}),
     ("lamb", refs.LAMB, {"bias_correction": False, "lower_bound": 0.5, "upper_bound": 2.0}),
     ("dcasgd", refs.DCASGD, {"momentum": 0.5}),
+    ("lars", refs.LARS, {"momentum": 0.9}),
+    ("lars", refs.LARS, {"eta": 0.01, "eps": 1e-3}),
 ]
 
 HYPER = [
@@ -92,10 +94,38 @@ def test_multi_precision_float16(case):
     name, ref_cls, kw = case
     _, w, state, wr = _run(name, ref_cls, kw, HYPER[2], dtype=np.float16, mp=True)
     assert w.dtype == np.float16
-    master = state[1] if name in ("sgd", "nag") else state[0]
+    master = state[1] if name in ("sgd", "nag", "lars") else state[0]
     assert master.dtype == np.float32
     np.testing.assert_allclose(master.asnumpy(), wr, rtol=1e-3, atol=1e-4)
     np.testing.assert_array_equal(w.asnumpy(), master.asnumpy().astype(np.float16))
+
+
+@pytest.mark.parametrize("hyper", [{"learning_rate": 0.1}, {"learning_rate": 0.05,
+                                                             "rescale_grad": 2.0,
+                                                             "clip_gradient": 0.8}])
+def test_group_adagrad(hyper):
+    """contrib GroupAdaGrad: one AdaGrad rate per row of a 2-d weight; no weight decay."""
+    _, w, _, wr = _run("groupadagrad", refs.GroupAdaGrad, {"eps": 1e-4}, hyper)
+    np.testing.assert_allclose(w.asnumpy(), wr, rtol=2e-4, atol=2e-5)
+    opt = mx.optimizer.create("groupadagrad", wd=0.1)
+    w = mx.nd.ones((2, 3))
+    with pytest.raises(ValueError, match="weight decay is not supported"):
+        opt.update(0, w, mx.nd.ones((2, 3)), opt.create_state(0, w))
+    with pytest.raises(ValueError, match="2-d"):
+        opt.create_state(0, mx.nd.ones((3,)))
+
+
+def test_lars_skips_bias_and_corrects_momentum():
+    """Biases, gammas and betas keep the global rate; when a scheduler changes the
+    rate, the momentum is scaled by new / previous rate for that step."""
+    sched = mx.lr_scheduler.MultiFactorScheduler(step=[1], factor=0.5, base_lr=1.0)
+    opt = mx.optimizer.LARS(momentum=0.5, lr_scheduler=sched, param_idx2name={0: "fc_bias"})
+    w, st = mx.nd.zeros((2,)), None
+    st = opt.create_state(0, w)
+    opt.update(0, w, mx.nd.ones((2,)), st)        # lr 1: mom = -1, w = -1
+    opt.update(0, w, mx.nd.ones((2,)), st)        # lr 0.5, momentum 0.5 * 0.5: mom = -0.25 - 0.5
+    np.testing.assert_allclose(st.asnumpy(), -0.75)
+    np.testing.assert_allclose(w.asnumpy(), -1.75)
 
 
 def test_float16_without_multi_precision_warns_and_updates():

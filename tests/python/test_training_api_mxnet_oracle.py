@@ -38,7 +38,9 @@ OPTS = [("sgd", {}), ("sgd", {"momentum": 0.9}),
         ("signum", {"momentum": 0.9, "wd_lh": 0.01}), ("adam", {}),
         ("rmsprop", {}), ("rmsprop", {"centered": True, "clip_weights": 1.0}),
         ("adagrad", {}), ("adadelta", {}), ("adamax", {}), ("nadam", {}), ("ftrl", {}),
-        ("ftml", {}), ("lamb", {}), ("dcasgd", {}), ("nag", {"momentum": 0.9, "wd": 0.0})]
+        ("ftml", {}), ("lamb", {}), ("dcasgd", {}), ("nag", {"momentum": 0.9, "wd": 0.0}),
+        ("lars", {"momentum": 0.9}), ("lars", {"eta": 0.01, "eps": 1e-3}),
+        ("lars", {"momentum": 0.9, "sched": True})]
 # NAG with weight decay is left out: MXNet 1.9.1's nag_mom_update writes the new
 # weight before it updates the momentum, and with out=weight the momentum's
 # wd * weight term then reads the updated weight; mxlite's op uses the weight
@@ -50,6 +52,8 @@ def run_opt(name, kw, dtype, mp):
     shapes = [(4, 6), (6,), (3, 3)]
     names = {0: "fc_weight", 1: "fc_bias", 2: "conv_weight"}
     kw = dict({"wd": 0.02}, **kw)
+    if kw.pop("sched", False):
+        kw["lr_scheduler"] = mx.lr_scheduler.FactorScheduler(step=2, factor=0.5, base_lr=0.05)
     opt = mx.optimizer.create(name, learning_rate=0.05, rescale_grad=0.5, clip_gradient=1.5,
                               multi_precision=mp, param_idx2name=names, **kw)
     opt.set_lr_mult({"conv_weight": 0.5})
@@ -66,11 +70,22 @@ for name, kw in OPTS:
     f.__name__ = "opt_%s_%s" % (name, "_".join("%s%s" % i for i in sorted(kw.items())))
     case(f)
 for name, kw in [("sgd", {"momentum": 0.9}), ("sgd", {}), ("nag", {"momentum": 0.9, "wd": 0.0}),
-                 ("adam", {}), ("rmsprop", {}), ("lamb", {})]:
+                 ("adam", {}), ("rmsprop", {}), ("lamb", {}), ("lars", {"momentum": 0.9})]:
     def f(name=name, kw=kw):
         return run_opt(name, kw, "float16", True)
     f.__name__ = "mp_%s_%s" % (name, "_".join("%s%s" % i for i in sorted(kw.items())))
     case(f)
+
+@case
+def opt_groupadagrad():
+    rng = np.random.RandomState(0)
+    opt = mx.optimizer.create("groupadagrad", learning_rate=0.1, rescale_grad=0.5,
+                              clip_gradient=1.0)
+    w = mx.nd.array(rng.randn(4, 5))
+    st = opt.create_state(0, w)
+    for _ in range(3):
+        opt.update(0, w, mx.nd.array(rng.randn(4, 5)), st)
+    return w.asnumpy().tolist()
 
 @case
 def schedulers():

@@ -211,7 +211,8 @@ class DCASGD(Ref):
 
 class LARS(Ref):
     def step(self, w, g, t, lr, wd):
-        mu, eta, eps = self.hp.get("momentum", 0.0), self.hp.get("eta", 0.001), self.hp.get("eps", 0)
+        mu, eta = self.hp.get("momentum", 0.0), self.hp.get("eta", 0.001)
+        eps = self.hp.get("eps", 0)
         w_norm, g_norm = np.linalg.norm(w), np.linalg.norm(self.rs * g)
         if w_norm > 0 and g_norm > 0:
             lr = lr * eta * w_norm / (g_norm + wd * w_norm + eps)

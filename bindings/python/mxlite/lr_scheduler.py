@@ -130,7 +130,8 @@ class MultiFactorScheduler(LRScheduler):
 class PolyScheduler(LRScheduler):
     """Polynomial decay to `final_lr` at `max_update`:
 
-    lr = final_lr + (base_lr - final_lr) * (1 - (n - warmup_steps) / (max_update - warmup_steps))^pwr
+    lr = final_lr + (base_lr - final_lr) * (1 - (n - warmup_steps) / max_steps)^pwr,
+    max_steps = max_update - warmup_steps,
     for warmup_steps <= n <= max_update, final_lr after.
     """
 
@@ -159,7 +160,8 @@ class PolyScheduler(LRScheduler):
 class CosineScheduler(LRScheduler):
     """Cosine decay to `final_lr` at `max_update`:
 
-    lr = final_lr + (base_lr - final_lr) * (1 + cos(pi * (n - warmup_steps) / (max_update - warmup_steps))) / 2
+    lr = final_lr + (base_lr - final_lr) * (1 + cos(pi * (n - warmup_steps) / max_steps)) / 2,
+    max_steps = max_update - warmup_steps,
     for warmup_steps <= n <= max_update, final_lr after.
     """
 

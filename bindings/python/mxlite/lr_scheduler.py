@@ -132,7 +132,7 @@ class PolyScheduler(LRScheduler):
 
     lr = final_lr + (base_lr - final_lr) * (1 - (n - warmup_steps) / max_steps)^pwr,
     max_steps = max_update - warmup_steps,
-    for warmup_steps <= n <= max_update, final_lr after.
+    for warmup_steps <= n <= max_update; later counts keep the last rate computed.
     """
 
     def __init__(self, max_update, base_lr=0.01, pwr=2, final_lr=0, warmup_steps=0,
@@ -162,7 +162,7 @@ class CosineScheduler(LRScheduler):
 
     lr = final_lr + (base_lr - final_lr) * (1 + cos(pi * (n - warmup_steps) / max_steps)) / 2,
     max_steps = max_update - warmup_steps,
-    for warmup_steps <= n <= max_update, final_lr after.
+    for warmup_steps <= n <= max_update; later counts keep the last rate computed.
     """
 
     def __init__(self, max_update, base_lr=0.01, final_lr=0, warmup_steps=0, warmup_begin_lr=0,

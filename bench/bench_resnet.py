@@ -9,7 +9,7 @@ ru_maxrss is its own.
 
     .venv/bin/python bench/bench_resnet.py                     # table
     .venv/bin/python bench/bench_resnet.py --mode executor     # JSON only
-    MXNET_BACKWARD_DO_MIRROR=1 ... adds checkpointing to the mxlite graph modes
+    modes executor-mirror / cachedop-mirror run with MXNET_BACKWARD_DO_MIRROR=1 (checkpointing)
 
 Targets (issue 4): >= MXNet's throughput, peak memory <= 0.8x PyTorch eager
 (514 MiB measured on this machine) = 411 MiB."""
@@ -158,6 +158,9 @@ def mode_mxnet_hybrid(mx, sym_fn):
 
 
 def run_mode(mode, steps):
+    if mode.endswith("-mirror"):  # gradient checkpointing (read when the graph compiles)
+        os.environ["MXNET_BACKWARD_DO_MIRROR"] = "1"
+        mode = mode[:-len("-mirror")]
     if mode == "mxnet":
         import mxnet as mx
     else:
@@ -205,9 +208,11 @@ def child(python, mode, steps):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--mode", choices=["executor", "cachedop", "eager", "mxnet"])
+    ap.add_argument("--mode", choices=["executor", "cachedop", "eager", "mxnet",
+                                       "executor-mirror", "cachedop-mirror"])
     ap.add_argument("--steps", type=int, default=15)
-    ap.add_argument("--modes", default="executor,cachedop,eager,mxnet")
+    ap.add_argument("--modes", default="executor,cachedop,executor-mirror,cachedop-mirror,"
+                                       "eager,mxnet")
     ap.add_argument("--arch", choices=["v1", "cifar"], default=ARCH)
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
@@ -233,6 +238,8 @@ def main():
         print("MXNet 1.9.1: not installed (tools/install_bench_peers.sh)")
     ref = results.get("mxnet")
     for mode, label in [("executor", "mxlite bound executor"), ("cachedop", "mxlite CachedOp"),
+                        ("executor-mirror", "executor, checkpointing"),
+                        ("cachedop-mirror", "CachedOp, checkpointing"),
                         ("eager", "mxlite eager autograd"), ("mxnet", "MXNet 1.9.1 hybridized")]:
         r = results.get(mode)
         if not r:

@@ -700,10 +700,12 @@ MXL_API void mxl_executor_free(mxl_executor_t* exec);
 MXL_API int mxl_executor_forward(mxl_executor_t* exec, int32_t is_train);
 
 /* Run the backward graph; gradients land in the gradient arrays per
- * grad_req.  Needs a preceding forward with is_train = 1.
+ * grad_req.  Needs a preceding forward; the gradient graph is built for
+ * training mode (after a forward with is_train = 0, BatchNorm's gradient
+ * still assumes batch statistics).
  *   out_grads [borrowed, may be NULL] num_out_grads (0 or the number of
  *             outputs) head gradients; NULL (or a NULL entry) means ones.
- * Fails with VALUE (no training forward, counts, shapes), TYPE. */
+ * Fails with VALUE (no forward yet, counts, shapes), TYPE. */
 MXL_API int mxl_executor_backward(mxl_executor_t* exec, int32_t num_out_grads,
                                   mxl_array_t* const* out_grads,
                                   int32_t is_train);

@@ -8,8 +8,10 @@
 // Cheap: ops that mutate no input, use no random generator (a recomputed
 // Dropout would draw another mask) and are not in the heavy set
 // (Convolution, Deconvolution, FullyConnected, dot, batch_dot, RNN,
-// Embedding, softmax outputs).  BatchNorm mutates its moving statistics and
-// is never recomputed.  Enabled for every cheap node by
+// Embedding, softmax outputs).  BatchNorm mutates its moving statistics, so
+// its copy is a private op that applies the statistics the forward saved
+// (bn_recompute.cc): its output is recomputed, its statistics are kept
+// (they are per channel).  Enabled for every cheap node by
 // MXNET_BACKWARD_DO_MIRROR=1 (or the executor / CachedOp option), and per
 // node by the attribute __force_mirroring__="True" (even without the env
 // var, still only for cheap ops).
@@ -23,6 +25,10 @@ namespace exec {
 bool has_forced_mirroring(const symbol::IndexedGraph& fg);
 // MXNET_BACKWARD_DO_MIRROR from the environment.
 bool mirror_from_env();
+
+// The op a mirrored BatchNorm runs: (data, gamma, beta, mean, invstd) ->
+// output, with BatchNorm's parameters.
+const OpDef* bn_recompute_op();
 
 // Rewires the backward nodes of gg to read recomputed copies of cheap
 // forward nodes (all cheap ones when `all`, otherwise the forced ones).

@@ -19,6 +19,13 @@ else
   add "bindgen check" 0 1; status=1
 fi
 
+echo "== conformance cases (tests/conformance/generate_cases.py --check)"
+if .venv/bin/python tests/conformance/generate_cases.py --check; then
+  add "conformance cases check" 1 0
+else
+  add "conformance cases check" 0 1; status=1
+fi
+
 echo "== C++ (ctest)"
 log=$(mktemp)
 (cd "$BUILD_DIR" && ctest --output-on-failure -j 2) 2>&1 | tee "$log"

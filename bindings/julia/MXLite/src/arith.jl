@@ -43,6 +43,10 @@ for f in (:+, :-, :*, :/, :^, :max, :min)
     end
 end
 
+# x .^ 2 with a literal exponent lowers to Base.literal_pow.
+Base.broadcasted(::typeof(Base.literal_pow), ::typeof(^), a::NDArray, ::Val{p}) where {p} =
+    _op1("_power_scalar", a; scalar=p)
+
 for (f, name) in ((:exp, "exp"), (:log, "log"), (:sqrt, "sqrt"), (:abs, "abs"), (:tanh, "tanh"),
                   (:sin, "sin"), (:cos, "cos"))
     @eval Base.broadcasted(::typeof($f), a::NDArray) = _op1($name, a)

@@ -4,6 +4,8 @@
 
 (a) Every .jl file under the paths (default bindings/julia) is tokenized and
     its blocks and brackets balanced (tools/julia_check/lexer.py).
+    Where tree-sitter-julia is installed (requirements-dev.txt), the file must
+    also parse with Julia's tree-sitter grammar (tools/julia_check/grammar.py).
 (b) Every ccall((:mxl_x, lib), Ret, (Types...,), args...) is checked against
     the prototype in include/c_api.h (tools/julia_check/ccalls.py).
 Prints each problem with file:line, then "N passed, N failed" (one check per
@@ -17,16 +19,22 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from julia_check import ccalls, cheader, lexer  # noqa: E402
+from julia_check import ccalls, cheader, grammar, lexer  # noqa: E402
 
 
 def check_file(path, protos, rel=None):
     """(passed, [failure messages]) for one Julia file."""
     name = rel or str(path)
+    raw = Path(path).read_bytes()
     try:
-        tokens = lexer.check_source(Path(path).read_text(encoding="utf-8"), name)
+        tokens = lexer.check_source(raw.decode("utf-8"), name)
     except lexer.JuliaSyntaxError as e:
         return 0, [f"syntax: {e}"]
+    if grammar.available():
+        errs = grammar.errors(raw)
+        if errs:
+            return 0, [f"syntax (tree-sitter-julia): {name}:{line}: {what}" for line, what in errs[:1]] + \
+                [f"    also line {line}: {what}" for line, what in errs[1:]]
     passed, failures = 1, []
     for site in ccalls.find_ccalls(tokens):
         problems = ccalls.check_site(site, protos)
@@ -59,7 +67,9 @@ def main(argv=None):
         total_fail += sum(1 for m in failures if not m.startswith("    "))
         for m in failures:
             print(m)
-    print(f"check_julia: {len(files)} files, ccalls checked against {args.header.name}")
+    print(f"check_julia: {len(files)} files, ccalls checked against {args.header.name}; "
+          + ("tree-sitter-julia grammar checked" if grammar.available()
+             else "tree-sitter-julia not installed, grammar check skipped"))
     print(f"{total_pass} passed, {total_fail} failed")
     return 1 if total_fail else 0
 

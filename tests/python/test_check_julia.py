@@ -150,3 +150,15 @@ def test_file_level_report(tmp_path):
     r = subprocess.run([sys.executable, str(REPO / "tools" / "check_julia.py"), str(tmp_path)],
                        capture_output=True, text=True)
     assert r.returncode == 1 and r.stdout.strip().endswith("0 passed, 1 failed")
+
+
+def test_grammar_check_catches_what_the_lexer_does_not(tmp_path):
+    from julia_check import grammar
+    assert grammar.available(), "tree-sitter-julia (requirements-dev.txt) is not installed"
+    src = "function f(x)\n    y = (x +)\n    y\nend\n"
+    lexer.check_source(src)  # balanced: the lexer sees nothing wrong
+    assert grammar.errors(src.encode()) and grammar.errors(src.encode())[0][0] == 2
+    f = tmp_path / "g.jl"
+    f.write_text(src)
+    passed, failures = check_julia.check_file(f, PROTOS, "g.jl")
+    assert passed == 0 and failures[0].startswith("syntax (tree-sitter-julia): g.jl:2:")

@@ -20,10 +20,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from gen import (creation, elemwise, errors, linalg, nn, norm,  # noqa: E402
+from gen import (creation, elemwise, errors, linalg, nn, norm, rnn,  # noqa: E402
                  optimizer, reduce, sequence, shape, broadcast, softmax)
 
-MODULES = [elemwise, broadcast, reduce, shape, linalg, creation, nn, norm, softmax,
+MODULES = [elemwise, broadcast, reduce, shape, linalg, creation, nn, norm, softmax, rnn,
            optimizer, sequence, errors]
 
 

@@ -172,6 +172,7 @@ def activation_family():
     g = np.array([0.1, 0.5, 2.0], dtype=np.float32)
     f.ok("LeakyReLU/prelu", "LeakyReLU", [x4, g], {"act_type": "prelu"},
          np.where(x4 > 0, x4, x4 * g[None, :, None, None]).astype(np.float32))
+    f.ok("MakeLoss/forward-identity", "MakeLoss", [x], {"grad_scale": "2"}, x)
     f.ok("Dropout/inference-identity", "Dropout", [x], {"p": "0.5"}, x)
     emb_w = f.uniform((5, 3))
     ids = np.array([[0, 4], [2, 2]], dtype=np.float32)

@@ -65,6 +65,30 @@ def families():
         want = (np.sign(z2) * 0.01 - z2) / ((1 + np.sqrt(n2)) / lr + wd) * (np.abs(z2) > 0.01)
         f.ok(f"ftrl_update/{label}", "ftrl_update", [w, gr, z, n], attrs, want.astype(np.float32), **TOL)
 
+    for label, lr, wd, rescale, clip in (("plain", 0.05, 0.0, 1.0, -1.0), ("wd-rescale-clip", 0.05, 0.01, 0.5, 0.2)):
+        attrs = {"lr": str(lr), "wd": str(wd), "rescale_grad": str(rescale), "clip_gradient": str(clip),
+                 "gamma2": "0.8"}
+        w, gr, delta = arrays(3)
+        g_avg = f.uniform(shape, -0.3, 0.3)  # keeps n - g_avg^2 positive
+        n = f.uniform(shape, 0.5, 1.5)
+        g = _g(gr.astype(F64) + wd / rescale * w, rescale, clip)
+        n2 = 0.05 * g * g + 0.95 * n
+        g2 = 0.05 * g + 0.95 * g_avg
+        d2 = 0.8 * delta - lr * g / np.sqrt(n2 - g2 * g2 + 1e-8)
+        f.ok(f"rmspropalex_update/{label}", "rmspropalex_update", [w, gr, n, g_avg, delta], attrs,
+             (w + d2).astype(np.float32), **TOL)
+
+    # multi_* (float32): inputs interleaved per weight, one output per weight
+    ws, gs, ms = arrays(2), arrays(2), arrays(2)
+    lrs, wds = (0.1, 0.2), (0.0, 0.01)
+    want = [(w - lr * (g.astype(F64) + wd * w)).astype(np.float32) for w, g, lr, wd in zip(ws, gs, lrs, wds)]
+    f.ok("multi_sgd_update/two-weights", "multi_sgd_update", [ws[0], gs[0], ws[1], gs[1]],
+         {"lrs": "(0.1, 0.2)", "wds": "(0.0, 0.01)", "num_weights": "2"}, want, **TOL)
+    want = [(w + 0.9 * m - lr * (g.astype(F64) + wd * w)).astype(np.float32)
+            for w, g, m, lr, wd in zip(ws, gs, ms, lrs, wds)]
+    f.ok("multi_sgd_mom_update/two-weights", "multi_sgd_mom_update", [ws[0], gs[0], ms[0], ws[1], gs[1], ms[1]],
+         {"lrs": "(0.1, 0.2)", "wds": "(0.0, 0.01)", "momentum": "0.9", "num_weights": "2"}, want, **TOL)
+
     w, gr, mean = arrays(3)
     var = f.uniform(shape, 0, 1)
     mn = 0.9 * mean + 0.1 * gr.astype(F64)

@@ -115,6 +115,12 @@ def indexing_family():
     want[:, ::2] = 7
     f.ok("_slice_assign_scalar/step", "_slice_assign_scalar", [ns],
          {"scalar": "7", "begin": "(None, None)", "end": "(None, None)", "step": "(1, 2)"}, want)
+    base = f.uniform((3, 4))
+    vals = f.uniform((2,))
+    sidx = np.array([[0, 2], [3, 1]], dtype=np.float32)  # two (row, col) points
+    want = base.copy()
+    want[0, 3], want[2, 1] = vals
+    f.ok("_scatter_set_nd/points", "_scatter_set_nd", [base, vals, sidx], {"shape": "(3, 4)"}, want)
     return f
 
 

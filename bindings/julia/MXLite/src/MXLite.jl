@@ -20,7 +20,6 @@ repository this package lives in; it is looked up when the package loads.
 """
 module MXLite
 
-using Libdl
 
 export NDArray, MXError, mxshape, dtype, attach_grad!, grad, backward!, record, pause,
        is_recording, is_training, train_mode, predict_mode, waitall, live_handles, nd

@@ -3,7 +3,7 @@
 # do), * between two arrays is the matrix product, * and / with a scalar
 # scale; .+ .- .* ./ .^ broadcast elementwise.
 
-_op1(name, xs...; attrs...) = invoke(name, NDArray[xs...], String[string(k) for k in keys(attrs)],
+_op1(name, xs...; attrs...) = invoke_op(name, NDArray[xs...], String[string(k) for k in keys(attrs)],
                                      String[attr_text(v) for v in values(attrs)])[1]
 
 Base.:+(a::NDArray, b::NDArray) = _op1("broadcast_add", a, b)

@@ -69,7 +69,7 @@ each backward, `:add` accumulates, `:null` keeps none). Returns `x`.
 function attach_grad!(x::NDArray; grad_req::Symbol=:write)
     haskey(GRAD_REQS, grad_req) || throw(MXError(:VALUE, "attach_grad!: grad_req must be :write, " *
                                                  ":add or :null, got :$(grad_req)"))
-    g = invoke("zeros_like", NDArray[x], String[], String[])[1]
+    g = invoke_op("zeros_like", NDArray[x], String[], String[])[1]
     vars = Ptr{Cvoid}[x.handle]
     reqs = Int32[GRAD_REQS[grad_req]]
     grads = Ptr{Cvoid}[g.handle]
@@ -144,7 +144,7 @@ function autograd_grad(heads, variables; head_grads=nothing, retain_graph::Bool=
 end
 
 """A new handle on `x`'s storage with no autograd history."""
-function detach(x::NDArray)
+function detach_array(x::NDArray)
     out = Ref{Ptr{Cvoid}}(C_NULL)
     check(ccall((:mxl_array_detach, libmxlite), Cint, (Ptr{Cvoid}, Ptr{Ptr{Cvoid}}), x.handle, out))
     return NDArray(out[])

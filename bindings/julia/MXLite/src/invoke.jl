@@ -39,13 +39,13 @@ function attr_text(v::Union{Tuple,AbstractVector})
 end
 
 """
-    invoke(op, inputs, keys, vals; out=nothing) -> Vector{NDArray}
+    invoke_op(op, inputs, keys, vals; out=nothing) -> Vector{NDArray}
 
 Run an op by name on arrays with attributes as strings (the raw form the
 conformance runner uses). `out` (an NDArray or a vector of them) receives the
 results in place. Returns the op's visible outputs.
 """
-function invoke(name::AbstractString, inputs::AbstractVector, keys::AbstractVector{<:AbstractString},
+function invoke_op(name::AbstractString, inputs::AbstractVector, keys::AbstractVector{<:AbstractString},
                 vals::AbstractVector{<:AbstractString}; out=nothing)
     length(keys) == length(vals) || throw(ArgumentError("keys and vals differ in length"))
     op = op_handle(name)
@@ -76,7 +76,7 @@ end
 # What the generated functions call: attributes as name => value pairs
 # (values formatted here), one NDArray back for single-output ops.
 function _opcall(name::String, inputs::Vector{NDArray}, attrs::Vector{Pair{String,Any}}, out)
-    res = invoke(name, inputs, String[first(a) for a in attrs],
+    res = invoke_op(name, inputs, String[first(a) for a in attrs],
                  String[attr_text(last(a)) for a in attrs]; out=out)
     return length(res) == 1 ? res[1] : res
 end

@@ -1,13 +1,13 @@
 # The shared library, its version check, and core errors as a Julia exception.
 
 """Path of libmxlite: `ENV["MXLITE_LIBRARY"]`, else the repository's build."""
-function find_library()
+function library_path()
     p = get(ENV, "MXLITE_LIBRARY", "")
     isempty(p) || return p
     return normpath(joinpath(@__DIR__, "..", "..", "..", "..", "build", "libmxlite.so"))
 end
 
-const libmxlite = find_library()
+const libmxlite = library_path()
 
 # The ABI major version this binding is written against (MXL_VERSION_MAJOR).
 const ABI_MAJOR = 0
@@ -36,10 +36,10 @@ function last_error()
     needed = Ref{UInt64}(0)
     ccall((:mxl_last_error, libmxlite), Int32, (Ptr{Int32}, Ptr{UInt8}, UInt64, Ptr{UInt64}),
           kind, C_NULL, 0, needed)
-    buf = Vector{UInt8}(undef, max(needed[], 1))
+    buf = zeros(UInt8, max(Int(needed[]), 1))
     ccall((:mxl_last_error, libmxlite), Int32, (Ptr{Int32}, Ptr{UInt8}, UInt64, Ptr{UInt64}),
           kind, buf, length(buf), C_NULL)
-    msg = unsafe_string(pointer(buf))
+    msg = GC.@preserve buf unsafe_string(pointer(buf))
     return MXError(get(ERROR_KINDS, kind[], :RUNTIME), msg)
 end
 
@@ -73,8 +73,8 @@ Call a string-returning C function through its size-query convention:
 function copy_string(f)
     needed = Ref{UInt64}(0)
     check(f(Ptr{UInt8}(C_NULL), UInt64(0), needed))
-    buf = Vector{UInt8}(undef, needed[])
-    check(f(pointer(buf), UInt64(length(buf)), needed))
+    buf = zeros(UInt8, max(Int(needed[]), 1))
+    GC.@preserve buf check(f(pointer(buf), UInt64(length(buf)), needed))
     return GC.@preserve buf unsafe_string(pointer(buf))
 end
 

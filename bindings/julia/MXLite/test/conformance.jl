@@ -27,7 +27,7 @@ function run_case(case)
     inputs = NDArray[case_array(r) for r in case["inputs"]]
     ks = String[k for k in keys(case["attrs"])]
     vs = String[case["attrs"][k] for k in ks]
-    outs = MXLite.invoke(case["op"], inputs, ks, vs)
+    outs = MXLite.invoke_op(case["op"], inputs, ks, vs)
     foreach(MXLite.wait_to_read, outs)  # asynchronous errors surface here
     return outs
 end

@@ -118,7 +118,7 @@ end
         end
         @test err isa MXError && err.kind == :VALUE && occursin("elemwise_add", err.msg)
         err = try
-            MXLite.invoke("no_such_op", NDArray[a], String[], String[])
+            MXLite.invoke_op("no_such_op", NDArray[a], String[], String[])
         catch e
             e
         end
@@ -136,7 +136,7 @@ end
         end
         @test err isa MethodError       # Julia rejects the unknown keyword itself
         err = try
-            MXLite.invoke("relu", NDArray[a], ["alpha"], ["1"])
+            MXLite.invoke_op("relu", NDArray[a], ["alpha"], ["1"])
         catch e
             e
         end
@@ -216,7 +216,7 @@ end
         fc = MXLite.symbol_op("FullyConnected", data; name="fc1", num_hidden=4)
         @test MXLite.list_arguments(fc) == ["data", "fc1_weight", "fc1_bias"]
         inf = MXLite.infer_shape(fc; data=(2, 3))
-        @test inf["complete"] == true
+        @test inf["complete"]
         @test inf["arguments"][2] == [4, 3] && inf["outputs"][1] == [2, 4]
         @test_throws MXError MXLite.symbol_from_json("{not json")
     end

@@ -65,7 +65,10 @@ def docstring(op, fname, inputs, params):
     if params:
         lines += ["", "# Keywords (C-order axes and shapes; `nothing` leaves the registry default)"]
         for p in params:
-            dflt = "required" if p["required"] else f"default `{p['default_text']}`"
+            text = p["default_text"]
+            if model.base_type(p) == "bool" and text in ("True", "False"):
+                text = text.lower()  # what a Julia caller writes
+            dflt = "required" if p["required"] else f"default `{text}`"
             lines.append(f"- `{jl_name(p['name'])}` ({type_doc(p)}, {dflt}): "
                          f"{' '.join((p['doc'] or '').split())}".rstrip())
     lines += ["- `out`: NDArray (or vector of them) to write the result into."]

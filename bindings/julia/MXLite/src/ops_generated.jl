@@ -49,11 +49,11 @@ Batch normalization: normalizes each channel (the size of data's 'axis') by the 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `eps` (Real, default `0.001`): Epsilon to prevent div 0.
 - `momentum` (Real, default `0.9`): Momentum for moving average
-- `fix_gamma` (Bool, default `True`): Fix gamma while training
-- `use_global_stats` (Bool, default `False`): Whether use global moving statistics instead of local batch-norm. This will force change batch-norm into a scale shift operator.
-- `output_mean_var` (Bool, default `False`): Output the mean and inverse std
+- `fix_gamma` (Bool, default `true`): Fix gamma while training
+- `use_global_stats` (Bool, default `false`): Whether use global moving statistics instead of local batch-norm. This will force change batch-norm into a scale shift operator.
+- `output_mean_var` (Bool, default `false`): Output the mean and inverse std
 - `axis` (Integer, default `1`): Specify which shape axis the channel is specified
-- `cudnn_off` (Bool, default `False`): Do not select CUDNN operator, if available (accepted; there is no GPU backend)
+- `cudnn_off` (Bool, default `false`): Do not select CUDNN operator, if available (accepted; there is no GPU backend)
 - `min_calib_range` (Real or None, default `None`): Calibration minimum for quantized batch norm (accepted, unused in float)
 - `max_calib_range` (Real or None, default `None`): Calibration maximum for quantized batch norm (accepted, unused in float)
 - `out`: NDArray (or vector of them) to write the result into.
@@ -168,9 +168,9 @@ Compute N-D convolution on (N+2)-D input: 1-D (batch, channel, width), 2-D (batc
 - `num_filter` (Integer, required): convolution filter (channel) number.
 - `num_group` (Integer, default `1`): Number of group partitions.
 - `workspace` (Integer, default `1024`): Maximum temporary workspace allowed (MB); accepted for compatibility and ignored.
-- `no_bias` (Bool, default `False`): Whether to disable the bias parameter.
+- `no_bias` (Bool, default `false`): Whether to disable the bias parameter.
 - `cudnn_tune` ("fastest" | "limited_workspace" | "off" or None, default `None`): cuDNN algorithm selection; accepted for compatibility and ignored.
-- `cudnn_off` (Bool, default `False`): Turn off cudnn; accepted and ignored.
+- `cudnn_off` (Bool, default `false`): Turn off cudnn; accepted and ignored.
 - `layout` ("NCDHW" | "NCHW" | "NCW" | "NDHWC" | "NHWC" or None, default `None`): Data layout: None picks the channel-first layout for the kernel's rank. Only channel-first layouts (NCW, NCHW, NCDHW) are supported.
 - `out`: NDArray (or vector of them) to write the result into.
 
@@ -216,9 +216,9 @@ Computes 1-D, 2-D or 3-D transposed convolution (aka fractionally strided convol
 - `num_filter` (Integer, required): deconvolution filter (channel) number.
 - `num_group` (Integer, default `1`): Number of group partitions.
 - `workspace` (Integer, default `512`): Maximum temporary workspace allowed (MB); accepted for compatibility and ignored.
-- `no_bias` (Bool, default `True`): Whether to disable the bias parameter.
+- `no_bias` (Bool, default `true`): Whether to disable the bias parameter.
 - `cudnn_tune` ("fastest" | "limited_workspace" | "off" or None, default `None`): cuDNN algorithm selection; accepted for compatibility and ignored.
-- `cudnn_off` (Bool, default `False`): Turn off cudnn; accepted and ignored.
+- `cudnn_off` (Bool, default `false`): Turn off cudnn; accepted and ignored.
 - `layout` ("NCDHW" | "NCHW" | "NCW" | "NDHWC" | "NHWC" or None, default `None`): Data layout: None picks the channel-first layout for the kernel's rank. Only channel-first layouts (NCW, NCHW, NCDHW) are supported.
 - `out`: NDArray (or vector of them) to write the result into.
 
@@ -258,7 +258,7 @@ Applies dropout: during training each element is zeroed with probability p and t
 - `p` (Real, default `0.5`): Fraction of the input that gets dropped out during training time.
 - `mode` ("always" | "training", default `training`): Whether to only turn on dropout during training or to also turn on for inference.
 - `axes` (Tuple of Integer, default `()`): Axes for variational dropout kernel.
-- `cudnn_off` (Bool or None, default `False`): Whether to turn off cudnn in dropout operator (accepted; there is no cuDNN on CPU).
+- `cudnn_off` (Bool or None, default `false`): Whether to turn off cudnn in dropout operator (accepted; there is no cuDNN on CPU).
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns a `Vector{NDArray}` when the op has several visible outputs.
@@ -287,7 +287,7 @@ Maps integer indices to vector representations: the output has shape data.shape 
 - `input_dim` (Integer, required): Vocabulary size of the input indices.
 - `output_dim` (Integer, required): Dimension of the embedding vectors.
 - `dtype` ("bfloat16" | "float16" | "float32" | "float64" | "int32" | "int64" | "int8" | "uint8", default `float32`): Data type of weight.
-- `sparse_grad` (Bool, default `False`): Compute row_sparse gradient in the backward calculation (accepted; the gradient is dense).
+- `sparse_grad` (Bool, default `false`): Compute row_sparse gradient in the backward calculation (accepted; the gradient is dense).
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -336,8 +336,8 @@ Applies a linear transformation: Y = X W^T + b. With flatten=True (default) the 
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `num_hidden` (Integer, required): Number of hidden nodes of the output.
-- `no_bias` (Bool, default `False`): Whether to disable bias parameter.
-- `flatten` (Bool, default `True`): Whether to collapse all but the first axis of the input data tensor.
+- `no_bias` (Bool, default `false`): Whether to disable bias parameter.
+- `flatten` (Bool, default `true`): Whether to collapse all but the first axis of the input data tensor.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -367,7 +367,7 @@ Group normalization: the channels (axis 1) are split into num_groups groups and 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `num_groups` (Integer, default `1`): Total number of groups.
 - `eps` (Real, default `1e-05`): An `epsilon` parameter to prevent division by 0.
-- `output_mean_var` (Bool, default `False`): Output the mean and std calculated along the given axis.
+- `output_mean_var` (Bool, default `false`): Output the mean and std calculated along the given axis.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns a `Vector{NDArray}` when the op has several visible outputs.
@@ -447,7 +447,7 @@ Layer normalization: normalizes data over 'axis' (each position of the other axe
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `axis` (Integer, default `-1`): The axis to perform layer normalization. Usually, this should be be axis of the channel dimension. Negative values means indexing from right to left.
 - `eps` (Real, default `1e-05`): An `epsilon` parameter to prevent division by 0.
-- `output_mean_var` (Bool, default `False`): Output the mean and std calculated along the given axis.
+- `output_mean_var` (Bool, default `false`): Output the mean and std calculated along the given axis.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns a `Vector{NDArray}` when the op has several visible outputs.
@@ -559,8 +559,8 @@ Performs pooling on the input: 1-D (batch, channel, width), 2-D (batch, channel,
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `kernel` (Tuple of Integer, default `()`): Pooling kernel size: (y, x) or (d, y, x)
 - `pool_type` ("avg" | "lp" | "max" | "sum", default `max`): Pooling type to be applied.
-- `global_pool` (Bool, default `False`): Ignore kernel size, do global pooling based on current input feature map.
-- `cudnn_off` (Bool, default `False`): Turn off cudnn pooling; accepted and ignored.
+- `global_pool` (Bool, default `false`): Ignore kernel size, do global pooling based on current input feature map.
+- `cudnn_off` (Bool, default `false`): Turn off cudnn pooling; accepted and ignored.
 - `pooling_convention` ("full" | "same" | "valid", default `valid`): Pooling convention to be applied.
 - `stride` (Tuple of Integer, default `()`): Stride: for pooling (y, x) or (d, y, x). Defaults to 1 for each dimension.
 - `pad` (Tuple of Integer, default `()`): Pad for pooling: (y, x) or (d, y, x). Defaults to no padding.
@@ -603,15 +603,15 @@ Applies recurrent layers to input data: vanilla RNN (relu or tanh), LSTM and GRU
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `state_size` (Integer, required): size of the state for each layer
 - `num_layers` (Integer, required): number of stacked layers
-- `bidirectional` (Bool, default `False`): whether to use bidirectional recurrent layers
+- `bidirectional` (Bool, default `false`): whether to use bidirectional recurrent layers
 - `mode` ("rnn_relu" | "rnn_tanh" | "lstm" | "gru", required): the type of RNN to compute
 - `p` (Real, default `0`): drop rate of the dropout on the outputs of each RNN layer, except the last layer (training only)
-- `state_outputs` (Bool, default `False`): Whether to have the states as symbol outputs.
+- `state_outputs` (Bool, default `false`): Whether to have the states as symbol outputs.
 - `projection_size` (Integer or None, default `None`): size of project size (LSTM projection; not implemented in mxlite)
 - `lstm_state_clip_min` (Real or None, default `None`): Minimum clip value of LSTM states. This option must be used together with lstm_state_clip_max.
 - `lstm_state_clip_max` (Real or None, default `None`): Maximum clip value of LSTM states. This option must be used together with lstm_state_clip_min.
-- `lstm_state_clip_nan` (Bool, default `False`): Whether to stop NaN from propagating in state by clipping it to min/max. If clipping range is not specified, this option is ignored.
-- `use_sequence_length` (Bool, default `False`): If set to true, this layer takes in an extra input parameter `sequence_length` to specify variable length sequence
+- `lstm_state_clip_nan` (Bool, default `false`): Whether to stop NaN from propagating in state by clipping it to min/max. If clipping range is not specified, this option is ignored.
+- `use_sequence_length` (Bool, default `false`): If set to true, this layer takes in an extra input parameter `sequence_length` to specify variable length sequence
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns a `Vector{NDArray}` when the op has several visible outputs.
@@ -648,9 +648,9 @@ Reshapes the input array to 'shape' without changing its data (returns a copy). 
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `shape` (Tuple of Integer, default `()`): The target shape
-- `reverse` (Bool, default `False`): If true then the special values are inferred from right to left
+- `reverse` (Bool, default `false`): If true then the special values are inferred from right to left
 - `target_shape` (Tuple of Integer, default `()`): (Deprecated! Use ``shape`` instead.) Target new shape. One and only one dim can be 0, in which case it will be inferred from the rest of dims
-- `keep_highest` (Bool, default `False`): (Deprecated! Use ``shape`` instead.) Whether keep the highest dim unchanged. If set to true, then the first dim in target_shape is ignored, and always fixed as input
+- `keep_highest` (Bool, default `false`): (Deprecated! Use ``shape`` instead.) Whether keep the highest dim unchanged. If set to true, then the first dim in target_shape is ignored, and always fixed as input
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -678,7 +678,7 @@ Takes the last element of each sequence along the time axis (at length - 1 with 
 - `sequence_length`: vector of sequence lengths of the form [batch_size]
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
-- `use_sequence_length` (Bool, default `False`): If set to true, this layer takes in an extra input parameter `sequence_length` to specify variable length sequence
+- `use_sequence_length` (Bool, default `false`): If set to true, this layer takes in an extra input parameter `sequence_length` to specify variable length sequence
 - `axis` (Integer, default `0`): The sequence axis. Only values of 0 and 1 are currently supported.
 - `out`: NDArray (or vector of them) to write the result into.
 
@@ -704,7 +704,7 @@ Sets all elements outside the sequence to a constant value: steps at or beyond e
 - `sequence_length`: vector of sequence lengths of the form [batch_size]
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
-- `use_sequence_length` (Bool, default `False`): If set to true, this layer takes in an extra input parameter `sequence_length` to specify variable length sequence
+- `use_sequence_length` (Bool, default `false`): If set to true, this layer takes in an extra input parameter `sequence_length` to specify variable length sequence
 - `value` (Real, default `0`): The value to be used as a mask.
 - `axis` (Integer, default `0`): The sequence axis. Only values of 0 and 1 are currently supported.
 - `out`: NDArray (or vector of them) to write the result into.
@@ -732,7 +732,7 @@ Reverses the elements of each sequence along the time axis: the first `length` s
 - `sequence_length`: vector of sequence lengths of the form [batch_size]
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
-- `use_sequence_length` (Bool, default `False`): If set to true, this layer takes in an extra input parameter `sequence_length` to specify variable length sequence
+- `use_sequence_length` (Bool, default `false`): If set to true, this layer takes in an extra input parameter `sequence_length` to specify variable length sequence
 - `axis` (Integer, default `0`): The sequence axis. Only 0 is currently supported.
 - `out`: NDArray (or vector of them) to write the result into.
 
@@ -759,7 +759,7 @@ Splits an array along 'axis' into num_outputs equal parts. With squeeze_axis=Tru
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `num_outputs` (Integer, required): Number of splits. Note that this should evenly divide the length of the `axis`.
 - `axis` (Integer, default `1`): Axis along which to split.
-- `squeeze_axis` (Bool, default `False`): If true, Removes the axis with length 1 from the shapes of the output arrays.
+- `squeeze_axis` (Bool, default `false`): If true, Removes the axis with length 1 from the shapes of the output arrays.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns a `Vector{NDArray}` when the op has several visible outputs.
@@ -788,11 +788,11 @@ Computes the softmax of the input in the forward pass; in the backward pass, the
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `grad_scale` (Real, default `1`): Scales the gradient by a float factor.
 - `ignore_label` (Real, default `-1`): The instances whose labels == ignore_label will be ignored during backward, if use_ignore is set to true).
-- `multi_output` (Bool, default `False`): If set to true, the softmax function will be computed along axis 1.
-- `use_ignore` (Bool, default `False`): If set to true, the ignore_label value will not contribute to the backward gradient.
-- `preserve_shape` (Bool, default `False`): If set to true, the softmax function will be computed along the last axis.
+- `multi_output` (Bool, default `false`): If set to true, the softmax function will be computed along axis 1.
+- `use_ignore` (Bool, default `false`): If set to true, the ignore_label value will not contribute to the backward gradient.
+- `preserve_shape` (Bool, default `false`): If set to true, the softmax function will be computed along the last axis.
 - `normalization` ("batch" | "null" | "valid", default `null`): Normalizes the gradient.
-- `out_grad` (Bool, default `False`): Multiplies gradient with output gradient element-wise.
+- `out_grad` (Bool, default `false`): Multiplies gradient with output gradient element-wise.
 - `smooth_alpha` (Real, default `0`): Constant for computing a label smoothed version of cross-entropy for the backwards pass.
 - `out`: NDArray (or vector of them) to write the result into.
 
@@ -858,7 +858,7 @@ Returns evenly spaced values within [start, stop) with spacing `step`, each repe
 - `stop` (Real or None, default `None`): End of interval. The interval does not include this value, except in some cases where step is not an integer and floating point round-off affects the length of out.
 - `step` (Real, default `1`): Spacing between values.
 - `repeat` (Integer, default `1`): The repeating time of all elements. E.g repeat=3, the element a will be repeated three times --> a, a, a.
-- `infer_range` (Bool, default `False`): When set to True, infer the stop position from the start, step, repeat, and output tensor size.
+- `infer_range` (Bool, default `false`): When set to True, infer the stop position from the start, step, repeat, and output tensor size.
 - `ctx` (String, default ``): Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative calls; this build supports cpu only.
 - `dtype` (DataType or String, default `float32`): Target data type.
 - `out`: NDArray (or vector of them) to write the result into.
@@ -919,11 +919,11 @@ Gradient of BatchNorm with respect to data, gamma and beta, from the output grad
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `eps` (Real, default `0.001`): Epsilon to prevent div 0.
 - `momentum` (Real, default `0.9`): Momentum for moving average
-- `fix_gamma` (Bool, default `True`): Fix gamma while training
-- `use_global_stats` (Bool, default `False`): Whether use global moving statistics instead of local batch-norm. This will force change batch-norm into a scale shift operator.
-- `output_mean_var` (Bool, default `False`): Output the mean and inverse std
+- `fix_gamma` (Bool, default `true`): Fix gamma while training
+- `use_global_stats` (Bool, default `false`): Whether use global moving statistics instead of local batch-norm. This will force change batch-norm into a scale shift operator.
+- `output_mean_var` (Bool, default `false`): Output the mean and inverse std
 - `axis` (Integer, default `1`): Specify which shape axis the channel is specified
-- `cudnn_off` (Bool, default `False`): Do not select CUDNN operator, if available (accepted; there is no GPU backend)
+- `cudnn_off` (Bool, default `false`): Do not select CUDNN operator, if available (accepted; there is no GPU backend)
 - `min_calib_range` (Real or None, default `None`): Calibration minimum for quantized batch norm (accepted, unused in float)
 - `max_calib_range` (Real or None, default `None`): Calibration maximum for quantized batch norm (accepted, unused in float)
 - `out`: NDArray (or vector of them) to write the result into.
@@ -968,13 +968,13 @@ Gradient of Convolution: inputs (out_grad, data, weight); outputs (data_grad, we
 - `num_filter` (Integer, required): convolution filter (channel) number.
 - `num_group` (Integer, default `1`): Number of group partitions.
 - `workspace` (Integer, default `1024`): Maximum temporary workspace allowed (MB); accepted for compatibility and ignored.
-- `no_bias` (Bool, default `False`): Whether to disable the bias parameter.
+- `no_bias` (Bool, default `false`): Whether to disable the bias parameter.
 - `cudnn_tune` ("fastest" | "limited_workspace" | "off" or None, default `None`): cuDNN algorithm selection; accepted for compatibility and ignored.
-- `cudnn_off` (Bool, default `False`): Turn off cudnn; accepted and ignored.
+- `cudnn_off` (Bool, default `false`): Turn off cudnn; accepted and ignored.
 - `layout` ("NCDHW" | "NCHW" | "NCW" | "NDHWC" | "NHWC" or None, default `None`): Data layout: None picks the channel-first layout for the kernel's rank. Only channel-first layouts (NCW, NCHW, NCDHW) are supported.
-- `grad_data` (Bool, default `True`): Compute the data gradient (False: that output has shape (0,)).
-- `grad_weight` (Bool, default `True`): Compute the weight gradient (False: that output has shape (0,)).
-- `grad_bias` (Bool, default `True`): Compute the bias gradient (False: that output has shape (0,)).
+- `grad_data` (Bool, default `true`): Compute the data gradient (False: that output has shape (0,)).
+- `grad_weight` (Bool, default `true`): Compute the weight gradient (False: that output has shape (0,)).
+- `grad_bias` (Bool, default `true`): Compute the bias gradient (False: that output has shape (0,)).
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns a `Vector{NDArray}` when the op has several visible outputs.
@@ -1022,13 +1022,13 @@ Gradient of Deconvolution: inputs (out_grad, data, weight); outputs (data_grad, 
 - `num_filter` (Integer, required): deconvolution filter (channel) number.
 - `num_group` (Integer, default `1`): Number of group partitions.
 - `workspace` (Integer, default `512`): Maximum temporary workspace allowed (MB); accepted for compatibility and ignored.
-- `no_bias` (Bool, default `True`): Whether to disable the bias parameter.
+- `no_bias` (Bool, default `true`): Whether to disable the bias parameter.
 - `cudnn_tune` ("fastest" | "limited_workspace" | "off" or None, default `None`): cuDNN algorithm selection; accepted for compatibility and ignored.
-- `cudnn_off` (Bool, default `False`): Turn off cudnn; accepted and ignored.
+- `cudnn_off` (Bool, default `false`): Turn off cudnn; accepted and ignored.
 - `layout` ("NCDHW" | "NCHW" | "NCW" | "NDHWC" | "NHWC" or None, default `None`): Data layout: None picks the channel-first layout for the kernel's rank. Only channel-first layouts (NCW, NCHW, NCDHW) are supported.
-- `grad_data` (Bool, default `True`): Compute the data gradient (False: that output has shape (0,)).
-- `grad_weight` (Bool, default `True`): Compute the weight gradient (False: that output has shape (0,)).
-- `grad_bias` (Bool, default `True`): Compute the bias gradient (False: that output has shape (0,)).
+- `grad_data` (Bool, default `true`): Compute the data gradient (False: that output has shape (0,)).
+- `grad_weight` (Bool, default `true`): Compute the weight gradient (False: that output has shape (0,)).
+- `grad_bias` (Bool, default `true`): Compute the bias gradient (False: that output has shape (0,)).
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns a `Vector{NDArray}` when the op has several visible outputs.
@@ -1071,7 +1071,7 @@ Gradient of Embedding's weight: rows of ograd scatter-added by index.
 - `input_dim` (Integer, required): Vocabulary size of the input indices.
 - `output_dim` (Integer, required): Dimension of the embedding vectors.
 - `dtype` ("bfloat16" | "float16" | "float32" | "float64" | "int32" | "int64" | "int8" | "uint8", default `float32`): Data type of weight.
-- `sparse_grad` (Bool, default `False`): Compute row_sparse gradient in the backward calculation (accepted; the gradient is dense).
+- `sparse_grad` (Bool, default `false`): Compute row_sparse gradient in the backward calculation (accepted; the gradient is dense).
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -1100,10 +1100,10 @@ Gradient of FullyConnected: from (ograd, data, weight) computes the gradients of
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `num_hidden` (Integer, required): Number of hidden nodes of the output.
-- `no_bias` (Bool, default `False`): Whether to disable bias parameter.
-- `flatten` (Bool, default `True`): Whether to collapse all but the first axis of the input data tensor.
-- `need_data_grad` (Bool, default `True`): Compute the data gradient (False: that output is zeros).
-- `need_weight_grad` (Bool, default `True`): Compute the weight gradient (False: that output is zeros).
+- `no_bias` (Bool, default `false`): Whether to disable bias parameter.
+- `flatten` (Bool, default `true`): Whether to collapse all but the first axis of the input data tensor.
+- `need_data_grad` (Bool, default `true`): Compute the data gradient (False: that output is zeros).
+- `need_weight_grad` (Bool, default `true`): Compute the weight gradient (False: that output is zeros).
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns a `Vector{NDArray}` when the op has several visible outputs.
@@ -1137,7 +1137,7 @@ Gradient of GroupNorm with respect to data, gamma and beta.
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `num_groups` (Integer, default `1`): Total number of groups.
 - `eps` (Real, default `1e-05`): An `epsilon` parameter to prevent division by 0.
-- `output_mean_var` (Bool, default `False`): Output the mean and std calculated along the given axis.
+- `output_mean_var` (Bool, default `false`): Output the mean and std calculated along the given axis.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns a `Vector{NDArray}` when the op has several visible outputs.
@@ -1229,7 +1229,7 @@ Gradient of LayerNorm with respect to data, gamma and beta.
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `axis` (Integer, default `-1`): The axis to perform layer normalization. Usually, this should be be axis of the channel dimension. Negative values means indexing from right to left.
 - `eps` (Real, default `1e-05`): An `epsilon` parameter to prevent division by 0.
-- `output_mean_var` (Bool, default `False`): Output the mean and std calculated along the given axis.
+- `output_mean_var` (Bool, default `false`): Output the mean and std calculated along the given axis.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns a `Vector{NDArray}` when the op has several visible outputs.
@@ -1347,8 +1347,8 @@ Gradient of Pooling: inputs (out_grad, data, output); output data_grad.
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `kernel` (Tuple of Integer, default `()`): Pooling kernel size: (y, x) or (d, y, x)
 - `pool_type` ("avg" | "lp" | "max" | "sum", default `max`): Pooling type to be applied.
-- `global_pool` (Bool, default `False`): Ignore kernel size, do global pooling based on current input feature map.
-- `cudnn_off` (Bool, default `False`): Turn off cudnn pooling; accepted and ignored.
+- `global_pool` (Bool, default `false`): Ignore kernel size, do global pooling based on current input feature map.
+- `cudnn_off` (Bool, default `false`): Turn off cudnn pooling; accepted and ignored.
 - `pooling_convention` ("full" | "same" | "valid", default `valid`): Pooling convention to be applied.
 - `stride` (Tuple of Integer, default `()`): Stride: for pooling (y, x) or (d, y, x). Defaults to 1 for each dimension.
 - `pad` (Tuple of Integer, default `()`): Pad for pooling: (y, x) or (d, y, x). Defaults to no padding.
@@ -1398,15 +1398,15 @@ Gradients of RNN (hidden; autograd applies it).
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `state_size` (Integer, required): size of the state for each layer
 - `num_layers` (Integer, required): number of stacked layers
-- `bidirectional` (Bool, default `False`): whether to use bidirectional recurrent layers
+- `bidirectional` (Bool, default `false`): whether to use bidirectional recurrent layers
 - `mode` ("rnn_relu" | "rnn_tanh" | "lstm" | "gru", required): the type of RNN to compute
 - `p` (Real, default `0`): drop rate of the dropout on the outputs of each RNN layer, except the last layer (training only)
-- `state_outputs` (Bool, default `False`): Whether to have the states as symbol outputs.
+- `state_outputs` (Bool, default `false`): Whether to have the states as symbol outputs.
 - `projection_size` (Integer or None, default `None`): size of project size (LSTM projection; not implemented in mxlite)
 - `lstm_state_clip_min` (Real or None, default `None`): Minimum clip value of LSTM states. This option must be used together with lstm_state_clip_max.
 - `lstm_state_clip_max` (Real or None, default `None`): Maximum clip value of LSTM states. This option must be used together with lstm_state_clip_min.
-- `lstm_state_clip_nan` (Bool, default `False`): Whether to stop NaN from propagating in state by clipping it to min/max. If clipping range is not specified, this option is ignored.
-- `use_sequence_length` (Bool, default `False`): If set to true, this layer takes in an extra input parameter `sequence_length` to specify variable length sequence
+- `lstm_state_clip_nan` (Bool, default `false`): Whether to stop NaN from propagating in state by clipping it to min/max. If clipping range is not specified, this option is ignored.
+- `use_sequence_length` (Bool, default `false`): If set to true, this layer takes in an extra input parameter `sequence_length` to specify variable length sequence
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -1449,7 +1449,7 @@ Gradient of SequenceLast: ograd scattered into zeros shaped like data.
 - `sequence_length`: The forward's lengths.
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
-- `use_sequence_length` (Bool, default `False`): If set to true, this layer takes in an extra input parameter `sequence_length` to specify variable length sequence
+- `use_sequence_length` (Bool, default `false`): If set to true, this layer takes in an extra input parameter `sequence_length` to specify variable length sequence
 - `axis` (Integer, default `0`): The sequence axis. Only values of 0 and 1 are currently supported.
 - `out`: NDArray (or vector of them) to write the result into.
 
@@ -1479,11 +1479,11 @@ Gradient of SoftmaxOutput from (ograd, output, label).
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `grad_scale` (Real, default `1`): Scales the gradient by a float factor.
 - `ignore_label` (Real, default `-1`): The instances whose labels == ignore_label will be ignored during backward, if use_ignore is set to true).
-- `multi_output` (Bool, default `False`): If set to true, the softmax function will be computed along axis 1.
-- `use_ignore` (Bool, default `False`): If set to true, the ignore_label value will not contribute to the backward gradient.
-- `preserve_shape` (Bool, default `False`): If set to true, the softmax function will be computed along the last axis.
+- `multi_output` (Bool, default `false`): If set to true, the softmax function will be computed along axis 1.
+- `use_ignore` (Bool, default `false`): If set to true, the ignore_label value will not contribute to the backward gradient.
+- `preserve_shape` (Bool, default `false`): If set to true, the softmax function will be computed along the last axis.
 - `normalization` ("batch" | "null" | "valid", default `null`): Normalizes the gradient.
-- `out_grad` (Bool, default `False`): Multiplies gradient with output gradient element-wise.
+- `out_grad` (Bool, default `false`): Multiplies gradient with output gradient element-wise.
 - `smooth_alpha` (Real, default `0`): Constant for computing a label smoothed version of cross-entropy for the backwards pass.
 - `out`: NDArray (or vector of them) to write the result into.
 
@@ -1600,7 +1600,7 @@ Gradient of log_softmax from (ograd, output[, length]).
 - `axis` (Integer, default `-1`): The axis along which to compute softmax.
 - `temperature` (Real or None, default `None`): Temperature parameter in softmax
 - `dtype` ("float16" | "float32" | "float64" or None, default `None`): DType of the output in case this can't be inferred. Defaults to the same as input's dtype if not defined (dtype=None).
-- `use_length` (Bool or None, default `False`): Whether to use the length input as a mask over the data input.
+- `use_length` (Bool or None, default `false`): Whether to use the length input as a mask over the data input.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -1629,7 +1629,7 @@ Gradient of pick: ograd scattered into zeros shaped like data.
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `axis` (Integer or None, default `-1`): int or None. The axis to picking the elements. Negative values means indexing from right to left. If is `None`, the elements in the index w.r.t the flattened input will be picked.
-- `keepdims` (Bool, default `False`): If true, the axis where we pick the elements is left in the result as dimension with size one.
+- `keepdims` (Bool, default `false`): If true, the axis where we pick the elements is left in the result as dimension with size one.
 - `mode` ("clip" | "wrap", default `clip`): Specify how out-of-bound indices behave. Default is "clip".
 - `out`: NDArray (or vector of them) to write the result into.
 
@@ -1749,7 +1749,7 @@ Gradient of softmax from (ograd, output[, length]).
 - `axis` (Integer, default `-1`): The axis along which to compute softmax.
 - `temperature` (Real or None, default `None`): Temperature parameter in softmax
 - `dtype` ("float16" | "float32" | "float64" or None, default `None`): DType of the output in case this can't be inferred. Defaults to the same as input's dtype if not defined (dtype=None).
-- `use_length` (Bool or None, default `False`): Whether to use the length input as a mask over the data input.
+- `use_length` (Bool or None, default `false`): Whether to use the length input as a mask over the data input.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -1802,7 +1802,7 @@ Gradient of softmin from (ograd, output[, length]).
 - `axis` (Integer, default `-1`): The axis along which to compute softmax.
 - `temperature` (Real or None, default `None`): Temperature parameter in softmax
 - `dtype` ("float16" | "float32" | "float64" or None, default `None`): DType of the output in case this can't be inferred. Defaults to the same as input's dtype if not defined (dtype=None).
-- `use_length` (Bool or None, default `False`): Whether to use the length input as a mask over the data input.
+- `use_length` (Bool or None, default `false`): Whether to use the length input as a mask over the data input.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -1915,7 +1915,7 @@ Divides every element by a scalar: x / scalar. Integer inputs divide with trunca
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -1961,7 +1961,7 @@ end
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2077,7 +2077,7 @@ end
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2103,7 +2103,7 @@ end
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2149,7 +2149,7 @@ Element-wise hypotenuse sqrt(x^2 + scalar^2) of the input and a scalar.
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2215,7 +2215,7 @@ end
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2241,7 +2241,7 @@ end
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2266,7 +2266,7 @@ Returns `num` evenly spaced samples over [start, stop], or [start, stop) when en
 - `start` (Real, required): Start of interval.
 - `stop` (Real, required): End of interval.
 - `num` (Integer, required): Number of samples to generate. Must be non-negative.
-- `endpoint` (Bool, default `True`): If True, stop is the last sample. Otherwise, it is not included.
+- `endpoint` (Bool, default `true`): If True, stop is the last sample. Otherwise, it is not included.
 - `ctx` (String, default ``): Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative calls; this build supports cpu only.
 - `dtype` (DataType or String, default `float32`): Target data type.
 - `out`: NDArray (or vector of them) to write the result into.
@@ -2315,7 +2315,7 @@ Element-wise logical AND of the input and a scalar (non-zero is true): 1 or 0 in
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2361,7 +2361,7 @@ Element-wise logical OR of the input and a scalar (non-zero is true): 1 or 0 in 
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2407,7 +2407,7 @@ Element-wise logical XOR of the input and a scalar (non-zero is true): 1 or 0 in
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2455,7 +2455,7 @@ Element-wise maximum of the input and a scalar (NaN propagates).
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2503,7 +2503,7 @@ Element-wise minimum of the input and a scalar (NaN propagates).
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2529,7 +2529,7 @@ Subtracts a scalar from every element: x - scalar.
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2577,7 +2577,7 @@ Remainder of every element divided by a scalar, x % scalar, with the sign of the
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2603,7 +2603,7 @@ Multiplies every element by a scalar: x * scalar.
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2649,7 +2649,7 @@ end
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2697,7 +2697,7 @@ Adds a scalar to every element: x + scalar.
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2745,7 +2745,7 @@ Raises every element to a scalar power: x ** scalar.
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2907,7 +2907,7 @@ Divides a scalar by every element: scalar / x. Integer inputs divide with trunca
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2933,7 +2933,7 @@ Subtracts every element from a scalar: scalar - x.
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2959,7 +2959,7 @@ Remainder of a scalar divided by every element, scalar % x, with the sign of the
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -2985,7 +2985,7 @@ Raises a scalar to the power of every element: scalar ** x.
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -3166,7 +3166,7 @@ Update for the Adam optimizer: g = clip(rescale_grad * grad + wd * weight, clip_
 - `wd` (Real, default `0`): Weight decay augments the objective function with a regularization term that penalizes large weights. The penalty scales with the square of the magnitude of each weight.
 - `rescale_grad` (Real, default `1`): Rescale gradient to grad = rescale_grad*grad.
 - `clip_gradient` (Real, default `-1`): Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient).
-- `lazy_update` (Bool, default `True`): If true, lazy updates are applied if gradient's stype is row_sparse (dense arrays are always updated in full).
+- `lazy_update` (Bool, default `true`): If true, lazy updates are applied if gradient's stype is row_sparse (dense arrays are always updated in full).
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -3343,7 +3343,7 @@ Returns the indices of the maximum values along an axis, in the input dtype. The
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `axis` (Integer or None, default `None`): The axis along which to search. The default, None, searches the flattened input. Negative values count from the last axis.
-- `keepdims` (Bool, default `False`): If True, the searched axis is left in the result as a dimension of size one.
+- `keepdims` (Bool, default `false`): If True, the searched axis is left in the result as a dimension of size one.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -3367,7 +3367,7 @@ Returns the indices of the minimum values along an axis, in the input dtype. The
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `axis` (Integer or None, default `None`): The axis along which to search. The default, None, searches the flattened input. Negative values count from the last axis.
-- `keepdims` (Bool, default `False`): If True, the searched axis is left in the result as a dimension of size one.
+- `keepdims` (Bool, default `false`): If True, the searched axis is left in the result as a dimension of size one.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -3391,8 +3391,8 @@ Batchwise matrix product: for lhs of shape (..., M, K) and rhs of shape (..., K,
 - `rhs`: The second input.
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
-- `transpose_a` (Bool, default `False`): If True, the first input is transposed before the product.
-- `transpose_b` (Bool, default `False`): If True, the second input is transposed before the product.
+- `transpose_a` (Bool, default `false`): If True, the first input is transposed before the product.
+- `transpose_b` (Bool, default `false`): If True, the second input is transposed before the product.
 - `forward_stype` (String or None, default `None`): The desired storage type of the forward output (accepted for compatibility; mxlite arrays are always dense).
 - `out`: NDArray (or vector of them) to write the result into.
 
@@ -3981,8 +3981,8 @@ Dot product of two arrays. 1-d . 1-d is the inner product (shape (1,)); 2-d . 2-
 - `rhs`: The second input.
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
-- `transpose_a` (Bool, default `False`): If True, the first input is transposed before the product.
-- `transpose_b` (Bool, default `False`): If True, the second input is transposed before the product.
+- `transpose_a` (Bool, default `false`): If True, the first input is transposed before the product.
+- `transpose_b` (Bool, default `false`): If True, the second input is transposed before the product.
 - `forward_stype` (String or None, default `None`): The desired storage type of the forward output (accepted for compatibility; mxlite arrays are always dense).
 - `out`: NDArray (or vector of them) to write the result into.
 
@@ -4339,7 +4339,7 @@ Phase I of the LAMB update: updates 'mean' and 'var' in place and returns the di
 - `beta2` (Real, default `0.999`): The decay rate for the 2nd moment estimates.
 - `epsilon` (Real, default `1e-06`): A small constant for numerical stability.
 - `t` (Integer, required): Index update count.
-- `bias_correction` (Bool, default `True`): Whether to use bias correction.
+- `bias_correction` (Bool, default `true`): Whether to use bias correction.
 - `wd` (Real, required): Weight decay augments the objective function with a regularization term that penalizes large weights. The penalty scales with the square of the magnitude of each weight.
 - `rescale_grad` (Real, default `1`): Rescale gradient to grad = rescale_grad*grad.
 - `clip_gradient` (Real, default `-1`): Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient).
@@ -4489,7 +4489,7 @@ Computes the log softmax of the input along an axis: x/T - log(sum(exp(x/T))), s
 - `axis` (Integer, default `-1`): The axis along which to compute softmax.
 - `temperature` (Real or None, default `None`): Temperature parameter in softmax
 - `dtype` ("float16" | "float32" | "float64" or None, default `None`): DType of the output in case this can't be inferred. Defaults to the same as input's dtype if not defined (dtype=None).
-- `use_length` (Bool or None, default `False`): Whether to use the length input as a mask over the data input.
+- `use_length` (Bool or None, default `false`): Whether to use the length input as a mask over the data input.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -4551,8 +4551,8 @@ Computes the maximum of array elements over the given axes. NaN propagates.
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `axis` (Tuple of Integer or None, default `None`): The axis or axes along which to perform the reduction. The default, axis=() or None, reduces over all axes. Negative values count from the last axis.
-- `keepdims` (Bool, default `False`): If True, the reduced axes are left in the result as dimensions of size one.
-- `exclude` (Bool, default `False`): Whether to perform the reduction on the axes that are NOT in axis instead.
+- `keepdims` (Bool, default `false`): If True, the reduced axes are left in the result as dimensions of size one.
+- `exclude` (Bool, default `false`): Whether to perform the reduction on the axes that are NOT in axis instead.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -4579,8 +4579,8 @@ Computes the mean of array elements over the given axes. The result keeps the in
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `axis` (Tuple of Integer or None, default `None`): The axis or axes along which to perform the reduction. The default, axis=() or None, reduces over all axes. Negative values count from the last axis.
-- `keepdims` (Bool, default `False`): If True, the reduced axes are left in the result as dimensions of size one.
-- `exclude` (Bool, default `False`): Whether to perform the reduction on the axes that are NOT in axis instead.
+- `keepdims` (Bool, default `false`): If True, the reduced axes are left in the result as dimensions of size one.
+- `exclude` (Bool, default `false`): Whether to perform the reduction on the axes that are NOT in axis instead.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -4605,8 +4605,8 @@ Computes the minimum of array elements over the given axes. NaN propagates.
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `axis` (Tuple of Integer or None, default `None`): The axis or axes along which to perform the reduction. The default, axis=() or None, reduces over all axes. Negative values count from the last axis.
-- `keepdims` (Bool, default `False`): If True, the reduced axes are left in the result as dimensions of size one.
-- `exclude` (Bool, default `False`): Whether to perform the reduction on the axes that are NOT in axis instead.
+- `keepdims` (Bool, default `false`): If True, the reduced axes are left in the result as dimensions of size one.
+- `exclude` (Bool, default `false`): Whether to perform the reduction on the axes that are NOT in axis instead.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -4640,7 +4640,7 @@ Multi-precision phase I of the LAMB update: as lamb_update_phase1 with float32 '
 - `beta2` (Real, default `0.999`): The decay rate for the 2nd moment estimates.
 - `epsilon` (Real, default `1e-06`): A small constant for numerical stability.
 - `t` (Integer, required): Index update count.
-- `bias_correction` (Bool, default `True`): Whether to use bias correction.
+- `bias_correction` (Bool, default `true`): Whether to use bias correction.
 - `wd` (Real, required): Weight decay augments the objective function with a regularization term that penalizes large weights. The penalty scales with the square of the magnitude of each weight.
 - `rescale_grad` (Real, default `1`): Rescale gradient to grad = rescale_grad*grad.
 - `clip_gradient` (Real, default `-1`): Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient).
@@ -4754,7 +4754,7 @@ Multi-precision SGD momentum update: the sgd_mom_update formula on the float32 '
 - `wd` (Real, default `0`): Weight decay augments the objective function with a regularization term that penalizes large weights. The penalty scales with the square of the magnitude of each weight.
 - `rescale_grad` (Real, default `1`): Rescale gradient to grad = rescale_grad*grad.
 - `clip_gradient` (Real, default `-1`): Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient).
-- `lazy_update` (Bool, default `True`): If true, lazy updates are applied if gradient's stype is row_sparse (dense arrays are always updated in full).
+- `lazy_update` (Bool, default `true`): If true, lazy updates are applied if gradient's stype is row_sparse (dense arrays are always updated in full).
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -4790,7 +4790,7 @@ Multi-precision SGD update: the sgd_update formula applied to the float32 master
 - `wd` (Real, default `0`): Weight decay augments the objective function with a regularization term that penalizes large weights. The penalty scales with the square of the magnitude of each weight.
 - `rescale_grad` (Real, default `1`): Rescale gradient to grad = rescale_grad*grad.
 - `clip_gradient` (Real, default `-1`): Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient).
-- `lazy_update` (Bool, default `True`): If true, lazy updates are applied if gradient's stype is row_sparse (dense arrays are always updated in full).
+- `lazy_update` (Bool, default `true`): If true, lazy updates are applied if gradient's stype is row_sparse (dense arrays are always updated in full).
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -4973,8 +4973,8 @@ Computes the product of array elements over the given axes, treating Not a Numbe
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `axis` (Tuple of Integer or None, default `None`): The axis or axes along which to perform the reduction. The default, axis=() or None, reduces over all axes. Negative values count from the last axis.
-- `keepdims` (Bool, default `False`): If True, the reduced axes are left in the result as dimensions of size one.
-- `exclude` (Bool, default `False`): Whether to perform the reduction on the axes that are NOT in axis instead.
+- `keepdims` (Bool, default `false`): If True, the reduced axes are left in the result as dimensions of size one.
+- `exclude` (Bool, default `false`): Whether to perform the reduction on the axes that are NOT in axis instead.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -4999,8 +4999,8 @@ Computes the sum of array elements over the given axes, treating Not a Numbers (
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `axis` (Tuple of Integer or None, default `None`): The axis or axes along which to perform the reduction. The default, axis=() or None, reduces over all axes. Negative values count from the last axis.
-- `keepdims` (Bool, default `False`): If True, the reduced axes are left in the result as dimensions of size one.
-- `exclude` (Bool, default `False`): Whether to perform the reduction on the axes that are NOT in axis instead.
+- `keepdims` (Bool, default `false`): If True, the reduced axes are left in the result as dimensions of size one.
+- `exclude` (Bool, default `false`): Whether to perform the reduction on the axes that are NOT in axis instead.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -5047,7 +5047,7 @@ Computes the norm of the input over the given axes: ord=1 is the sum of absolute
 - `ord` (Integer, default `2`): Order of the norm. ord=1 and ord=2 are supported.
 - `axis` (Tuple of Integer or None, default `None`): The axis or axes over which to compute the norm. The default, None, uses all axes. Negative values count from the last axis.
 - `out_dtype` (DataType or String or None, default `None`): The data type of the output. The default, None, keeps the input dtype.
-- `keepdims` (Bool, default `False`): If True, the reduced axes are left in the result as dimensions of size one.
+- `keepdims` (Bool, default `false`): If True, the reduced axes are left in the result as dimensions of size one.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -5120,7 +5120,7 @@ Picks elements from an input array according to the input indices along the give
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `axis` (Integer or None, default `-1`): int or None. The axis to picking the elements. Negative values means indexing from right to left. If is `None`, the elements in the index w.r.t the flattened input will be picked.
-- `keepdims` (Bool, default `False`): If true, the axis where we pick the elements is left in the result as dimension with size one.
+- `keepdims` (Bool, default `false`): If true, the axis where we pick the elements is left in the result as dimension with size one.
 - `mode` ("clip" | "wrap", default `clip`): Specify how out-of-bound indices behave. Default is "clip".
 - `out`: NDArray (or vector of them) to write the result into.
 
@@ -5147,8 +5147,8 @@ Computes the product of array elements over the given axes.
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `axis` (Tuple of Integer or None, default `None`): The axis or axes along which to perform the reduction. The default, axis=() or None, reduces over all axes. Negative values count from the last axis.
-- `keepdims` (Bool, default `False`): If True, the reduced axes are left in the result as dimensions of size one.
-- `exclude` (Bool, default `False`): Whether to perform the reduction on the axes that are NOT in axis instead.
+- `keepdims` (Bool, default `false`): If True, the reduced axes are left in the result as dimensions of size one.
+- `exclude` (Bool, default `false`): Whether to perform the reduction on the axes that are NOT in axis instead.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -5445,7 +5445,7 @@ Momentum update for SGD: mom = momentum * mom - lr * wd * weight - lr * g, weigh
 - `wd` (Real, default `0`): Weight decay augments the objective function with a regularization term that penalizes large weights. The penalty scales with the square of the magnitude of each weight.
 - `rescale_grad` (Real, default `1`): Rescale gradient to grad = rescale_grad*grad.
 - `clip_gradient` (Real, default `-1`): Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient).
-- `lazy_update` (Bool, default `True`): If true, lazy updates are applied if gradient's stype is row_sparse (dense arrays are always updated in full).
+- `lazy_update` (Bool, default `true`): If true, lazy updates are applied if gradient's stype is row_sparse (dense arrays are always updated in full).
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -5479,7 +5479,7 @@ Update function for Stochastic Gradient Descent (SGD): returns the new weight (1
 - `wd` (Real, default `0`): Weight decay augments the objective function with a regularization term that penalizes large weights. The penalty scales with the square of the magnitude of each weight.
 - `rescale_grad` (Real, default `1`): Rescale gradient to grad = rescale_grad*grad.
 - `clip_gradient` (Real, default `-1`): Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient).
-- `lazy_update` (Bool, default `True`): If true, lazy updates are applied if gradient's stype is row_sparse (dense arrays are always updated in full).
+- `lazy_update` (Bool, default `true`): If true, lazy updates are applied if gradient's stype is row_sparse (dense arrays are always updated in full).
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -5707,7 +5707,7 @@ Smooth L1 loss of every element with sigma = scalar: 0.5 * (sigma * x)^2 if |x| 
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `scalar` (Real, default `1`): Scalar input value
-- `is_int` (Bool, default `True`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
+- `is_int` (Bool, default `true`): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -5734,7 +5734,7 @@ Applies the softmax function along an axis: exp(x/T) / sum(exp(x/T)). With use_l
 - `axis` (Integer, default `-1`): The axis along which to compute softmax.
 - `temperature` (Real or None, default `None`): Temperature parameter in softmax
 - `dtype` ("float16" | "float32" | "float64" or None, default `None`): DType of the output in case this can't be inferred. Defaults to the same as input's dtype if not defined (dtype=None).
-- `use_length` (Bool or None, default `False`): Whether to use the length input as a mask over the data input.
+- `use_length` (Bool or None, default `false`): Whether to use the length input as a mask over the data input.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -5783,7 +5783,7 @@ Applies the softmin function along an axis: softmax(-x/T).
 - `axis` (Integer, default `-1`): The axis along which to compute softmax.
 - `temperature` (Real or None, default `None`): Temperature parameter in softmax
 - `dtype` ("float16" | "float32" | "float64" or None, default `None`): DType of the output in case this can't be inferred. Defaults to the same as input's dtype if not defined (dtype=None).
-- `use_length` (Bool or None, default `False`): Whether to use the length input as a mask over the data input.
+- `use_length` (Bool or None, default `false`): Whether to use the length input as a mask over the data input.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
@@ -5915,8 +5915,8 @@ Computes the sum of array elements over the given axes. Integer sums wrap around
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `axis` (Tuple of Integer or None, default `None`): The axis or axes along which to perform the reduction. The default, axis=() or None, reduces over all axes. Negative values count from the last axis.
-- `keepdims` (Bool, default `False`): If True, the reduced axes are left in the result as dimensions of size one.
-- `exclude` (Bool, default `False`): Whether to perform the reduction on the axes that are NOT in axis instead.
+- `keepdims` (Bool, default `false`): If True, the reduced axes are left in the result as dimensions of size one.
+- `exclude` (Bool, default `false`): Whether to perform the reduction on the axes that are NOT in axis instead.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.

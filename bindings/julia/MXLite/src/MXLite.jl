@@ -22,7 +22,8 @@ module MXLite
 
 
 export NDArray, MXError, mxshape, dtype, attach_grad!, grad, backward!, record, pause,
-       is_recording, is_training, train_mode, predict_mode, waitall, live_handles, nd
+       is_recording, is_training, train_mode, predict_mode, waitall, live_handles, nd,
+       load_arrays, save_arrays, CachedOp, Model, predict
 
 include("lib.jl")
 include("json.jl")
@@ -31,6 +32,7 @@ include("invoke.jl")
 include("arith.jl")
 include("autograd.jl")
 include("symbol.jl")
+include("model.jl")
 include("ops_generated.jl")
 
 function __init__()

@@ -221,6 +221,42 @@ end
         @test_throws MXError MXLite.symbol_from_json("{not json")
     end
 
+    @testset "model: .params + symbol, forward through a CachedOp" begin
+        dir = mktempdir()
+        data = MXLite.variable("data")
+        fc1 = MXLite.symbol_op("FullyConnected", data; name="fc1", num_hidden=5)
+        act = MXLite.symbol_op("Activation", fc1; name="relu1", act_type="relu")
+        fc2 = MXLite.symbol_op("FullyConnected", act; name="fc2", num_hidden=3)
+        net = MXLite.symbol_op("softmax", fc2; name="prob")
+        MXLite.save_symbol(joinpath(dir, "net-symbol.json"), net)
+        W1, b1 = randn(Float32, 4, 5), randn(Float32, 5)
+        W2, b2 = randn(Float32, 5, 3), randn(Float32, 3)
+        MXLite.save_arrays(joinpath(dir, "net-0000.params"),
+                           Dict("arg:fc1_weight" => NDArray(W1), "arg:fc1_bias" => NDArray(b1),
+                                "arg:fc2_weight" => NDArray(W2), "fc2_bias" => NDArray(b2)))
+        loaded = MXLite.load_arrays(joinpath(dir, "net-0000.params"))
+        @test Array(loaded["arg:fc1_weight"]) == W1
+        MXLite.save_arrays(joinpath(dir, "list.params"), [NDArray(b1), NDArray(b2)])
+        lst = MXLite.load_arrays(joinpath(dir, "list.params"))
+        @test lst isa Vector && Array(lst[2]) == b2
+        model = MXLite.Model(joinpath(dir, "net-symbol.json"), joinpath(dir, "net-0000.params"))
+        X = randn(Float32, 4, 7)
+        p = MXLite.predict(model; data=NDArray(X))
+        h = max.(W1' * X .+ b1, 0)
+        z = W2' * h .+ b2
+        want = exp.(z .- maximum(z; dims=1))
+        want ./= sum(want; dims=1)
+        @test size(p) == (3, 7)
+        @test Array(p) ≈ want rtol = 1e-4
+        err = try
+            MXLite.predict(model)
+        catch e
+            e
+        end
+        @test err isa MXError && err.kind == :KEY
+        @test_throws MXError MXLite.load_arrays(joinpath(dir, "missing.params"))
+    end
+
     @testset "finalizers release handles" begin
         GC.gc(true)
         GC.gc(true)

@@ -9,6 +9,7 @@ for the inputs, Tuple[int, ...] for shapes.  The hand-written part of mx.nd
 covers the whole namespace.  tests/python/test_python_stub.py checks it
 against the runtime functions with inspect.
 """
+import ast
 import keyword
 import math
 
@@ -17,14 +18,27 @@ import model
 NAME = "python_stub"
 PATH = "bindings/python/mxlite/ndarray/__init__.pyi"
 
-# Hand-written names of mx.nd, kept over same-named ops (ndarray/__init__.py).
-KEEP = ["array", "empty", "zeros", "ones", "full", "arange", "eye", "linspace", "concatenate",
-        "waitall"]
-REEXPORTS = [
-    ("ndarray", ["NDArray", "array", "empty", "waitall"]),
-    ("utils", ["arange", "concatenate", "eye", "full", "linspace", "moveaxis", "ones", "zeros"]),
-    ("dlpack", ["from_dlpack", "to_dlpack_for_read", "to_dlpack_for_write"]),
-]
+INIT = model.REPO / "bindings" / "python" / "mxlite" / "ndarray" / "__init__.py"
+
+
+def handwritten(init_text):
+    """(names kept over same-named ops, [(module, [names])] re-exported),
+    read from ndarray/__init__.py itself so the stub follows it: its `_keep`
+    set and its `from .module import name, ...` lines (private modules and
+    names left out)."""
+    tree = ast.parse(init_text)
+    keep, reexports = [], []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "_keep"
+                                                for t in node.targets):
+            keep = sorted(ast.literal_eval(node.value))
+        elif isinstance(node, ast.ImportFrom) and node.level == 1 and node.module and \
+                not node.module.startswith("_"):
+            names = [a.asname or a.name for a in node.names if not (a.asname or a.name).startswith("_")]
+            if names:
+                reexports.append((node.module, names))
+    return keep, reexports
+
 
 HEADER = '''from types import ModuleType
 from typing import Any, List, Literal, Optional, Tuple, Union
@@ -129,10 +143,11 @@ def generate(m):
     out = ["# " + line for line in m.header_lines()]
     out += ['"""mx.nd: imperative NDArray API (typed stub of the generated op functions)."""']
     out.append(HEADER)
-    for mod, names in REEXPORTS:
+    keep, reexports = handwritten(INIT.read_text())
+    for mod, names in reexports:
         out.append(f"from .{mod} import " + ", ".join(f"{n} as {n}" for n in names))
     out += ["", ALIASES]
-    seen = set(KEEP)
+    seen = set(keep)
     for op in m.ops:
         for name in model.callable_names(op):
             if not name.isidentifier() or name in seen:

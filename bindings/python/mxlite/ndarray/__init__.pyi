@@ -9,9 +9,11 @@ import numpy as np
 from ..context import Context
 from . import random as random
 
-from .ndarray import NDArray as NDArray, array as array, empty as empty, waitall as waitall
-from .utils import arange as arange, concatenate as concatenate, eye as eye, full as full, linspace as linspace, moveaxis as moveaxis, ones as ones, zeros as zeros
 from .dlpack import from_dlpack as from_dlpack, to_dlpack_for_read as to_dlpack_for_read, to_dlpack_for_write as to_dlpack_for_write
+from .ndarray import NDArray as NDArray, array as array, empty as empty, waitall as waitall
+from .save_load import load as load, load_frombuffer as load_frombuffer, save as save
+from .utils import arange as arange, concatenate as concatenate, eye as eye, full as full, linspace as linspace, moveaxis as moveaxis, ones as ones, zeros as zeros
+from .cached_op import CachedOp as CachedOp
 
 _Shape = Union[Tuple[int, ...], List[int], int]
 """A shape attribute; a bare int is one extent (MXNet's parser accepts it)."""

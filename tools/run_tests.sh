@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 total_pass=0; total_fail=0; status=0
 summary=()
+log=$(mktemp)
 
 add() {  # suite passed failed
   total_pass=$((total_pass + $2)); total_fail=$((total_fail + $3))
@@ -19,8 +20,27 @@ else
   add "bindgen check" 0 1; status=1
 fi
 
+echo "== conformance cases (tests/conformance/generate_cases.py --check)"
+if .venv/bin/python tests/conformance/generate_cases.py --check; then
+  add "conformance cases check" 1 0
+else
+  add "conformance cases check" 0 1; status=1
+fi
+
+echo "== Julia binding, static checks (tools/check_julia.py: syntax, ccall signatures)"
+# No Julia runtime exists on the build machines; where one does, run
+# bindings/julia/MXLite/test/runtests.jl (see bindings/julia/MXLite/README.md).
+.venv/bin/python tools/check_julia.py 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+line=$(grep -E "^[0-9]+ passed, [0-9]+ failed$" "$log" | tail -1)
+if [ -n "$line" ]; then
+  add "Julia static checks" "$(echo "$line" | cut -d' ' -f1)" "$(echo "$line" | cut -d' ' -f3)"
+else
+  add "Julia static checks" 0 1
+fi
+[ "$rc" -ne 0 ] && status=1
+
 echo "== C++ (ctest)"
-log=$(mktemp)
 (cd "$BUILD_DIR" && ctest --output-on-failure -j 2) 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -1)

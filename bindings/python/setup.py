@@ -29,7 +29,9 @@ setup(
     version="0.1.0",
     description="MXNet 1.9-compatible deep learning on a small C++ core",
     packages=find_packages(include=["mxlite", "mxlite.*"]),
-    package_data={"mxlite": ["libmxlite.so", "libdnnl.so.*", "c_api.h"]},
+    # py.typed + the generated mx.nd stub: type checkers see the op functions.
+    package_data={"mxlite": ["libmxlite.so", "libdnnl.so.*", "c_api.h", "py.typed"],
+                  "mxlite.ndarray": ["*.pyi"]},
     cffi_modules=["mxlite/_build_ffi.py:ffibuilder"],
     install_requires=["cffi>=1.15", "numpy>=1.23"],
     python_requires=">=3.9",

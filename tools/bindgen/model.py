@@ -83,3 +83,27 @@ def camel_case(name, upper_first=False):
 def safe_identifier(name, reserved, suffix="_"):
     """name, with suffix appended when it is a reserved word of the language."""
     return name + suffix if name in reserved else name
+
+
+def callable_names(op):
+    """The op's name and its aliases, in registry order (every name a binding
+    exposes the op under, before the language's own renaming)."""
+    return [op["name"]] + list(op.get("aliases", []))
+
+
+def is_hidden(name):
+    """MXNet's internal ops (and aliases) start with '_'."""
+    return name.startswith("_")
+
+
+def returns_list(op):
+    """True when the op can return several visible outputs (a computed
+    output count, or more than one declared output; hidden outputs such as
+    Dropout's mask are among the declared ones, so this is an upper bound)."""
+    return bool(op["num_outputs_param"]) or len(op["outputs"]) > 1
+
+
+def doc_summary(op):
+    """The first paragraph of the op's doc, or its name."""
+    text = (op.get("doc") or "").strip()
+    return text.split("\n\n")[0].strip() if text else op["name"]

@@ -1,0 +1,1 @@
+"""Case families of the conformance suite (one module, one JSON file each)."""

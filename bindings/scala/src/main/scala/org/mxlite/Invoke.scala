@@ -31,6 +31,9 @@ private[mxlite] object Invoke {
     }
   }
 
+  /** How many op handles are cached (they live as long as the process). */
+  def cachedOps: Int = ops.size
+
   // Bounded, so arbitrary values (scalars) cannot grow it forever; beyond the
   // bound a call allocates its strings and keeps them until it returns.
   private val CacheLimit = 4096

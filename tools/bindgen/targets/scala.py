@@ -36,6 +36,7 @@ RESERVED = {
 # Methods the hand-written `object NDArray` defines (NDArray.scala) and members
 # of every JVM object: an op of that name would clash.
 RUNTIME_NAMES = {"array", "empty", "zeros", "ones", "full", "waitAll", "internal", "create",
+                 "save", "saveImpl", "load", "filesSection",
                  "checkSize", "equals", "hashCode", "toString", "getClass", "notify",
                  "notifyAll", "wait", "clone", "finalize"}
 # The local the method bodies use; no parameter may be called this.

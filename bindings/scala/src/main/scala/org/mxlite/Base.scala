@@ -37,7 +37,7 @@ object Base {
   /** Library version as MXL_VERSION encodes it (major * 10000 + minor * 100 + patch). */
   lazy val libraryVersion: Int = { ensureLoaded(); CApi.mxl_version() }
 
-  private lazy val loaded: Unit = {
+  private lazy val loaded: NativeLibrary = {
     if (Native.POINTER_SIZE != 8)
       throw new UnsatisfiedLinkError("mxlite's Scala binding needs a 64-bit JVM (handles are passed as long)")
     val lib = try NativeLibrary.getInstance(libraryPath) catch {
@@ -52,10 +52,21 @@ object Base {
     if (v / 10000 != SupportedMajor)
       throw new UnsatisfiedLinkError(s"libmxlite at '$libraryPath' is version ${v / 10000}.${v / 100 % 100}." +
         s"${v % 100}; this binding needs major version $SupportedMajor")
+    lib
   }
 
+  /** Bind a later section of the C ABI (a class of static natives) on first use.
+    * A library of the same major version without it fails with NOT_IMPLEMENTED
+    * naming the feature, instead of breaking the whole binding at load. */
+  private[mxlite] def registerSection(what: String)(register: NativeLibrary => Unit): Unit =
+    try register(loaded) catch {
+      case e: UnsatisfiedLinkError =>
+        throw MXNetError(ErrorKind.NotImplemented,
+          s"$what needs a newer libmxlite than '$libraryPath': ${e.getMessage}")
+    }
+
   /** Load and check the library once; every object that calls the C ABI calls this first. */
-  def ensureLoaded(): Unit = loaded
+  def ensureLoaded(): Unit = { loaded; () }
 
   /** The calling thread's last core error as an exception. */
   def lastError(): MXNetError = {
@@ -77,6 +88,18 @@ object Base {
   def cBytes(s: String): Array[Byte] = {
     val b = s.getBytes(StandardCharsets.UTF_8)
     java.util.Arrays.copyOf(b, b.length + 1)
+  }
+
+  /** C strings for an array of `const char*`: their addresses, and the buffers,
+    * which the caller keeps reachable until the C call returned. */
+  private[mxlite] def cStringArray(xs: Seq[String]): (Array[Long], Seq[com.sun.jna.Memory]) = {
+    val mems = xs.map { x =>
+      val b = cBytes(x)
+      val m = new com.sun.jna.Memory(b.length.toLong)
+      m.write(0, b, 0, b.length)
+      m
+    }
+    (mems.map(m => com.sun.jna.Pointer.nativeValue(m)).toArray, mems)
   }
 
   /** The string in a NUL-terminated UTF-8 buffer. */

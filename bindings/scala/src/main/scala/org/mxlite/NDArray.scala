@@ -1,6 +1,6 @@
 package org.mxlite
 
-import org.mxlite.jni.CApi
+import org.mxlite.jni.{CApi, CApiFiles}
 
 /** An n-dimensional array of the mxlite core (MXNet's NDArray).
   *
@@ -240,6 +240,51 @@ object NDArray extends GeneratedOps {
   def ones(shape: Shape, dtype: DType = DType.Float32): NDArray = internal._ones(shape = shape, dtype = dtype)
   def full(shape: Shape, value: Float, dtype: DType = DType.Float32): NDArray =
     internal._full(shape = shape, value = value, dtype = dtype)
+
+  // ---- .params files (MXNet's nd.save / nd.load format)
+
+  private def filesSection(): Unit = Base.registerSection(".params files")(CApiFiles.register)
+
+  private def saveImpl(path: String, arrays: Seq[NDArray], names: Seq[String]): Unit = {
+    filesSection()
+    val hs = arrays.zipWithIndex.map { case (a, i) => if (a == null) 0L else a.handleFor("save", s"arrays[$i]") }.toArray
+    val (ns, mems) = if (names == null) (null, Nil) else Base.cStringArray(names)
+    Base.check(CApiFiles.mxl_arrays_save(Base.cBytes(path), hs.length, hs, ns))
+    java.lang.ref.Reference.reachabilityFence(arrays)
+    java.lang.ref.Reference.reachabilityFence(mems)
+  }
+
+  /** Save named arrays (a dict file, as `mx.nd.save(path, dict)`). */
+  def save(path: String, arrays: Map[String, NDArray]): Unit = {
+    val kv = arrays.toSeq
+    saveImpl(path, kv.map(_._2), kv.map(_._1))
+  }
+  /** Save a list of arrays (a list file). */
+  def save(path: String, arrays: Seq[NDArray]): Unit = saveImpl(path, arrays, null)
+
+  /** Load a .params / nd.save file: (name, array) pairs in file order; names are ""
+    * in a list file; a "none" entry loads as null. */
+  def load(path: String): IndexedSeq[(String, NDArray)] = {
+    filesSection()
+    val out = new Array[Long](1)
+    Base.check(CApiFiles.mxl_arrays_load(Base.cBytes(path), out))
+    val list = out(0)
+    try {
+      val num, hasNames = new Array[Int](1)
+      Base.check(CApiFiles.mxl_array_list_size(list, num, hasNames))
+      (0 until num(0)).map { i =>
+        val a = new Array[Long](1)
+        val needed = new Array[Long](1)
+        Base.check(CApiFiles.mxl_array_list_get(list, i, a, null, 0L, needed))
+        val arr = if (a(0) == 0L) null else new NDArray(a(0))
+        val buf = new Array[Byte](needed(0).toInt max 1)
+        val h2 = new Array[Long](1)
+        Base.check(CApiFiles.mxl_array_list_get(list, i, h2, buf, buf.length.toLong, needed))
+        if (h2(0) != 0L) CApi.mxl_array_free(h2(0))  // the second call's reference is not needed
+        Base.cString(buf) -> arr
+      }
+    } finally CApiFiles.mxl_array_list_free(list)
+  }
 
   /** Block until every pushed op finished; raises the first unreported async error. */
   def waitAll(): Unit = Base.check(CApi.mxl_wait_all())

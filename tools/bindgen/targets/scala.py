@@ -39,6 +39,20 @@ RUNTIME_NAMES = {"array", "empty", "zeros", "ones", "full", "waitAll", "internal
                  "save", "saveImpl", "load", "filesSection",
                  "checkSize", "equals", "hashCode", "toString", "getClass", "notify",
                  "notifyAll", "wait", "clone", "finalize"}
+# Ops that are also NDArray methods taking the array as their first input
+# (x.sum(axis = 1) is nd.sum(x, axis = 1)), the list mx.nd's NDArray has.
+FLUENT = ["sum", "mean", "prod", "max", "min", "argmax", "argmin", "norm", "nansum", "nanprod",
+          "abs", "sign", "sqrt", "rsqrt", "square", "exp", "log", "log1p", "expm1", "sin", "cos",
+          "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "sigmoid", "relu",
+          "softsign", "floor", "ceil", "round", "rint", "fix", "trunc", "reciprocal", "cbrt",
+          "transpose", "expand_dims", "squeeze", "flatten", "tile", "repeat", "flip", "clip",
+          "take", "one_hot", "split", "slice_axis", "broadcast_to", "broadcast_like",
+          "broadcast_axes", "zeros_like", "ones_like", "swapaxes", "pick", "topk", "sort",
+          "argsort", "softmax", "log_softmax", "dot", "diag", "where"]
+# Members of class NDArray (NDArray.scala) a fluent method must not shadow.
+CLASS_MEMBERS = {"slice", "reshape", "copy", "set", "at", "grad", "backward", "detach", "dispose",
+                 "close", "shape", "dtype", "size", "ndim", "T", "asType", "toArray", "handle",
+                 "waitToRead", "toScalar", "attachGrad", "isDisposed"}
 # The local the method bodies use; no parameter may be called this.
 CALL = "__c"
 
@@ -229,6 +243,37 @@ class OpSpec:
         return lines
 
 
+def fluent_method(spec, method, indent=2):
+    """x.method(params...): the op's method with the array as its first input."""
+    pad = " " * indent
+    op = spec.op
+    ret = "NDArrayFuncReturn" if spec.multi else "NDArray"
+    first = spec.inputs[0][1]
+    sig = spec.signature()[1:]
+    args = ["this"] + [f"{n} = {n}" for _, n in spec.inputs[1:]]
+    args += [f"{n} = {n}" for _, n, _, _ in spec.params] + ["out = out"]
+    summary = (op["doc"] or op["name"]).split(". ")[0].rstrip(".")
+    lines = [pad + "/**"]
+    lines += wrap(f"`x.{method}(...)` is `nd.{method}(x, ...)`, with this array as `{first}`: "
+                  f"{summary}. See [[NDArray$.{method} NDArray.{method}]].", indent)
+    lines.append(pad + "  */")
+    one = f"{pad}def {method}(" + ", ".join(sig) + f"): {ret} ="
+    if len(one) <= 100:
+        lines.append(one)
+    else:
+        lines.append(f"{pad}def {method}(")
+        lines += [pad + "    " + x + ("," if k < len(sig) - 1 else "") for k, x in enumerate(sig)]
+        lines.append(f"{pad}): {ret} =")
+    call = f"NDArray.{method}(" + ", ".join(args) + ")"
+    if len(pad) + 4 + len(call) <= 100:
+        lines.append(pad + "  " + call)
+    else:
+        lines.append(f"{pad}  NDArray.{method}(")
+        lines += [pad + "    " + a + ("," if k < len(args) - 1 else "") for k, a in enumerate(args)]
+        lines.append(pad + "  )")
+    return lines
+
+
 def header(model):
     return ["// " + ln for ln in model.header_lines()]
 
@@ -247,8 +292,8 @@ def chunk(methods):
     return groups
 
 
-def trait_file(model, trait, doc, methods):
-    lines = header(model) + [f"package {PKG}", "", f"/** {doc} */", f"trait {trait} {{"]
+def trait_file(model, trait, doc, methods, self_type=""):
+    lines = header(model) + [f"package {PKG}", "", f"/** {doc} */", f"trait {trait} {{{self_type}"]
     for k, m in enumerate(methods):
         if k:
             lines.append("")
@@ -269,6 +314,20 @@ def generate(model):
             (internal if name.startswith("_") else public).append((name, spec))
     files = {}
     traits = {}
+    by_name = {name: spec for name, spec in public}
+    fluent = []
+    for name in FLUENT:
+        spec = by_name.get(name)
+        if spec is None or spec.variadic or not spec.inputs or name in CLASS_MEMBERS:
+            continue
+        fluent.append(fluent_method(spec, name))
+    names = []
+    for k, group in enumerate(chunk(fluent), 1):
+        trait = f"GeneratedFluent{k:02d}"
+        names.append(trait)
+        files[f"{OUT_DIR}/{trait}.scala"] = trait_file(
+            model, trait, "Fluent op methods of NDArray (generated).", group, " self: NDArray =>")
+    traits["GeneratedFluent"] = names
     for kind, entries, doc in (
             ("GeneratedOps", public, "Registry ops (generated); mixed into object NDArray."),
             ("GeneratedInternalOps", internal,
@@ -292,6 +351,13 @@ def generate(model):
         "  /** Hidden ops: `nd.internal._plus_scalar(x, scalar = 1f)`. */",
         f"  object internal extends {intl}",
         "}",
+    ]
+    flu = " with ".join(traits["GeneratedFluent"]) or "AnyRef"
+    agg += [
+        "",
+        "/** Op methods of every NDArray (`x.sum(axis = 1)`), generated from the same list",
+        "  * as mx.nd's fluent methods. */",
+        f"trait GeneratedFluent extends {flu} {{ self: NDArray => }}",
     ]
     files[f"{OUT_DIR}/GeneratedOps.scala"] = "\n".join(agg) + "\n"
     return files

@@ -9,3 +9,7 @@ trait GeneratedOps extends GeneratedOps01 with GeneratedOps02 with GeneratedOps0
   /** Hidden ops: `nd.internal._plus_scalar(x, scalar = 1f)`. */
   object internal extends GeneratedInternalOps01 with GeneratedInternalOps02 with GeneratedInternalOps03 with GeneratedInternalOps04 with GeneratedInternalOps05 with GeneratedInternalOps06 with GeneratedInternalOps07 with GeneratedInternalOps08
 }
+
+/** Op methods of every NDArray (`x.sum(axis = 1)`), generated from the same list
+  * as mx.nd's fluent methods. */
+trait GeneratedFluent extends GeneratedFluent01 with GeneratedFluent02 { self: NDArray => }

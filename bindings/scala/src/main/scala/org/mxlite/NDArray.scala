@@ -9,9 +9,10 @@ import org.mxlite.jni.{CApi, CApiFiles}
   * Ops run asynchronously; reading (`toArray`, `waitToRead`) waits for them and
   * raises their errors.  The native handle is freed when the array is garbage
   * collected, or at once by `dispose()`/`close()` (try-with-resources style code,
-  * `scala.util.Using`).  Ops are methods of [[NDArray$ object NDArray]] (also
+  * `scala.util.Using`).  Common ops are also methods (`x.sum(axis = 1)`, `x.relu()`).
+  * Every op is a method of [[NDArray$ object NDArray]] (also
   * reachable as `nd`): `nd.FullyConnected(x, w, b, numHidden = 10)`. */
-final class NDArray private[mxlite] (handle0: Long) extends AutoCloseable {
+final class NDArray private[mxlite] (handle0: Long) extends AutoCloseable with GeneratedFluent {
   private[mxlite] val ref: Handle = new Handle(handle0, h => CApi.mxl_array_free(h)).attach(this)
   private var shapeCache: Shape = _
   private var dtypeCache: DType = _

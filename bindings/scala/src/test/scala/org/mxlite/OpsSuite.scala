@@ -129,4 +129,15 @@ class OpsSuite extends munit.FunSuite {
     assertClose(mom.toArray, Array(-0.095f, 0.19f), 1e-5, 1e-6)
     assertClose(w.toArray, Array(0.95f - 0.05f - 0.095f, 2.1f + 0.1f + 0.19f), 1e-5, 1e-6)
   }
+
+  test("fluent op methods: x.sum(axis = 1) is nd.sum(x, axis = 1)") {
+    val x = NDArray.array(Array(1f, -2f, 3f, -4f), Shape(2, 2))
+    assertEquals(x.sum(axis = 1).toArray.toSeq, Seq(-1f, -1f))
+    assertEquals(x.abs().max().toScalar, 4f)
+    assertEquals(x.relu().toArray.toSeq, Seq(1f, 0f, 3f, 0f))
+    // [[1, -2], [3, -4]] squared, by hand
+    assertEquals(x.dot(x).toArray.toSeq, Seq(-5f, 6f, -9f, 10f))
+    assertEquals(x.split(numOutputs = 2, axis = 0).size, 2)
+    assertEquals(x.expand_dims(axis = 0).shape, Shape(1, 2, 2))
+  }
 }

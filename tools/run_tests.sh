@@ -51,6 +51,7 @@ pytest_suite "Python (pytest)"
 # The same suite on the synchronous engine: results and errors must not
 # depend on scheduling.
 pytest_suite "Python (pytest, NaiveEngine)" MXNET_ENGINE_TYPE=NaiveEngine
+
 echo "== Scala (mvn test in bindings/scala)"
 lib=$(cd "$BUILD_DIR" && pwd)/libmxlite.so
 (cd bindings/scala && mvn -B -ntp test -Dmxlite.library="$lib") 2>&1 | tee "$log"

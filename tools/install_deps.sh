@@ -38,3 +38,6 @@ if ! .venv/bin/python -c "import numpy, cffi, pytest, setuptools" 2>/dev/null ||
   .venv/bin/python -m pip install -q -r requirements-dev.txt
   touch .venv/.deps-stamp
 fi
+
+# Language bindings' toolchains (each script installs only what is missing).
+tools/install_scala.sh

@@ -71,6 +71,22 @@ pytest_suite "Python (pytest)"
 # The same suite on the synchronous engine: results and errors must not
 # depend on scheduling.
 pytest_suite "Python (pytest, NaiveEngine)" MXNET_ENGINE_TYPE=NaiveEngine
+
+echo "== Scala (mvn test in bindings/scala)"
+lib=$(cd "$BUILD_DIR" && pwd)/libmxlite.so
+(cd bindings/scala && mvn -B -ntp test -Dmxlite.library="$lib") 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+# Surefire's closing summary: "Tests run: N, Failures: F, Errors: E, Skipped: S".
+line=$(grep -E "Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$" "$log" | tail -1)
+if [ -n "$line" ]; then
+  read -r run fl er sk <<< "$(echo "$line" | grep -Eo "[0-9]+" | tr '\n' ' ')"
+  add "Scala (Surefire)" $((run - fl - er - sk)) $((fl + er))
+  [ "$rc" -ne 0 ] && [ $((fl + er)) -eq 0 ] && add "Scala (build)" 0 1
+else
+  add "Scala (Surefire)" 0 1
+fi
+[ "$rc" -ne 0 ] && status=1
+
 rm -f "$log"
 
 echo

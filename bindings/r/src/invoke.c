@@ -56,10 +56,25 @@ static mxl_op_t* op_for(SEXP name, int* owned) {
 
 /* ----------------------------------------------------------- formatting */
 
+/* Formatted values live in a scratch arena reset by every invoke (R runs
+ * one .Call at a time on its thread; a raise just leaves the arena to the
+ * next reset), so the common call allocates no R memory for its strings. */
+static char arena[8192];
+static size_t arena_pos = 0;
+
+static char* scratch(size_t n) {
+  if (arena_pos + n <= sizeof arena) {
+    char* p = arena + arena_pos;
+    arena_pos += n;
+    return p;
+  }
+  return R_alloc(n, 1);
+}
+
 static const char* fmt_double(double v) {
   if (isnan(v)) return "nan";
   if (isinf(v)) return v > 0 ? "inf" : "-inf";
-  char* buf = R_alloc(32, 1);
+  char* buf = scratch(32);
   if (v == trunc(v) && fabs(v) < 1e15) {
     snprintf(buf, 32, "%.1f", v);  /* "2.0": still a float in MXNet's parser */
     return buf;
@@ -72,7 +87,7 @@ static const char* fmt_double(double v) {
 static const char* fmt_int(double v, const char* op, const char* key) {
   if (isnan(v) || v != trunc(v) || fabs(v) > 9.2e18)
     mxr_raise(MXL_ERR_TYPE, "Operator %s: parameter '%s' must be an integer, got %g", op, key, v);
-  char* buf = R_alloc(24, 1);
+  char* buf = scratch(24);
   snprintf(buf, 24, "%lld", (long long)v);
   return buf;
 }
@@ -94,7 +109,7 @@ static int is_num(SEXP v) {
  * entries, e.g. slice's begin). */
 static const char* fmt_tuple(SEXP v, const char* op, const char* key) {
   R_xlen_t n = XLENGTH(v);
-  char* buf = R_alloc((size_t)n * 24 + 4, 1);
+  char* buf = scratch((size_t)n * 24 + 4);
   char* p = buf;
   *p++ = '(';
   for (R_xlen_t i = 0; i < n; ++i) {
@@ -156,6 +171,8 @@ static const char* fmt_value(SEXP v, int type, const char* op, const char* key) 
 
 /* --------------------------------------------------------------- invoke */
 
+#define SMALL 16
+
 static SEXP do_invoke(mxl_op_t* op, int owned, int nin, mxl_array_t** ins, int nattr,
                       const char** keys, const char** vals, SEXP out, int cap) {
   if (out != R_NilValue) {
@@ -169,8 +186,9 @@ static SEXP do_invoke(mxl_op_t* op, int owned, int nin, mxl_array_t** ins, int n
     if (rc != 0) mxr_raise_last();
     return out;
   }
-  if (cap < 16) cap = 16;
-  mxl_array_t** outs = (mxl_array_t**)R_alloc(cap, sizeof(mxl_array_t*));
+  if (cap < SMALL) cap = SMALL;
+  mxl_array_t* outs_small[SMALL];
+  mxl_array_t** outs = cap > SMALL ? (mxl_array_t**)R_alloc(cap, sizeof(mxl_array_t*)) : outs_small;
   memset(outs, 0, sizeof(mxl_array_t*) * (size_t)cap);
   /* The first result's R object exists before the call, so the common
    * single-output case allocates nothing between success and ownership. */
@@ -205,30 +223,35 @@ static mxl_array_t* input_handle(SEXP x, const char* op, const char* arg) {
 SEXP mxr_invoke(SEXP spec, SEXP inputs, SEXP params, SEXP extras, SEXP out) {
   SEXP name = STRING_ELT(VECTOR_ELT(spec, 0), 0);
   const char* opname = CHAR(name);
+  arena_pos = 0;
   SEXP inames = VECTOR_ELT(spec, 1), pkeys = VECTOR_ELT(spec, 2);
   const int* types = INTEGER(VECTOR_ELT(spec, 3));
   const int* info = INTEGER(VECTOR_ELT(spec, 4));
   int variadic = info[0], count_idx = info[1], nout_idx = info[2], listed = info[3];
 
+  /* Stack buffers for the common small call; R_alloc (an R object per
+   * call) only for long input or attribute lists. */
+  mxl_array_t* ins_small[SMALL];
+  const char* keys_small[SMALL];
+  const char* vals_small[SMALL];
   int nin = 0;
-  mxl_array_t** ins;
+  mxl_array_t** ins = ins_small;
   if (variadic) {
     SEXP x = VECTOR_ELT(inputs, 0);
     const char* arg = LENGTH(inames) ? CHAR(STRING_ELT(inames, 0)) : "data";
     if (TYPEOF(x) == VECSXP) {
       nin = LENGTH(x);
-      ins = (mxl_array_t**)R_alloc(nin > 0 ? nin : 1, sizeof(mxl_array_t*));
+      if (nin > SMALL) ins = (mxl_array_t**)R_alloc(nin, sizeof(mxl_array_t*));
       for (int i = 0; i < nin; ++i) ins[i] = input_handle(VECTOR_ELT(x, i), opname, arg);
     } else if (x == R_NilValue) {
       ins = NULL;
     } else {
       nin = 1;
-      ins = (mxl_array_t**)R_alloc(1, sizeof(mxl_array_t*));
       ins[0] = input_handle(x, opname, arg);
     }
   } else {
     int m = LENGTH(inputs);
-    ins = (mxl_array_t**)R_alloc(m > 0 ? m : 1, sizeof(mxl_array_t*));
+    if (m > SMALL) ins = (mxl_array_t**)R_alloc(m, sizeof(mxl_array_t*));
     for (int i = 0; i < m; ++i) {
       SEXP x = VECTOR_ELT(inputs, i);
       if (x != R_NilValue) ins[nin++] = input_handle(x, opname, CHAR(STRING_ELT(inames, i)));
@@ -238,15 +261,19 @@ SEXP mxr_invoke(SEXP spec, SEXP inputs, SEXP params, SEXP extras, SEXP out) {
   int np = LENGTH(params);
   SEXP enames = getAttrib(extras, R_NamesSymbol);
   int ne = LENGTH(extras);
-  const char** keys = (const char**)R_alloc(np + ne + 1, sizeof(char*));
-  const char** vals = (const char**)R_alloc(np + ne + 1, sizeof(char*));
+  const char** keys = keys_small;
+  const char** vals = vals_small;
+  if (np + ne > SMALL) {
+    keys = (const char**)R_alloc(np + ne, sizeof(char*));
+    vals = (const char**)R_alloc(np + ne, sizeof(char*));
+  }
   int na = 0, cap = listed;
   for (int i = 0; i < np; ++i) {
     SEXP v = VECTOR_ELT(params, i);
     const char* key = CHAR(STRING_ELT(pkeys, i));
     if (v == R_NilValue) {
       if (variadic && i == count_idx) {  /* num_args defaults to the input count */
-        char* b = R_alloc(16, 1);
+        char* b = scratch(16);
         snprintf(b, 16, "%d", nin);
         keys[na] = key;
         vals[na++] = b;

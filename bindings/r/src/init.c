@@ -36,7 +36,12 @@ void mxr_symbol_init(void);
   X(mxr_symbol_load_json, 1)             \
   X(mxr_symbol_to_json, 1)               \
   X(mxr_symbol_list, 2)                  \
-  X(mxr_symbol_dispose, 1)
+  X(mxr_symbol_dispose, 1)               \
+  X(mxr_symbol_infer_shape, 3)           \
+  X(mxr_arrays_save, 3)                  \
+  X(mxr_arrays_load, 1)                  \
+  X(mxr_cached_op_create, 2)             \
+  X(mxr_cached_op_invoke, 2)
 
 
 ENTRIES(DECL)

@@ -84,3 +84,30 @@ SEXP mxr_symbol_dispose(SEXP sym) {
   symbol_finalizer(sym);
   return R_NilValue;
 }
+
+/* .Call: shape inference from named core shapes (a list of numeric
+ * vectors); returns the core's JSON result, parsed in R. */
+SEXP mxr_symbol_infer_shape(SEXP sym, SEXP names, SEXP shapes) {
+  mxl_symbol_t* s = mxr_symbol_handle(sym, "symbol");
+  int n = LENGTH(names);
+  if (TYPEOF(names) != STRSXP || TYPEOF(shapes) != VECSXP || LENGTH(shapes) != n)
+    mxr_raise(MXL_ERR_TYPE, "infer.shape: names and shapes must be of one length");
+  const char** ns = (const char**)R_alloc(n > 0 ? n : 1, sizeof(char*));
+  int32_t* nd = (int32_t*)R_alloc(n > 0 ? n : 1, sizeof(int32_t));
+  int total = 0;
+  for (int i = 0; i < n; ++i) total += LENGTH(VECTOR_ELT(shapes, i));
+  int64_t* dims = (int64_t*)R_alloc(total > 0 ? total : 1, sizeof(int64_t));
+  int k = 0;
+  for (int i = 0; i < n; ++i) {
+    SEXP v = PROTECT(coerceVector(VECTOR_ELT(shapes, i), REALSXP));
+    ns[i] = CHAR(STRING_ELT(names, i));
+    nd[i] = LENGTH(v);
+    for (int j = 0; j < LENGTH(v); ++j) dims[k++] = (int64_t)REAL(v)[j];
+    UNPROTECT(1);
+  }
+  uint64_t needed = 0;
+  MXR_CHECK(mxl_symbol_infer_shape(s, n, ns, nd, dims, NULL, 0, &needed));
+  char* buf = R_alloc(needed > 0 ? needed : 1, 1);
+  MXR_CHECK(mxl_symbol_infer_shape(s, n, ns, nd, dims, buf, needed, &needed));
+  return mkString(buf);
+}

@@ -31,3 +31,9 @@ test_that("the error names the op and the argument", {
   expect_equal(e$kind, "TYPE")
   expect_match(conditionMessage(e), "Operator broadcast_add: argument 'rhs' must be an MXNDArray")
 })
+
+test_that("a handle of the wrong kind is a TYPE error", {
+  s <- mx.symbol.load.json(mlp_json())
+  expect_equal(error_kind(mx.nd.relu(s)), "TYPE")
+  expect_equal(error_kind(mx.symbol.arguments(mx.nd.array(1))), "TYPE")
+})

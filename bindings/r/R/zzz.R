@@ -20,6 +20,7 @@
   ns <- topenv(environment(sys.function()))
   routines <- getDLLRegisteredRoutines(dll)$.Call
   for (nm in names(routines)) assign(nm, routines[[nm]], envir = ns)
+  .mx.build.ops.table(ns)
   v <- .Call(C_mxr_version)  # c(library, header the package was built with)
   if (.mx.version.major(v[1]) != .mx.version.major(v[2]))
     stop(sprintf(paste0("mxlite: the core library has version %d.%d.%d but this package was ",

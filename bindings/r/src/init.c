@@ -25,6 +25,7 @@ void mxr_symbol_init(void);
   X(mxr_array_slice_view, 3)             \
   X(mxr_invoke, 5)                       \
   X(mxr_invoke_raw, 5)                   \
+  X(mxr_arith, 3)                        \
   X(mxr_autograd_set, 2)                 \
   X(mxr_autograd_state, 0)               \
   X(mxr_autograd_mark, 3)                \

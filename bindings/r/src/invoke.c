@@ -321,3 +321,45 @@ SEXP mxr_invoke_raw(SEXP name, SEXP inputs, SEXP keys, SEXP vals, SEXP out) {
   mxl_op_t* op = op_for(STRING_ELT(name, 0), &owned);
   return do_invoke(op, owned, nin, ins, na, k, v, out, 64);
 }
+
+static int is_array(SEXP x) {
+  return TYPEOF(x) == EXTPTRSXP && R_ExternalPtrTag(x) == mxr_tag_array;
+}
+
+static int is_scalar_number(SEXP x) {
+  return (TYPEOF(x) == REALSXP || TYPEOF(x) == INTSXP || TYPEOF(x) == LGLSXP) &&
+         XLENGTH(x) == 1 && !OBJECT(x);
+}
+
+/* .Call from Ops.MXNDArray: specs = list(array op, op with the scalar on the
+ * right, op with the scalar on the left).  Returns NULL when neither operand
+ * pattern applies (the R side then converts R data and retries). */
+SEXP mxr_arith(SEXP specs, SEXP e1, SEXP e2) {
+  SEXP ins, params, res;
+  int which;
+  if (is_array(e1) && is_array(e2)) {
+    which = 0;
+    ins = PROTECT(allocVector(VECSXP, 2));
+    SET_VECTOR_ELT(ins, 0, e1);
+    SET_VECTOR_ELT(ins, 1, e2);
+    params = PROTECT(allocVector(VECSXP, 0));
+  } else if (is_array(e1) && is_scalar_number(e2)) {
+    which = 1;
+    ins = PROTECT(allocVector(VECSXP, 1));
+    SET_VECTOR_ELT(ins, 0, e1);
+    params = PROTECT(allocVector(VECSXP, 1));
+    SET_VECTOR_ELT(params, 0, ScalarReal(asReal(e2)));
+  } else if (is_array(e2) && is_scalar_number(e1)) {
+    which = 2;
+    ins = PROTECT(allocVector(VECSXP, 1));
+    SET_VECTOR_ELT(ins, 0, e2);
+    params = PROTECT(allocVector(VECSXP, 1));
+    SET_VECTOR_ELT(params, 0, ScalarReal(asReal(e1)));
+  } else {
+    return R_NilValue;
+  }
+  SEXP none = PROTECT(allocVector(VECSXP, 0));
+  res = mxr_invoke(VECTOR_ELT(specs, which), ins, params, none, R_NilValue);
+  UNPROTECT(3);
+  return res;
+}

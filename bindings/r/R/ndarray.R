@@ -71,20 +71,22 @@ mx.nd.from.c.order <- function(data, shape, dtype = "float32") {
 #' @export
 mx.nd.c.order.values <- function(x) .Call(C_mxr_array_to_r, x)
 
-#' Arrays of zeros / ones with R dims (the core shape is reversed).
+#' Arrays of zeros / ones with R dims (the core shape is reversed), made by
+#' the core's _zeros / _ones ops.
 #' @param dim the R dims, as \code{dim()} would report them.
 #' @param dtype element type.
 #' @export
-mx.nd.zeros <- function(dim, dtype = "float32") .mx.fill(dim, dtype, 0)
-
-.mx.fill <- function(dim, dtype, value) {
-  n <- prod(dim)
-  mx.nd.from.c.order(if (dtype == "bool") rep(value != 0, n) else rep(value, n), rev(dim), dtype)
+mx.nd.zeros <- function(dim, dtype = "float32") {
+  .mx.dtype.code(dtype)  # a clear error for unknown names
+  mx.nd.internal.zeros(shape = rev(dim), dtype = dtype)
 }
 
 #' @rdname mx.nd.zeros
 #' @export
-mx.nd.ones <- function(dim, dtype = "float32") .mx.fill(dim, dtype, 1)
+mx.nd.ones <- function(dim, dtype = "float32") {
+  .mx.dtype.code(dtype)
+  mx.nd.internal.ones(shape = rev(dim), dtype = dtype)
+}
 
 #' Core (C-order) shape of an MXNDArray; \code{dim()} is its reverse.
 #' @param x an MXNDArray.

@@ -3,7 +3,9 @@
 
 .mxop_Activation <- list("Activation", c("data"), c("act_type"), c(7L), c(0L, -1L, -1L, 1L))
 
-#' Activation: Applies an activation function element-wise: relu max(x, 0), sigmoid 1 / (1 + exp(-x)), tanh, softrelu log(1 + exp(x)), softsign x / (1 + |x|).
+#' Activation: Applies an activation function element-wise: relu max(x, 0), sigmoid 1 / (1 + exp(-x)), tanh, softrelu log(1 + exp(x)), softsign x / (1 + |x|)
+#'
+#' Applies an activation function element-wise: relu max(x, 0), sigmoid 1 / (1 + exp(-x)), tanh, softrelu log(1 + exp(x)), softsign x / (1 + |x|).
 #'
 #' @param data MXNDArray. The input array.
 #' @param act_type one of "relu", "sigmoid", "tanh", "softrelu", "softsign", required. Activation function to be applied.
@@ -16,7 +18,9 @@ mx.nd.Activation <- function(data = NULL, act_type, ..., out = NULL)
 
 .mxop__arange <- list("_arange", character(0), c("start", "stop", "step", "repeat", "infer_range", "ctx", "dtype"), c(2L, 2L, 2L, 1L, 3L, 4L, 6L), c(0L, -1L, -1L, 1L))
 
-#' _arange: Returns evenly spaced values within [start, stop) with spacing `step`, each repeated `repeat` times, like np.repeat(np.arange(start, stop, step), repeat). With stop=None the range is [0, start).
+#' _arange: Returns evenly spaced values within [start, stop) with spacing `step`, each repeated `repeat` times, like np.repeat(np.arange(start, stop, step), repeat)
+#'
+#' Returns evenly spaced values within [start, stop) with spacing `step`, each repeated `repeat` times, like np.repeat(np.arange(start, stop, step), repeat). With stop=None the range is [0, start).
 #'
 #' @param start float, required. Start of interval. The interval includes this value. The default start value is 0.
 #' @param stop float, optional, default None (may be unset). End of interval. The interval does not include this value, except in some cases where step is not an integer and floating point round-off affects the length of out.
@@ -34,7 +38,9 @@ mx.nd.internal.arange <- function(start, stop = NULL, step = NULL, repeat_ = NUL
 
 .mxop_abs <- list("abs", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' abs: Returns the element-wise absolute value of the input. Integer minima wrap around as in NumPy (abs(int8(-128)) is -128).
+#' abs: Returns the element-wise absolute value of the input
+#'
+#' Returns the element-wise absolute value of the input. Integer minima wrap around as in NumPy (abs(int8(-128)) is -128).
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -50,7 +56,9 @@ mx.nd.internal.sparse.abs <- mx.nd.abs
 
 .mxop_adam_update <- list("adam_update", c("weight", "grad", "mean", "var"), c("lr", "beta1", "beta2", "epsilon", "wd", "rescale_grad", "clip_gradient", "lazy_update"), c(2L, 2L, 2L, 2L, 2L, 2L, 2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' adam_update: Update for the Adam optimizer: g = clip(rescale_grad * grad + wd * weight, clip_gradient); mean = beta1 * mean + (1 - beta1) * g; var = beta2 * var + (1 - beta2) * g^2; weight = weight - lr * mean / (sqrt(var) + epsilon). 'mean' and 'var' are updated in place; returns the new weight. Bias correction is left to the caller's learning rate, as in MXNet.
+#' adam_update: Update for the Adam optimizer: g = clip(rescale_grad * grad + wd * weight, clip_gradient); mean = beta1 * mean + (1 - beta1) * g; var = beta2 * var + (1 - beta2) * g^2; weight = weight - lr * mean / (sqrt(var) + epsilon)
+#'
+#' Update for the Adam optimizer: g = clip(rescale_grad * grad + wd * weight, clip_gradient); mean = beta1 * mean + (1 - beta1) * g; var = beta2 * var + (1 - beta2) * g^2; weight = weight - lr * mean / (sqrt(var) + epsilon). 'mean' and 'var' are updated in place; returns the new weight. Bias correction is left to the caller's learning rate, as in MXNet.
 #'
 #' @param weight MXNDArray. Weight
 #' @param grad MXNDArray. Gradient
@@ -73,7 +81,9 @@ mx.nd.adam.update <- function(weight = NULL, grad = NULL, mean = NULL, var = NUL
 
 .mxop_add_n <- list("add_n", c("args"), c("num_args"), c(1L), c(1L, 0L, -1L, 1L))
 
-#' add_n: Adds all input arguments element-wise: add_n(a1, ..., an) = a1 + ... + an. All inputs must have the same shape and dtype.
+#' add_n: Adds all input arguments element-wise: add_n(a1, ..., an) = a1 +
+#'
+#' Adds all input arguments element-wise: add_n(a1, ..., an) = a1 + ... + an. All inputs must have the same shape and dtype.
 #'
 #' @param args a list of MXNDArrays. Positional input arguments
 #' @param num_args int, optional, default: the number of inputs. Number of inputs to be summed.
@@ -90,7 +100,9 @@ mx.nd.ElementWiseSum <- mx.nd.add.n
 
 .mxop_arccos <- list("arccos", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' arccos: Returns the element-wise inverse cosine, in [0, pi].
+#' arccos: Returns the element-wise inverse cosine, in [0, pi]
+#'
+#' Returns the element-wise inverse cosine, in [0, pi].
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -106,7 +118,9 @@ mx.nd.internal.sparse.arccos <- mx.nd.arccos
 
 .mxop_arccosh <- list("arccosh", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' arccosh: Returns the element-wise inverse hyperbolic cosine.
+#' arccosh: Returns the element-wise inverse hyperbolic cosine
+#'
+#' Returns the element-wise inverse hyperbolic cosine.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -122,7 +136,9 @@ mx.nd.internal.sparse.arccosh <- mx.nd.arccosh
 
 .mxop_arcsin <- list("arcsin", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' arcsin: Returns the element-wise inverse sine, in [-pi/2, pi/2].
+#' arcsin: Returns the element-wise inverse sine, in [-pi/2, pi/2]
+#'
+#' Returns the element-wise inverse sine, in [-pi/2, pi/2].
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -138,7 +154,9 @@ mx.nd.internal.sparse.arcsin <- mx.nd.arcsin
 
 .mxop_arcsinh <- list("arcsinh", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' arcsinh: Returns the element-wise inverse hyperbolic sine.
+#' arcsinh: Returns the element-wise inverse hyperbolic sine
+#'
+#' Returns the element-wise inverse hyperbolic sine.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -154,7 +172,9 @@ mx.nd.internal.sparse.arcsinh <- mx.nd.arcsinh
 
 .mxop_arctan <- list("arctan", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' arctan: Returns the element-wise inverse tangent, in [-pi/2, pi/2].
+#' arctan: Returns the element-wise inverse tangent, in [-pi/2, pi/2]
+#'
+#' Returns the element-wise inverse tangent, in [-pi/2, pi/2].
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -170,7 +190,9 @@ mx.nd.internal.sparse.arctan <- mx.nd.arctan
 
 .mxop_arctanh <- list("arctanh", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' arctanh: Returns the element-wise inverse hyperbolic tangent.
+#' arctanh: Returns the element-wise inverse hyperbolic tangent
+#'
+#' Returns the element-wise inverse hyperbolic tangent.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -186,7 +208,9 @@ mx.nd.internal.sparse.arctanh <- mx.nd.arctanh
 
 .mxop_argmax <- list("argmax", c("data"), c("axis", "keepdims"), c(1L, 3L), c(0L, -1L, -1L, 1L))
 
-#' argmax: Returns the indices of the maximum values along an axis, in the input dtype. The first occurrence wins ties; NaN counts as the maximum.
+#' argmax: Returns the indices of the maximum values along an axis, in the input dtype
+#'
+#' Returns the indices of the maximum values along an axis, in the input dtype. The first occurrence wins ties; NaN counts as the maximum.
 #'
 #' @param data MXNDArray. The input.
 #' @param axis int, optional, default None (may be unset). The axis along which to search. The default, None, searches the flattened input. Negative values count from the last axis.
@@ -200,7 +224,9 @@ mx.nd.argmax <- function(data = NULL, axis = NULL, keepdims = NULL, ..., out = N
 
 .mxop_argmin <- list("argmin", c("data"), c("axis", "keepdims"), c(1L, 3L), c(0L, -1L, -1L, 1L))
 
-#' argmin: Returns the indices of the minimum values along an axis, in the input dtype. The first occurrence wins ties; NaN counts as the minimum.
+#' argmin: Returns the indices of the minimum values along an axis, in the input dtype
+#'
+#' Returns the indices of the minimum values along an axis, in the input dtype. The first occurrence wins ties; NaN counts as the minimum.
 #'
 #' @param data MXNDArray. The input.
 #' @param axis int, optional, default None (may be unset). The axis along which to search. The default, None, searches the flattened input. Negative values count from the last axis.

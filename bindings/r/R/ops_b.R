@@ -3,7 +3,9 @@
 
 .mxop_BatchNorm <- list("BatchNorm", c("data", "gamma", "beta", "moving_mean", "moving_var"), c("eps", "momentum", "fix_gamma", "use_global_stats", "output_mean_var", "axis", "cudnn_off", "min_calib_range", "max_calib_range"), c(2L, 2L, 3L, 3L, 3L, 1L, 3L, 2L, 2L), c(0L, -1L, -1L, 3L))
 
-#' BatchNorm: Batch normalization: normalizes each channel (the size of data's 'axis') by the mean and variance over all other axes, then scales by gamma and shifts by beta. In training mode (autograd train_mode, use_global_stats=False) the batch statistics are used and moving_mean / moving_var are updated in place as moving = moving * momentum + batch * (1 - momentum) (biased batch variance); otherwise the moving statistics are used. fix_gamma=True treats gamma as 1 and gives it no gradient. With output_mean_var=True the mean and the inverse standard deviation used are returned too.
+#' BatchNorm: Batch normalization: normalizes each channel (the size of data's 'axis') by the mean and variance over all other axes, then scales by gamma and shifts by beta
+#'
+#' Batch normalization: normalizes each channel (the size of data's 'axis') by the mean and variance over all other axes, then scales by gamma and shifts by beta. In training mode (autograd train_mode, use_global_stats=False) the batch statistics are used and moving_mean / moving_var are updated in place as moving = moving * momentum + batch * (1 - momentum) (biased batch variance); otherwise the moving statistics are used. fix_gamma=True treats gamma as 1 and gives it no gradient. With output_mean_var=True the mean and the inverse standard deviation used are returned too.
 #'
 #' @param data MXNDArray. Input data to batch normalization
 #' @param gamma MXNDArray. gamma array
@@ -28,7 +30,9 @@ mx.nd.BatchNorm <- function(data = NULL, gamma = NULL, beta = NULL, moving_mean 
 
 .mxop_BlockGrad <- list("BlockGrad", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' BlockGrad: Stops gradient computation: the output equals the input and no gradient flows back to it.
+#' BlockGrad: Stops gradient computation: the output equals the input and no gradient flows back to it
+#'
+#' Stops gradient computation: the output equals the input and no gradient flows back to it.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -44,7 +48,9 @@ mx.nd.stop.gradient <- mx.nd.BlockGrad
 
 .mxop__backward_Activation <- list("_backward_Activation", c("ograd", "data", "output"), c("act_type"), c(7L), c(0L, -1L, -1L, 1L))
 
-#' _backward_Activation: Gradient of Activation from (ograd, data, output).
+#' _backward_Activation: Gradient of Activation from (ograd, data, output)
+#'
+#' Gradient of Activation from (ograd, data, output).
 #'
 #' @param ograd MXNDArray. Gradient of the output.
 #' @param data MXNDArray. The forward's input.
@@ -59,7 +65,9 @@ mx.nd.internal.backward.Activation <- function(ograd = NULL, data = NULL, output
 
 .mxop__backward_BatchNorm <- list("_backward_BatchNorm", c("out_grad", "data", "gamma", "mean", "invstd"), c("eps", "momentum", "fix_gamma", "use_global_stats", "output_mean_var", "axis", "cudnn_off", "min_calib_range", "max_calib_range"), c(2L, 2L, 3L, 3L, 3L, 1L, 3L, 2L, 2L), c(0L, -1L, -1L, 3L))
 
-#' _backward_BatchNorm: Gradient of BatchNorm with respect to data, gamma and beta, from the output gradient and the forward's hidden mean and inverse std.
+#' _backward_BatchNorm: Gradient of BatchNorm with respect to data, gamma and beta, from the output gradient and the forward's hidden mean and inverse std
+#'
+#' Gradient of BatchNorm with respect to data, gamma and beta, from the output gradient and the forward's hidden mean and inverse std.
 #'
 #' @param out_grad MXNDArray. gradient of BatchNorm's output
 #' @param data MXNDArray. BatchNorm's input
@@ -84,7 +92,9 @@ mx.nd.internal.backward.BatchNorm <- function(out_grad = NULL, data = NULL, gamm
 
 .mxop__backward_Convolution <- list("_backward_Convolution", c("out_grad", "data", "weight"), c("kernel", "stride", "dilate", "pad", "num_filter", "num_group", "workspace", "no_bias", "cudnn_tune", "cudnn_off", "layout", "grad_data", "grad_weight", "grad_bias"), c(5L, 5L, 5L, 5L, 1L, 1L, 1L, 3L, 7L, 3L, 7L, 3L, 3L, 3L), c(0L, -1L, -1L, 3L))
 
-#' _backward_Convolution: Gradient of Convolution: inputs (out_grad, data, weight); outputs (data_grad, weight_grad[, bias_grad]).
+#' _backward_Convolution: Gradient of Convolution: inputs (out_grad, data, weight); outputs (data_grad, weight_grad[, bias_grad])
+#'
+#' Gradient of Convolution: inputs (out_grad, data, weight); outputs (data_grad, weight_grad[, bias_grad]).
 #'
 #' @param out_grad MXNDArray. Gradient of the Convolution output.
 #' @param data MXNDArray. The Convolution's data input.
@@ -112,7 +122,9 @@ mx.nd.internal.backward.Convolution <- function(out_grad = NULL, data = NULL, we
 
 .mxop__backward_Deconvolution <- list("_backward_Deconvolution", c("out_grad", "data", "weight"), c("kernel", "stride", "dilate", "pad", "adj", "target_shape", "num_filter", "num_group", "workspace", "no_bias", "cudnn_tune", "cudnn_off", "layout", "grad_data", "grad_weight", "grad_bias"), c(5L, 5L, 5L, 5L, 5L, 5L, 1L, 1L, 1L, 3L, 7L, 3L, 7L, 3L, 3L, 3L), c(0L, -1L, -1L, 3L))
 
-#' _backward_Deconvolution: Gradient of Deconvolution: inputs (out_grad, data, weight); outputs (data_grad, weight_grad[, bias_grad]).
+#' _backward_Deconvolution: Gradient of Deconvolution: inputs (out_grad, data, weight); outputs (data_grad, weight_grad[, bias_grad])
+#'
+#' Gradient of Deconvolution: inputs (out_grad, data, weight); outputs (data_grad, weight_grad[, bias_grad]).
 #'
 #' @param out_grad MXNDArray. Gradient of the Deconvolution output.
 #' @param data MXNDArray. The Deconvolution's data input.
@@ -142,7 +154,9 @@ mx.nd.internal.backward.Deconvolution <- function(out_grad = NULL, data = NULL, 
 
 .mxop__backward_Embedding <- list("_backward_Embedding", c("ograd", "data"), c("input_dim", "output_dim", "dtype", "sparse_grad"), c(1L, 1L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _backward_Embedding: Gradient of Embedding's weight: rows of ograd scatter-added by index.
+#' _backward_Embedding: Gradient of Embedding's weight: rows of ograd scatter-added by index
+#'
+#' Gradient of Embedding's weight: rows of ograd scatter-added by index.
 #'
 #' @param ograd MXNDArray. Gradient of the output.
 #' @param data MXNDArray. The forward's indices.
@@ -159,7 +173,9 @@ mx.nd.internal.backward.Embedding <- function(ograd = NULL, data = NULL, input_d
 
 .mxop__backward_FullyConnected <- list("_backward_FullyConnected", c("ograd", "data", "weight"), c("num_hidden", "no_bias", "flatten", "need_data_grad", "need_weight_grad"), c(1L, 3L, 3L, 3L, 3L), c(0L, -1L, -1L, 3L))
 
-#' _backward_FullyConnected: Gradient of FullyConnected: from (ograd, data, weight) computes the gradients of data, weight and (unless no_bias) bias.
+#' _backward_FullyConnected: Gradient of FullyConnected: from (ograd, data, weight) computes the gradients of data, weight and (unless no_bias) bias
+#'
+#' Gradient of FullyConnected: from (ograd, data, weight) computes the gradients of data, weight and (unless no_bias) bias.
 #'
 #' @param ograd MXNDArray. Gradient of the layer's output.
 #' @param data MXNDArray. The layer's input data.
@@ -178,7 +194,9 @@ mx.nd.internal.backward.FullyConnected <- function(ograd = NULL, data = NULL, we
 
 .mxop__backward_GroupNorm <- list("_backward_GroupNorm", c("out_grad", "data", "gamma", "mean", "std"), c("num_groups", "eps", "output_mean_var"), c(1L, 2L, 3L), c(0L, -1L, -1L, 3L))
 
-#' _backward_GroupNorm: Gradient of GroupNorm with respect to data, gamma and beta.
+#' _backward_GroupNorm: Gradient of GroupNorm with respect to data, gamma and beta
+#'
+#' Gradient of GroupNorm with respect to data, gamma and beta.
 #'
 #' @param out_grad MXNDArray. gradient of GroupNorm's output
 #' @param data MXNDArray. GroupNorm's input
@@ -197,7 +215,9 @@ mx.nd.internal.backward.GroupNorm <- function(out_grad = NULL, data = NULL, gamm
 
 .mxop__backward_InstanceNorm <- list("_backward_InstanceNorm", c("out_grad", "data", "gamma", "mean", "std"), c("eps"), c(2L), c(0L, -1L, -1L, 3L))
 
-#' _backward_InstanceNorm: Gradient of InstanceNorm with respect to data, gamma and beta.
+#' _backward_InstanceNorm: Gradient of InstanceNorm with respect to data, gamma and beta
+#'
+#' Gradient of InstanceNorm with respect to data, gamma and beta.
 #'
 #' @param out_grad MXNDArray. gradient of InstanceNorm's output
 #' @param data MXNDArray. InstanceNorm's input
@@ -214,7 +234,9 @@ mx.nd.internal.backward.InstanceNorm <- function(out_grad = NULL, data = NULL, g
 
 .mxop__backward_L2Normalization <- list("_backward_L2Normalization", c("out_grad", "data", "norm"), c("eps", "mode"), c(2L, 7L), c(0L, -1L, -1L, 1L))
 
-#' _backward_L2Normalization: Gradient of L2Normalization with respect to data.
+#' _backward_L2Normalization: Gradient of L2Normalization with respect to data
+#'
+#' Gradient of L2Normalization with respect to data.
 #'
 #' @param out_grad MXNDArray. gradient of L2Normalization's output
 #' @param data MXNDArray. L2Normalization's input
@@ -230,7 +252,9 @@ mx.nd.internal.backward.L2Normalization <- function(out_grad = NULL, data = NULL
 
 .mxop__backward_LayerNorm <- list("_backward_LayerNorm", c("out_grad", "data", "gamma", "mean", "std"), c("axis", "eps", "output_mean_var"), c(1L, 2L, 3L), c(0L, -1L, -1L, 3L))
 
-#' _backward_LayerNorm: Gradient of LayerNorm with respect to data, gamma and beta.
+#' _backward_LayerNorm: Gradient of LayerNorm with respect to data, gamma and beta
+#'
+#' Gradient of LayerNorm with respect to data, gamma and beta.
 #'
 #' @param out_grad MXNDArray. gradient of LayerNorm's output
 #' @param data MXNDArray. LayerNorm's input
@@ -249,7 +273,9 @@ mx.nd.internal.backward.LayerNorm <- function(out_grad = NULL, data = NULL, gamm
 
 .mxop__backward_LeakyReLU <- list("_backward_LeakyReLU", c("ograd", "data", "output", "extra"), c("act_type", "slope", "lower_bound", "upper_bound"), c(7L, 2L, 2L, 2L), c(0L, -1L, -1L, 2L))
 
-#' _backward_LeakyReLU: Gradient of LeakyReLU from (ograd, data, output[, gamma or slopes]).
+#' _backward_LeakyReLU: Gradient of LeakyReLU from (ograd, data, output[, gamma or slopes])
+#'
+#' Gradient of LeakyReLU from (ograd, data, output[, gamma or slopes]).
 #'
 #' @param ograd MXNDArray. Gradient of the output.
 #' @param data MXNDArray. The forward's input.
@@ -268,7 +294,9 @@ mx.nd.internal.backward.LeakyReLU <- function(ograd = NULL, data = NULL, output 
 
 .mxop__backward_MakeLoss <- list("_backward_MakeLoss", c("data"), c("grad_scale", "valid_thresh", "normalization"), c(2L, 2L, 7L), c(0L, -1L, -1L, 1L))
 
-#' _backward_MakeLoss: Gradient of MakeLoss from its input (for the valid count).
+#' _backward_MakeLoss: Gradient of MakeLoss from its input (for the valid count)
+#'
+#' Gradient of MakeLoss from its input (for the valid count).
 #'
 #' @param data MXNDArray. The forward's input.
 #' @param grad_scale float, optional, default 1. Gradient scale as a supplement to unary and binary operators
@@ -283,7 +311,9 @@ mx.nd.internal.backward.MakeLoss <- function(data = NULL, grad_scale = NULL, val
 
 .mxop__backward_Pad <- list("_backward_Pad", c("out_grad"), c("mode", "pad_width", "constant_value"), c(7L, 5L, 2L), c(0L, -1L, -1L, 1L))
 
-#' _backward_Pad: Gradient of Pad: each output gradient is added into the input element it was copied from.
+#' _backward_Pad: Gradient of Pad: each output gradient is added into the input element it was copied from
+#'
+#' Gradient of Pad: each output gradient is added into the input element it was copied from.
 #'
 #' @param out_grad MXNDArray. gradient of Pad's output
 #' @param mode one of "constant", "edge", "reflect", required. Padding type to use. "constant" pads with `constant_value` "edge" pads using the edge values of the input array "reflect" pads by reflecting values with respect to the edges.
@@ -298,7 +328,9 @@ mx.nd.internal.backward.Pad <- function(out_grad = NULL, mode, pad_width, consta
 
 .mxop__backward_Pooling <- list("_backward_Pooling", c("out_grad", "data", "output"), c("kernel", "pool_type", "global_pool", "cudnn_off", "pooling_convention", "stride", "pad", "p_value", "count_include_pad", "layout"), c(5L, 7L, 3L, 3L, 7L, 5L, 5L, 1L, 3L, 7L), c(0L, -1L, -1L, 1L))
 
-#' _backward_Pooling: Gradient of Pooling: inputs (out_grad, data, output); output data_grad.
+#' _backward_Pooling: Gradient of Pooling: inputs (out_grad, data, output); output data_grad
+#'
+#' Gradient of Pooling: inputs (out_grad, data, output); output data_grad.
 #'
 #' @param out_grad MXNDArray. Gradient of the Pooling output.
 #' @param data MXNDArray. The Pooling's input.
@@ -322,7 +354,9 @@ mx.nd.internal.backward.Pooling <- function(out_grad = NULL, data = NULL, output
 
 .mxop__backward_RNN <- list("_backward_RNN", c("data", "parameters", "state", "state_cell", "sequence_length", "output", "reserve", "output_grad", "state_output_grad", "statecell_output_grad"), c("state_size", "num_layers", "bidirectional", "mode", "p", "state_outputs", "projection_size", "lstm_state_clip_min", "lstm_state_clip_max", "lstm_state_clip_nan", "use_sequence_length"), c(1L, 1L, 3L, 7L, 2L, 3L, 1L, 2L, 2L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _backward_RNN: Gradients of RNN (hidden; autograd applies it).
+#' _backward_RNN: Gradients of RNN (hidden; autograd applies it)
+#'
+#' Gradients of RNN (hidden; autograd applies it).
 #'
 #' @param data MXNDArray. 
 #' @param parameters MXNDArray. 
@@ -354,7 +388,9 @@ mx.nd.internal.backward.RNN <- function(data = NULL, parameters = NULL, state = 
 
 .mxop__backward_SequenceLast <- list("_backward_SequenceLast", c("ograd", "data", "sequence_length"), c("use_sequence_length", "axis"), c(3L, 1L), c(0L, -1L, -1L, 1L))
 
-#' _backward_SequenceLast: Gradient of SequenceLast: ograd scattered into zeros shaped like data.
+#' _backward_SequenceLast: Gradient of SequenceLast: ograd scattered into zeros shaped like data
+#'
+#' Gradient of SequenceLast: ograd scattered into zeros shaped like data.
 #'
 #' @param ograd MXNDArray. Gradient of the output.
 #' @param data MXNDArray. The forward's data (for its shape).
@@ -370,7 +406,9 @@ mx.nd.internal.backward.SequenceLast <- function(ograd = NULL, data = NULL, sequ
 
 .mxop__backward_SoftmaxOutput <- list("_backward_SoftmaxOutput", c("ograd", "output", "label"), c("grad_scale", "ignore_label", "multi_output", "use_ignore", "preserve_shape", "normalization", "out_grad", "smooth_alpha"), c(2L, 2L, 3L, 3L, 3L, 7L, 3L, 2L), c(0L, -1L, -1L, 1L))
 
-#' _backward_SoftmaxOutput: Gradient of SoftmaxOutput from (ograd, output, label).
+#' _backward_SoftmaxOutput: Gradient of SoftmaxOutput from (ograd, output, label)
+#'
+#' Gradient of SoftmaxOutput from (ograd, output, label).
 #'
 #' @param ograd MXNDArray. Gradient of the output (used only with out_grad=True).
 #' @param output MXNDArray. The forward's output.
@@ -392,7 +430,9 @@ mx.nd.internal.backward.SoftmaxOutput <- function(ograd = NULL, output = NULL, l
 
 .mxop__backward_UpSampling <- list("_backward_UpSampling", c("data"), c("scale", "num_filter", "sample_type", "multi_input_mode", "num_args", "workspace"), c(1L, 1L, 7L, 7L, 1L, 1L), c(1L, -1L, -1L, 1L))
 
-#' _backward_UpSampling: Gradient of UpSampling: inputs are the output gradient followed by the forward's inputs; one gradient per forward input.
+#' _backward_UpSampling: Gradient of UpSampling: inputs are the output gradient followed by the forward's inputs; one gradient per forward input
+#'
+#' Gradient of UpSampling: inputs are the output gradient followed by the forward's inputs; one gradient per forward input.
 #'
 #' @param data a list of MXNDArrays. out_grad, then the forward's inputs
 #' @param scale int, required. Up sampling scale
@@ -410,7 +450,9 @@ mx.nd.internal.backward.UpSampling <- function(data = NULL, scale, num_filter = 
 
 .mxop__backward_clip <- list("_backward_clip", c("ograd", "data"), c("a_min", "a_max"), c(2L, 2L), c(0L, -1L, -1L, 1L))
 
-#' _backward_clip: Gradient of clip: ograd where a_min <= data <= a_max, 0 elsewhere.
+#' _backward_clip: Gradient of clip: ograd where a_min <= data <= a_max, 0 elsewhere
+#'
+#' Gradient of clip: ograd where a_min <= data <= a_max, 0 elsewhere.
 #'
 #' @param ograd MXNDArray. The gradient of clip's output.
 #' @param data MXNDArray. clip's input.
@@ -425,7 +467,9 @@ mx.nd.internal.backward.clip <- function(ograd = NULL, data = NULL, a_min, a_max
 
 .mxop__backward_gather_nd <- list("_backward_gather_nd", c("data", "indices"), c("shape"), c(5L), c(0L, -1L, -1L, 1L))
 
-#' _backward_gather_nd: The gradient of gather_nd: the rows of 'data' added into zeros of 'shape' at the index tuples in 'indices'; repeated tuples add up.
+#' _backward_gather_nd: The gradient of gather_nd: the rows of 'data' added into zeros of 'shape' at the index tuples in 'indices'; repeated tuples add up
+#'
+#' The gradient of gather_nd: the rows of 'data' added into zeros of 'shape' at the index tuples in 'indices'; repeated tuples add up.
 #'
 #' @param data MXNDArray. data
 #' @param indices MXNDArray. indices
@@ -439,7 +483,9 @@ mx.nd.internal.backward.gather.nd <- function(data = NULL, indices = NULL, shape
 
 .mxop__backward_log_softmax <- list("_backward_log_softmax", c("ograd", "output"), c("axis", "temperature", "dtype", "use_length"), c(1L, 2L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _backward_log_softmax: Gradient of log_softmax from (ograd, output[, length]).
+#' _backward_log_softmax: Gradient of log_softmax from (ograd, output[, length])
+#'
+#' Gradient of log_softmax from (ograd, output[, length]).
 #'
 #' @param ograd MXNDArray. Gradient of the output.
 #' @param output MXNDArray. The forward's output.
@@ -456,7 +502,9 @@ mx.nd.internal.backward.log.softmax <- function(ograd = NULL, output = NULL, axi
 
 .mxop__backward_pick <- list("_backward_pick", c("ograd", "data", "index"), c("axis", "keepdims", "mode"), c(1L, 3L, 7L), c(0L, -1L, -1L, 1L))
 
-#' _backward_pick: Gradient of pick: ograd scattered into zeros shaped like data.
+#' _backward_pick: Gradient of pick: ograd scattered into zeros shaped like data
+#'
+#' Gradient of pick: ograd scattered into zeros shaped like data.
 #'
 #' @param ograd MXNDArray. Gradient of the output.
 #' @param data MXNDArray. The forward's data (for its shape).
@@ -473,7 +521,9 @@ mx.nd.internal.backward.pick <- function(ograd = NULL, data = NULL, index = NULL
 
 .mxop__backward_relu <- list("_backward_relu", c("ograd", "data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _backward_relu: Gradient of relu from its output: ograd where data > 0, else 0.
+#' _backward_relu: Gradient of relu from its output: ograd where data > 0, else 0
+#'
+#' Gradient of relu from its output: ograd where data > 0, else 0.
 #'
 #' @param ograd MXNDArray. The gradient of the forward op's output.
 #' @param data MXNDArray. The forward op's output.
@@ -486,7 +536,9 @@ mx.nd.internal.backward.relu <- function(ograd = NULL, data = NULL, ..., out = N
 
 .mxop__backward_scatter_set_nd <- list("_backward_scatter_set_nd", c("ograd", "indices"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _backward_scatter_set_nd: The gradient of _scatter_set_nd's 'rhs': the rows of 'ograd' the index tuples address, zero for a tuple a later repeated tuple overwrote.
+#' _backward_scatter_set_nd: The gradient of _scatter_set_nd's 'rhs': the rows of 'ograd' the index tuples address, zero for a tuple a later repeated tuple overwrote
+#'
+#' The gradient of _scatter_set_nd's 'rhs': the rows of 'ograd' the index tuples address, zero for a tuple a later repeated tuple overwrote.
 #'
 #' @param ograd MXNDArray. Gradient of _scatter_set_nd's output.
 #' @param indices MXNDArray. The indices _scatter_set_nd was called with.
@@ -499,7 +551,9 @@ mx.nd.internal.backward.scatter.set.nd <- function(ograd = NULL, indices = NULL,
 
 .mxop__backward_sigmoid <- list("_backward_sigmoid", c("ograd", "data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _backward_sigmoid: Gradient of sigmoid from its output: ograd * data * (1 - data).
+#' _backward_sigmoid: Gradient of sigmoid from its output: ograd * data * (1 - data)
+#'
+#' Gradient of sigmoid from its output: ograd * data * (1 - data).
 #'
 #' @param ograd MXNDArray. The gradient of the forward op's output.
 #' @param data MXNDArray. The forward op's output.
@@ -512,7 +566,9 @@ mx.nd.internal.backward.sigmoid <- function(ograd = NULL, data = NULL, ..., out 
 
 .mxop__backward_slice <- list("_backward_slice", c("ograd"), c("begin", "end", "step", "shape"), c(5L, 5L, 5L, 5L), c(0L, -1L, -1L, 1L))
 
-#' _backward_slice: The gradient of slice: an array of zeros of 'shape' whose region selected by begin/end/step (as in slice) holds 'ograd'.
+#' _backward_slice: The gradient of slice: an array of zeros of 'shape' whose region selected by begin/end/step (as in slice) holds 'ograd'
+#'
+#' The gradient of slice: an array of zeros of 'shape' whose region selected by begin/end/step (as in slice) holds 'ograd'.
 #'
 #' @param ograd MXNDArray. Gradient of slice's output.
 #' @param begin shape, required. starting indices for the slice operation, supports negative indices.
@@ -528,7 +584,9 @@ mx.nd.internal.backward.slice <- function(ograd = NULL, begin, end, step = NULL,
 
 .mxop__backward_softmax <- list("_backward_softmax", c("ograd", "output", "length"), c("axis", "temperature", "dtype", "use_length"), c(1L, 2L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _backward_softmax: Gradient of softmax from (ograd, output[, length]).
+#' _backward_softmax: Gradient of softmax from (ograd, output[, length])
+#'
+#' Gradient of softmax from (ograd, output[, length]).
 #'
 #' @param ograd MXNDArray. Gradient of the output.
 #' @param output MXNDArray. The forward's output.
@@ -546,7 +604,9 @@ mx.nd.internal.backward.softmax <- function(ograd = NULL, output = NULL, length 
 
 .mxop__backward_softmax_cross_entropy <- list("_backward_softmax_cross_entropy", c("ograd", "data", "label"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _backward_softmax_cross_entropy: Gradient of softmax_cross_entropy from (ograd, data, label).
+#' _backward_softmax_cross_entropy: Gradient of softmax_cross_entropy from (ograd, data, label)
+#'
+#' Gradient of softmax_cross_entropy from (ograd, data, label).
 #'
 #' @param ograd MXNDArray. Gradient of the (1,) output.
 #' @param data MXNDArray. The forward's data.
@@ -560,7 +620,9 @@ mx.nd.internal.backward.softmax.cross.entropy <- function(ograd = NULL, data = N
 
 .mxop__backward_softmin <- list("_backward_softmin", c("ograd", "output"), c("axis", "temperature", "dtype", "use_length"), c(1L, 2L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _backward_softmin: Gradient of softmin from (ograd, output[, length]).
+#' _backward_softmin: Gradient of softmin from (ograd, output[, length])
+#'
+#' Gradient of softmin from (ograd, output[, length]).
 #'
 #' @param ograd MXNDArray. Gradient of the output.
 #' @param output MXNDArray. The forward's output.
@@ -577,7 +639,9 @@ mx.nd.internal.backward.softmin <- function(ograd = NULL, output = NULL, axis = 
 
 .mxop__backward_take <- list("_backward_take", c("ograd", "indices"), c("axis", "mode", "shape"), c(1L, 7L, 5L), c(0L, -1L, -1L, 1L))
 
-#' _backward_take: The gradient of take: 'ograd' (the gradient of take's output) added into an array of the data's 'shape' at the positions 'indices' select along 'axis' (resolved by 'mode' as in take); repeated indices add up.
+#' _backward_take: The gradient of take: 'ograd' (the gradient of take's output) added into an array of the data's 'shape' at the positions 'indices' select along 'axis' (resolved by 'mode' as in take); repeated indices add up
+#'
+#' The gradient of take: 'ograd' (the gradient of take's output) added into an array of the data's 'shape' at the positions 'indices' select along 'axis' (resolved by 'mode' as in take); repeated indices add up.
 #'
 #' @param ograd MXNDArray. Gradient of take's output.
 #' @param indices MXNDArray. The indices take was called with.
@@ -593,7 +657,9 @@ mx.nd.internal.backward.take <- function(ograd = NULL, indices = NULL, axis = NU
 
 .mxop__backward_tanh <- list("_backward_tanh", c("ograd", "data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _backward_tanh: Gradient of tanh from its output: ograd * (1 - data^2).
+#' _backward_tanh: Gradient of tanh from its output: ograd * (1 - data^2)
+#'
+#' Gradient of tanh from its output: ograd * (1 - data^2).
 #'
 #' @param ograd MXNDArray. The gradient of the forward op's output.
 #' @param data MXNDArray. The forward op's output.
@@ -606,7 +672,9 @@ mx.nd.internal.backward.tanh <- function(ograd = NULL, data = NULL, ..., out = N
 
 .mxop_batch_dot <- list("batch_dot", c("lhs", "rhs"), c("transpose_a", "transpose_b", "forward_stype"), c(3L, 3L, 4L), c(0L, -1L, -1L, 1L))
 
-#' batch_dot: Batchwise matrix product: for lhs of shape (..., M, K) and rhs of shape (..., K, N) the result has shape (..., M, N), one product per leading index. transpose_a and transpose_b transpose the last two axes of the corresponding input first.
+#' batch_dot: Batchwise matrix product: for lhs of shape (..., M, K) and rhs of shape (..., K, N) the result has shape (..., M, N), one product per leading index
+#'
+#' Batchwise matrix product: for lhs of shape (..., M, K) and rhs of shape (..., K, N) the result has shape (..., M, N), one product per leading index. transpose_a and transpose_b transpose the last two axes of the corresponding input first.
 #'
 #' @param lhs MXNDArray. The first input.
 #' @param rhs MXNDArray. The second input.
@@ -622,7 +690,9 @@ mx.nd.batch.dot <- function(lhs = NULL, rhs = NULL, transpose_a = NULL, transpos
 
 .mxop_broadcast_add <- list("broadcast_add", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_add: Returns the element-wise sum, lhs + rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Integers wrap around on overflow; on bool it is logical OR.
+#' broadcast_add: Returns the element-wise sum, lhs + rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise sum, lhs + rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Integers wrap around on overflow; on bool it is logical OR.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -639,7 +709,9 @@ mx.nd.broadcast.plus <- mx.nd.broadcast.add
 
 .mxop_broadcast_axis <- list("broadcast_axis", c("data"), c("axis", "size"), c(5L, 5L), c(0L, -1L, -1L, 1L))
 
-#' broadcast_axis: Broadcasts the input array over particular axes: each axis in 'axis' must have extent 1 and is replicated to the matching entry of 'size', e.g. from (2, 1, 3, 1) to (2, 8, 3, 9) with axis=(1, 3), size=(8, 9). Negative axes count from the end.
+#' broadcast_axis: Broadcasts the input array over particular axes: each axis in 'axis' must have extent 1 and is replicated to the matching entry of 'size', e.g
+#'
+#' Broadcasts the input array over particular axes: each axis in 'axis' must have extent 1 and is replicated to the matching entry of 'size', e.g. from (2, 1, 3, 1) to (2, 8, 3, 9) with axis=(1, 3), size=(8, 9). Negative axes count from the end.
 #'
 #' @param data MXNDArray. The input
 #' @param axis shape, optional, default []. Axes to broadcast; each must have extent 1 in the input.
@@ -657,7 +729,9 @@ mx.nd.broadcast.axes <- mx.nd.broadcast.axis
 
 .mxop_broadcast_div <- list("broadcast_div", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_div: Returns the element-wise quotient, lhs / rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Integers divide with truncation toward zero, and division by zero gives 0; bool is not supported.
+#' broadcast_div: Returns the element-wise quotient, lhs / rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise quotient, lhs / rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Integers divide with truncation toward zero, and division by zero gives 0; bool is not supported.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -670,7 +744,9 @@ mx.nd.broadcast.div <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop_broadcast_equal <- list("broadcast_equal", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_equal: Returns the element-wise comparison lhs == rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
+#' broadcast_equal: Returns the element-wise comparison lhs == rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise comparison lhs == rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -683,7 +759,9 @@ mx.nd.broadcast.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop_broadcast_greater <- list("broadcast_greater", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_greater: Returns the element-wise comparison lhs > rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
+#' broadcast_greater: Returns the element-wise comparison lhs > rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise comparison lhs > rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -696,7 +774,9 @@ mx.nd.broadcast.greater <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop_broadcast_greater_equal <- list("broadcast_greater_equal", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_greater_equal: Returns the element-wise comparison lhs >= rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
+#' broadcast_greater_equal: Returns the element-wise comparison lhs >= rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise comparison lhs >= rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -709,7 +789,9 @@ mx.nd.broadcast.greater.equal <- function(lhs = NULL, rhs = NULL, ..., out = NUL
 
 .mxop_broadcast_hypot <- list("broadcast_hypot", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_hypot: Returns the element-wise hypotenuse, sqrt(lhs^2 + rhs^2), of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Integer inputs are computed in double and truncated back; bool is not supported.
+#' broadcast_hypot: Returns the element-wise hypotenuse, sqrt(lhs^2 + rhs^2), of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise hypotenuse, sqrt(lhs^2 + rhs^2), of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Integer inputs are computed in double and truncated back; bool is not supported.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -722,7 +804,9 @@ mx.nd.broadcast.hypot <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop_broadcast_lesser <- list("broadcast_lesser", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_lesser: Returns the element-wise comparison lhs < rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
+#' broadcast_lesser: Returns the element-wise comparison lhs < rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise comparison lhs < rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -735,7 +819,9 @@ mx.nd.broadcast.lesser <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop_broadcast_lesser_equal <- list("broadcast_lesser_equal", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_lesser_equal: Returns the element-wise comparison lhs <= rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
+#' broadcast_lesser_equal: Returns the element-wise comparison lhs <= rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise comparison lhs <= rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -748,7 +834,9 @@ mx.nd.broadcast.lesser.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL
 
 .mxop_broadcast_like <- list("broadcast_like", c("lhs", "rhs"), c("lhs_axes", "rhs_axes"), c(5L, 5L), c(0L, -1L, -1L, 1L))
 
-#' broadcast_like: Broadcasts lhs to the shape of rhs, replicating it along dimensions of extent 1. With lhs_axes and rhs_axes given, only those axes of lhs take the extents of the matching axes of rhs; the other extents of lhs are kept. The output has lhs's dtype; rhs supplies only its shape.
+#' broadcast_like: Broadcasts lhs to the shape of rhs, replicating it along dimensions of extent 1
+#'
+#' Broadcasts lhs to the shape of rhs, replicating it along dimensions of extent 1. With lhs_axes and rhs_axes given, only those axes of lhs take the extents of the matching axes of rhs; the other extents of lhs are kept. The output has lhs's dtype; rhs supplies only its shape.
 #'
 #' @param lhs MXNDArray. First input.
 #' @param rhs MXNDArray. Second input.
@@ -763,7 +851,9 @@ mx.nd.broadcast.like <- function(lhs = NULL, rhs = NULL, lhs_axes = NULL, rhs_ax
 
 .mxop_broadcast_logical_and <- list("broadcast_logical_and", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_logical_and: Returns the element-wise logical AND of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0 in the input dtype.
+#' broadcast_logical_and: Returns the element-wise logical AND of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise logical AND of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0 in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -776,7 +866,9 @@ mx.nd.broadcast.logical.and <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop_broadcast_logical_or <- list("broadcast_logical_or", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_logical_or: Returns the element-wise logical OR of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0 in the input dtype.
+#' broadcast_logical_or: Returns the element-wise logical OR of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise logical OR of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0 in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -789,7 +881,9 @@ mx.nd.broadcast.logical.or <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop_broadcast_logical_xor <- list("broadcast_logical_xor", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_logical_xor: Returns the element-wise logical XOR of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0 in the input dtype.
+#' broadcast_logical_xor: Returns the element-wise logical XOR of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise logical XOR of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0 in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -802,7 +896,9 @@ mx.nd.broadcast.logical.xor <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop_broadcast_maximum <- list("broadcast_maximum", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_maximum: Returns the element-wise maximum, max(lhs, rhs), of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. NaN propagates from either input.
+#' broadcast_maximum: Returns the element-wise maximum, max(lhs, rhs), of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise maximum, max(lhs, rhs), of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. NaN propagates from either input.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -815,7 +911,9 @@ mx.nd.broadcast.maximum <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop_broadcast_minimum <- list("broadcast_minimum", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_minimum: Returns the element-wise minimum, min(lhs, rhs), of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. NaN propagates from either input.
+#' broadcast_minimum: Returns the element-wise minimum, min(lhs, rhs), of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise minimum, min(lhs, rhs), of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. NaN propagates from either input.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -828,7 +926,9 @@ mx.nd.broadcast.minimum <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop_broadcast_mod <- list("broadcast_mod", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_mod: Returns the element-wise remainder, lhs \% rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. The result has the sign of the divisor, as in Python and NumPy; integer remainder by zero gives 0; bool is not supported.
+#' broadcast_mod: Returns the element-wise remainder, lhs \% rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise remainder, lhs \% rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. The result has the sign of the divisor, as in Python and NumPy; integer remainder by zero gives 0; bool is not supported.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -841,7 +941,9 @@ mx.nd.broadcast.mod <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop_broadcast_mul <- list("broadcast_mul", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_mul: Returns the element-wise product, lhs * rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Integers wrap around on overflow; on bool it is logical AND.
+#' broadcast_mul: Returns the element-wise product, lhs * rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise product, lhs * rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Integers wrap around on overflow; on bool it is logical AND.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -854,7 +956,9 @@ mx.nd.broadcast.mul <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop_broadcast_not_equal <- list("broadcast_not_equal", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_not_equal: Returns the element-wise comparison lhs != rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
+#' broadcast_not_equal: Returns the element-wise comparison lhs != rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise comparison lhs != rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -867,7 +971,9 @@ mx.nd.broadcast.not.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop_broadcast_power <- list("broadcast_power", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_power: Returns the element-wise power, lhs ** rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Integers are raised exactly (wrapping on overflow); a negative integer exponent gives 0 unless the base is 1 or -1; bool is not supported.
+#' broadcast_power: Returns the element-wise power, lhs ** rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise power, lhs ** rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Integers are raised exactly (wrapping on overflow); a negative integer exponent gives 0 unless the base is 1 or -1; bool is not supported.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -880,7 +986,9 @@ mx.nd.broadcast.power <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop_broadcast_sub <- list("broadcast_sub", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' broadcast_sub: Returns the element-wise difference, lhs - rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Integers wrap around on overflow; bool is not supported.
+#' broadcast_sub: Returns the element-wise difference, lhs - rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
+#'
+#' Returns the element-wise difference, lhs - rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same dtype, which the output keeps. Integers wrap around on overflow; bool is not supported.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -897,7 +1005,9 @@ mx.nd.broadcast.minus <- mx.nd.broadcast.sub
 
 .mxop_broadcast_to <- list("broadcast_to", c("data"), c("shape"), c(5L), c(0L, -1L, -1L, 1L))
 
-#' broadcast_to: Broadcasts the input array to a new shape, replicating it along dimensions of extent 1. A 0 in 'shape' keeps the input's extent on that dimension, so broadcast_to(x, shape=(10, 0, 0)) equals broadcast_axis(x, axis=0, size=10) for x of shape (1, m, n). As in NumPy, 'shape' may also add leading dimensions.
+#' broadcast_to: Broadcasts the input array to a new shape, replicating it along dimensions of extent 1
+#'
+#' Broadcasts the input array to a new shape, replicating it along dimensions of extent 1. A 0 in 'shape' keeps the input's extent on that dimension, so broadcast_to(x, shape=(10, 0, 0)) equals broadcast_axis(x, axis=0, size=10) for x of shape (1, m, n). As in NumPy, 'shape' may also add leading dimensions.
 #'
 #' @param data MXNDArray. The input
 #' @param shape shape, optional, default []. The target shape; an entry of 0 keeps the input's extent on that dimension.

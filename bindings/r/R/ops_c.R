@@ -3,7 +3,9 @@
 
 .mxop_Cast <- list("Cast", c("data"), c("dtype"), c(6L), c(0L, -1L, -1L, 1L))
 
-#' Cast: Casts all elements of the input to a new dtype. Float to integer truncates toward zero (NaN becomes 0); integers wrap when narrowed; any value other than zero becomes True for bool; float16 results round to nearest even.
+#' Cast: Casts all elements of the input to a new dtype
+#'
+#' Casts all elements of the input to a new dtype. Float to integer truncates toward zero (NaN becomes 0); integers wrap when narrowed; any value other than zero becomes True for bool; float16 results round to nearest even.
 #'
 #' @param data MXNDArray. The input.
 #' @param dtype dtype, required. Output data type.
@@ -20,7 +22,9 @@ mx.nd.cast <- mx.nd.Cast
 
 .mxop_Concat <- list("Concat", c("data"), c("num_args", "dim"), c(1L, 1L), c(1L, 0L, -1L, 1L))
 
-#' Concat: Joins input arrays along the axis 'dim'. All inputs must have the same number of dimensions and the same size in every dimension except 'dim'.
+#' Concat: Joins input arrays along the axis 'dim'
+#'
+#' Joins input arrays along the axis 'dim'. All inputs must have the same number of dimensions and the same size in every dimension except 'dim'.
 #'
 #' @param data a list of MXNDArrays. List of arrays to concatenate
 #' @param num_args int, optional, default: the number of inputs. Number of inputs to be concated.
@@ -38,7 +42,9 @@ mx.nd.concat <- mx.nd.Concat
 
 .mxop_Convolution <- list("Convolution", c("data", "weight", "bias"), c("kernel", "stride", "dilate", "pad", "num_filter", "num_group", "workspace", "no_bias", "cudnn_tune", "cudnn_off", "layout"), c(5L, 5L, 5L, 5L, 1L, 1L, 1L, 3L, 7L, 3L, 7L), c(0L, -1L, -1L, 1L))
 
-#' Convolution: Compute N-D convolution on (N+2)-D input: 1-D (batch, channel, width), 2-D (batch, channel, height, width) or 3-D (batch, channel, depth, height, width) data with a weight of shape (num_filter, channel/num_group, kernel...) and an optional bias of shape (num_filter,). out = (in + 2*pad - dilate*(kernel-1) - 1) / stride + 1 along each spatial axis. num_group splits the channels into groups convolved separately (num_group == channel gives a depthwise convolution).
+#' Convolution: Compute N-D convolution on (N+2)-D input: 1-D (batch, channel, width), 2-D (batch, channel, height, width) or 3-D (batch, channel, depth, height, width) data with a weight of shape (num_filter, channel/num_group, kernel...) and an optional bias of shape (num_filter,)
+#'
+#' Compute N-D convolution on (N+2)-D input: 1-D (batch, channel, width), 2-D (batch, channel, height, width) or 3-D (batch, channel, depth, height, width) data with a weight of shape (num_filter, channel/num_group, kernel...) and an optional bias of shape (num_filter,). out = (in + 2*pad - dilate*(kernel-1) - 1) / stride + 1 along each spatial axis. num_group splits the channels into groups convolved separately (num_group == channel gives a depthwise convolution).
 #'
 #' @param data MXNDArray. Input data to the ConvolutionOp.
 #' @param weight MXNDArray. Weight matrix.
@@ -63,7 +69,9 @@ mx.nd.Convolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, s
 
 .mxop__copy <- list("_copy", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _copy: Returns a copy of the input.
+#' _copy: Returns a copy of the input
+#'
+#' Returns a copy of the input.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -79,7 +87,9 @@ mx.nd.identity <- mx.nd.internal.copy
 
 .mxop_cbrt <- list("cbrt", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' cbrt: Returns the element-wise cube root of the input.
+#' cbrt: Returns the element-wise cube root of the input
+#'
+#' Returns the element-wise cube root of the input.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -95,7 +105,9 @@ mx.nd.internal.sparse.cbrt <- mx.nd.cbrt
 
 .mxop_ceil <- list("ceil", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' ceil: Returns the element-wise ceiling of the input: the smallest integer i with i >= x.
+#' ceil: Returns the element-wise ceiling of the input: the smallest integer i with i >= x
+#'
+#' Returns the element-wise ceiling of the input: the smallest integer i with i >= x.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -111,7 +123,9 @@ mx.nd.internal.sparse.ceil <- mx.nd.ceil
 
 .mxop_clip <- list("clip", c("data"), c("a_min", "a_max"), c(2L, 2L), c(0L, -1L, -1L, 1L))
 
-#' clip: Clips (limits) the values of an array to [a_min, a_max]: elements below a_min become a_min and elements above a_max become a_max.
+#' clip: Clips (limits) the values of an array to [a_min, a_max]: elements below a_min become a_min and elements above a_max become a_max
+#'
+#' Clips (limits) the values of an array to [a_min, a_max]: elements below a_min become a_min and elements above a_max become a_max.
 #'
 #' @param data MXNDArray. Input array.
 #' @param a_min float, required. Minimum value
@@ -125,7 +139,9 @@ mx.nd.clip <- function(data = NULL, a_min, a_max, ..., out = NULL)
 
 .mxop_cos <- list("cos", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' cos: Computes the element-wise cosine of the input (radians).
+#' cos: Computes the element-wise cosine of the input (radians)
+#'
+#' Computes the element-wise cosine of the input (radians).
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -141,7 +157,9 @@ mx.nd.internal.sparse.cos <- mx.nd.cos
 
 .mxop_cosh <- list("cosh", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' cosh: Returns the element-wise hyperbolic cosine of the input.
+#' cosh: Returns the element-wise hyperbolic cosine of the input
+#'
+#' Returns the element-wise hyperbolic cosine of the input.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).

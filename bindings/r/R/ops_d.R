@@ -3,7 +3,9 @@
 
 .mxop_Deconvolution <- list("Deconvolution", c("data", "weight", "bias"), c("kernel", "stride", "dilate", "pad", "adj", "target_shape", "num_filter", "num_group", "workspace", "no_bias", "cudnn_tune", "cudnn_off", "layout"), c(5L, 5L, 5L, 5L, 5L, 5L, 1L, 1L, 1L, 3L, 7L, 3L, 7L), c(0L, -1L, -1L, 1L))
 
-#' Deconvolution: Computes 1-D, 2-D or 3-D transposed convolution (aka fractionally strided convolution) of the input tensor: the gradient of Convolution with respect to its data. The weight has shape (in_channels, num_filter/num_group, kernel...); out = (in-1)*stride - 2*pad + dilate*(kernel-1) + 1 + adj along each spatial axis, or target_shape when given.
+#' Deconvolution: Computes 1-D, 2-D or 3-D transposed convolution (aka fractionally strided convolution) of the input tensor: the gradient of Convolution with respect to its data
+#'
+#' Computes 1-D, 2-D or 3-D transposed convolution (aka fractionally strided convolution) of the input tensor: the gradient of Convolution with respect to its data. The weight has shape (in_channels, num_filter/num_group, kernel...); out = (in-1)*stride - 2*pad + dilate*(kernel-1) + 1 + adj along each spatial axis, or target_shape when given.
 #'
 #' @param data MXNDArray. Input tensor to the deconvolution operation.
 #' @param weight MXNDArray. Weights representing the kernel.
@@ -30,7 +32,9 @@ mx.nd.Deconvolution <- function(data = NULL, weight = NULL, bias = NULL, kernel,
 
 .mxop_Dropout <- list("Dropout", c("data"), c("p", "mode", "axes", "cudnn_off"), c(2L, 7L, 5L, 3L), c(0L, -1L, -1L, 2L))
 
-#' Dropout: Applies dropout: during training each element is zeroed with probability p and the kept ones are scaled by 1/(1-p); at inference (mode='training') the input is returned unchanged. mode='always' applies dropout in inference too. axes lists axes along which one mask value is shared.
+#' Dropout: Applies dropout: during training each element is zeroed with probability p and the kept ones are scaled by 1/(1-p); at inference (mode='training') the input is returned unchanged
+#'
+#' Applies dropout: during training each element is zeroed with probability p and the kept ones are scaled by 1/(1-p); at inference (mode='training') the input is returned unchanged. mode='always' applies dropout in inference too. axes lists axes along which one mask value is shared.
 #'
 #' @param data MXNDArray. Input array to which dropout will be applied.
 #' @param p float, optional, default 0.5. Fraction of the input that gets dropped out during training time.
@@ -46,7 +50,9 @@ mx.nd.Dropout <- function(data = NULL, p = NULL, mode = NULL, axes = NULL, cudnn
 
 .mxop__digamma <- list("_digamma", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _digamma: Returns the element-wise digamma function psi(x), the derivative of gammaln; NaN at 0, -1, -2, ...
+#' _digamma: Returns the element-wise digamma function psi(x), the derivative of gammaln; NaN at 0, -1, -2,
+#'
+#' Returns the element-wise digamma function psi(x), the derivative of gammaln; NaN at 0, -1, -2, ...
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -58,7 +64,9 @@ mx.nd.internal.digamma <- function(data = NULL, ..., out = NULL)
 
 .mxop__div_scalar <- list("_div_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _div_scalar: Divides every element by a scalar: x / scalar. Integer inputs divide with truncation toward zero; division by zero gives 0.
+#' _div_scalar: Divides every element by a scalar: x / scalar
+#'
+#' Divides every element by a scalar: x / scalar. Integer inputs divide with truncation toward zero; division by zero gives 0.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -76,7 +84,9 @@ mx.nd.internal.DivScalar <- mx.nd.internal.div.scalar
 
 .mxop_degrees <- list("degrees", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' degrees: Converts each element from radians to degrees.
+#' degrees: Converts each element from radians to degrees
+#'
+#' Converts each element from radians to degrees.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -92,7 +102,9 @@ mx.nd.internal.sparse.degrees <- mx.nd.degrees
 
 .mxop_dot <- list("dot", c("lhs", "rhs"), c("transpose_a", "transpose_b", "forward_stype"), c(3L, 3L, 4L), c(0L, -1L, -1L, 1L))
 
-#' dot: Dot product of two arrays. 1-d . 1-d is the inner product (shape (1,)); 2-d . 2-d is the matrix product; for N-d inputs the last axis of lhs is contracted with the first axis of rhs, so dot(x, y)[i, j, k] = sum(x[i, j, :] * y[:, k]). transpose_a transposes lhs seen as (first axis, other axes); transpose_b transposes rhs seen as (all but the last axis, last axis).
+#' dot: Dot product of two arrays
+#'
+#' Dot product of two arrays. 1-d . 1-d is the inner product (shape (1,)); 2-d . 2-d is the matrix product; for N-d inputs the last axis of lhs is contracted with the first axis of rhs, so dot(x, y)[i, j, k] = sum(x[i, j, :] * y[:, k]). transpose_a transposes lhs seen as (first axis, other axes); transpose_b transposes rhs seen as (all but the last axis, last axis).
 #'
 #' @param lhs MXNDArray. The first input.
 #' @param rhs MXNDArray. The second input.

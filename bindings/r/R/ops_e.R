@@ -3,7 +3,9 @@
 
 .mxop_Embedding <- list("Embedding", c("data", "weight"), c("input_dim", "output_dim", "dtype", "sparse_grad"), c(1L, 1L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
-#' Embedding: Maps integer indices to vector representations: the output has shape data.shape + (output_dim,) and row i of the last axis is weight[data[i]]. Indices are clipped into [0, input_dim - 1].
+#' Embedding: Maps integer indices to vector representations: the output has shape data.shape + (output_dim,) and row i of the last axis is weight[data[i]]
+#'
+#' Maps integer indices to vector representations: the output has shape data.shape + (output_dim,) and row i of the last axis is weight[data[i]]. Indices are clipped into [0, input_dim - 1].
 #'
 #' @param data MXNDArray. The input array to the embedding operator.
 #' @param weight MXNDArray. The embedding weight matrix.
@@ -20,7 +22,9 @@ mx.nd.Embedding <- function(data = NULL, weight = NULL, input_dim, output_dim, d
 
 .mxop__equal <- list("_equal", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _equal: Returns the element-wise comparison lhs == rhs of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
+#' _equal: Returns the element-wise comparison lhs == rhs of two arrays of the same shape
+#'
+#' Returns the element-wise comparison lhs == rhs of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -33,7 +37,9 @@ mx.nd.internal.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop__equal_scalar <- list("_equal_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _equal_scalar: 1 where the element equals the scalar, else 0, in the input dtype.
+#' _equal_scalar: 1 where the element equals the scalar, else 0, in the input dtype
+#'
+#' 1 where the element equals the scalar, else 0, in the input dtype.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -51,7 +57,9 @@ mx.nd.internal.EqualScalar <- mx.nd.internal.equal.scalar
 
 .mxop__eye <- list("_eye", character(0), c("N", "M", "k", "ctx", "dtype"), c(1L, 1L, 1L, 4L, 6L), c(0L, -1L, -1L, 1L))
 
-#' _eye: Returns a 2-D array of shape (N, M) with ones on the k-th diagonal and zeros elsewhere.
+#' _eye: Returns a 2-D array of shape (N, M) with ones on the k-th diagonal and zeros elsewhere
+#'
+#' Returns a 2-D array of shape (N, M) with ones on the k-th diagonal and zeros elsewhere.
 #'
 #' @param N int, required. Number of rows in the output.
 #' @param M int, optional, default 0. Number of columns in the output. If 0, defaults to N
@@ -67,7 +75,9 @@ mx.nd.internal.eye <- function(N, M = NULL, k = NULL, ctx = NULL, dtype = NULL, 
 
 .mxop_elemwise_add <- list("elemwise_add", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' elemwise_add: Returns the element-wise sum, lhs + rhs, of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Integers wrap around on overflow; on bool it is logical OR.
+#' elemwise_add: Returns the element-wise sum, lhs + rhs, of two arrays of the same shape
+#'
+#' Returns the element-wise sum, lhs + rhs, of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Integers wrap around on overflow; on bool it is logical OR.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -92,7 +102,9 @@ mx.nd.internal.Plus <- mx.nd.elemwise.add
 
 .mxop_elemwise_div <- list("elemwise_div", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' elemwise_div: Returns the element-wise quotient, lhs / rhs, of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Integers divide with truncation toward zero, and division by zero gives 0; bool is not supported.
+#' elemwise_div: Returns the element-wise quotient, lhs / rhs, of two arrays of the same shape
+#'
+#' Returns the element-wise quotient, lhs / rhs, of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Integers divide with truncation toward zero, and division by zero gives 0; bool is not supported.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -113,7 +125,9 @@ mx.nd.internal.Div <- mx.nd.elemwise.div
 
 .mxop_elemwise_mul <- list("elemwise_mul", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' elemwise_mul: Returns the element-wise product, lhs * rhs, of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Integers wrap around on overflow; on bool it is logical AND.
+#' elemwise_mul: Returns the element-wise product, lhs * rhs, of two arrays of the same shape
+#'
+#' Returns the element-wise product, lhs * rhs, of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Integers wrap around on overflow; on bool it is logical AND.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -134,7 +148,9 @@ mx.nd.internal.Mul <- mx.nd.elemwise.mul
 
 .mxop_elemwise_sub <- list("elemwise_sub", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' elemwise_sub: Returns the element-wise difference, lhs - rhs, of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Integers wrap around on overflow; bool is not supported.
+#' elemwise_sub: Returns the element-wise difference, lhs - rhs, of two arrays of the same shape
+#'
+#' Returns the element-wise difference, lhs - rhs, of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Integers wrap around on overflow; bool is not supported.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -159,7 +175,9 @@ mx.nd.internal.Minus <- mx.nd.elemwise.sub
 
 .mxop_erf <- list("erf", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' erf: Returns the element-wise Gauss error function of the input.
+#' erf: Returns the element-wise Gauss error function of the input
+#'
+#' Returns the element-wise Gauss error function of the input.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -171,7 +189,9 @@ mx.nd.erf <- function(data = NULL, ..., out = NULL)
 
 .mxop_erfinv <- list("erfinv", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' erfinv: Returns the element-wise inverse Gauss error function; inputs outside [-1, 1] give NaN.
+#' erfinv: Returns the element-wise inverse Gauss error function; inputs outside [-1, 1] give NaN
+#'
+#' Returns the element-wise inverse Gauss error function; inputs outside [-1, 1] give NaN.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -183,7 +203,9 @@ mx.nd.erfinv <- function(data = NULL, ..., out = NULL)
 
 .mxop_exp <- list("exp", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' exp: Returns the element-wise exponential e^x of the input.
+#' exp: Returns the element-wise exponential e^x of the input
+#'
+#' Returns the element-wise exponential e^x of the input.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -199,7 +221,9 @@ mx.nd.internal.sparse.exp <- mx.nd.exp
 
 .mxop_expand_dims <- list("expand_dims", c("data"), c("axis"), c(1L), c(0L, -1L, -1L, 1L))
 
-#' expand_dims: Inserts a new axis of size 1 into the array shape at position 'axis'. A negative axis counts from the end of the output shape, so -1 appends a trailing axis.
+#' expand_dims: Inserts a new axis of size 1 into the array shape at position 'axis'
+#'
+#' Inserts a new axis of size 1 into the array shape at position 'axis'. A negative axis counts from the end of the output shape, so -1 appends a trailing axis.
 #'
 #' @param data MXNDArray. Source input
 #' @param axis int, required. Position where new axis is to be inserted. Suppose that the input `NDArray`'s dimension is `ndim`, the range of the inserted axis is `[-ndim, ndim]`
@@ -212,7 +236,9 @@ mx.nd.expand.dims <- function(data = NULL, axis, ..., out = NULL)
 
 .mxop_expm1 <- list("expm1", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' expm1: Returns exp(x) - 1 element-wise, accurate for small x.
+#' expm1: Returns exp(x) - 1 element-wise, accurate for small x
+#'
+#' Returns exp(x) - 1 element-wise, accurate for small x.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).

@@ -3,7 +3,9 @@
 
 .mxop_Flatten <- list("Flatten", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' Flatten: Flattens the input array into a 2-D array by collapsing the higher dimensions: an input of shape (d1, d2, ..., dk) becomes (d1, d2*...*dk).
+#' Flatten: Flattens the input array into a 2-D array by collapsing the higher dimensions: an input of shape (d1, d2, ..., dk) becomes (d1, d2*...*dk)
+#'
+#' Flattens the input array into a 2-D array by collapsing the higher dimensions: an input of shape (d1, d2, ..., dk) becomes (d1, d2*...*dk).
 #'
 #' @param data MXNDArray. Input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -19,7 +21,9 @@ mx.nd.flatten <- mx.nd.Flatten
 
 .mxop_FullyConnected <- list("FullyConnected", c("data", "weight", "bias"), c("num_hidden", "no_bias", "flatten"), c(1L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
-#' FullyConnected: Applies a linear transformation: Y = X W^T + b. With flatten=True (default) the input of shape (N, d1, ..., dk) is seen as (N, d1*...*dk); with flatten=False the transformation applies to the last axis, (x1, ..., xn, in) -> (x1, ..., xn, num_hidden). weight has shape (num_hidden, in) and bias (num_hidden,).
+#' FullyConnected: Applies a linear transformation: Y = X W^T + b
+#'
+#' Applies a linear transformation: Y = X W^T + b. With flatten=True (default) the input of shape (N, d1, ..., dk) is seen as (N, d1*...*dk); with flatten=False the transformation applies to the last axis, (x1, ..., xn, in) -> (x1, ..., xn, num_hidden). weight has shape (num_hidden, in) and bias (num_hidden,).
 #'
 #' @param data MXNDArray. Input data.
 #' @param weight MXNDArray. Weight matrix.
@@ -36,7 +40,9 @@ mx.nd.FullyConnected <- function(data = NULL, weight = NULL, bias = NULL, num_hi
 
 .mxop__full <- list("_full", character(0), c("shape", "ctx", "dtype", "value"), c(5L, 4L, 6L, 2L), c(0L, -1L, -1L, 1L))
 
-#' _full: Returns a new array of the given shape and dtype, filled with `value` (converted to the dtype as a C cast would: integers truncate toward zero).
+#' _full: Returns a new array of the given shape and dtype, filled with `value` (converted to the dtype as a C cast would: integers truncate toward zero)
+#'
+#' Returns a new array of the given shape and dtype, filled with `value` (converted to the dtype as a C cast would: integers truncate toward zero).
 #'
 #' @param shape shape, optional, default (). The shape of the output
 #' @param ctx str, optional, default (). Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative calls; this build supports cpu only.
@@ -51,7 +57,9 @@ mx.nd.internal.full <- function(shape = NULL, ctx = NULL, dtype = NULL, value, .
 
 .mxop_fix <- list("fix", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' fix: Rounds each element to the nearest integer towards zero.
+#' fix: Rounds each element to the nearest integer towards zero
+#'
+#' Rounds each element to the nearest integer towards zero.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -67,7 +75,9 @@ mx.nd.internal.sparse.fix <- mx.nd.fix
 
 .mxop_floor <- list("floor", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' floor: Returns the element-wise floor of the input: the largest integer i with i <= x.
+#' floor: Returns the element-wise floor of the input: the largest integer i with i <= x
+#'
+#' Returns the element-wise floor of the input: the largest integer i with i <= x.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -83,7 +93,9 @@ mx.nd.internal.sparse.floor <- mx.nd.floor
 
 .mxop_ftrl_update <- list("ftrl_update", c("weight", "grad", "z", "n"), c("lr", "lamda1", "beta", "wd", "rescale_grad", "clip_gradient"), c(2L, 2L, 2L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
-#' ftrl_update: Update for the FTRL optimizer (McMahan et al., Ad Click Prediction, 2013): g = clip(rescale_grad * grad, clip_gradient); z += g - (sqrt(n + g^2) - sqrt(n)) * weight / lr; n += g^2; weight = (sign(z) * lamda1 - z) / ((beta + sqrt(n)) / lr + wd) where |z| > lamda1, else 0. 'z' and 'n' are updated in place; returns the new weight.
+#' ftrl_update: Update for the FTRL optimizer (McMahan et al., Ad Click Prediction, 2013): g = clip(rescale_grad * grad, clip_gradient); z += g - (sqrt(n + g^2) - sqrt(n)) * weight / lr; n += g^2; weight = (sign(z) * lamda1 - z) / ((beta + sqrt(n)) / lr + wd) where |z| > lamda1, else 0
+#'
+#' Update for the FTRL optimizer (McMahan et al., Ad Click Prediction, 2013): g = clip(rescale_grad * grad, clip_gradient); z += g - (sqrt(n + g^2) - sqrt(n)) * weight / lr; n += g^2; weight = (sign(z) * lamda1 - z) / ((beta + sqrt(n)) / lr + wd) where |z| > lamda1, else 0. 'z' and 'n' are updated in place; returns the new weight.
 #'
 #' @param weight MXNDArray. Weight
 #' @param grad MXNDArray. Gradient

@@ -3,7 +3,9 @@
 
 .mxop_GroupNorm <- list("GroupNorm", c("data", "gamma", "beta"), c("num_groups", "eps", "output_mean_var"), c(1L, 2L, 3L), c(0L, -1L, -1L, 3L))
 
-#' GroupNorm: Group normalization: the channels (axis 1) are split into num_groups groups and each (sample, group) is normalized over its channels and spatial positions: out = (x - mean) / sqrt(var + eps) * gamma + beta, with gamma and beta of shape (num_groups,) as in MXNet 1.9. With output_mean_var=True the mean and std, of shape (N, num_groups), are returned too.
+#' GroupNorm: Group normalization: the channels (axis 1) are split into num_groups groups and each (sample, group) is normalized over its channels and spatial positions: out = (x - mean) / sqrt(var + eps) * gamma + beta, with gamma and beta of shape (num_groups,) as in MXNet 1.9
+#'
+#' Group normalization: the channels (axis 1) are split into num_groups groups and each (sample, group) is normalized over its channels and spatial positions: out = (x - mean) / sqrt(var + eps) * gamma + beta, with gamma and beta of shape (num_groups,) as in MXNet 1.9. With output_mean_var=True the mean and std, of shape (N, num_groups), are returned too.
 #'
 #' @param data MXNDArray. Input data
 #' @param gamma MXNDArray. gamma array
@@ -20,7 +22,9 @@ mx.nd.GroupNorm <- function(data = NULL, gamma = NULL, beta = NULL, num_groups =
 
 .mxop__greater <- list("_greater", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _greater: Returns the element-wise comparison lhs > rhs of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
+#' _greater: Returns the element-wise comparison lhs > rhs of two arrays of the same shape
+#'
+#' Returns the element-wise comparison lhs > rhs of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -33,7 +37,9 @@ mx.nd.internal.greater <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop__greater_equal <- list("_greater_equal", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _greater_equal: Returns the element-wise comparison lhs >= rhs of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
+#' _greater_equal: Returns the element-wise comparison lhs >= rhs of two arrays of the same shape
+#'
+#' Returns the element-wise comparison lhs >= rhs of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -46,7 +52,9 @@ mx.nd.internal.greater.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL
 
 .mxop__greater_equal_scalar <- list("_greater_equal_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _greater_equal_scalar: 1 where the element is greater than or equal to the scalar, else 0, in the input dtype.
+#' _greater_equal_scalar: 1 where the element is greater than or equal to the scalar, else 0, in the input dtype
+#'
+#' 1 where the element is greater than or equal to the scalar, else 0, in the input dtype.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -64,7 +72,9 @@ mx.nd.internal.GreaterEqualScalar <- mx.nd.internal.greater.equal.scalar
 
 .mxop__greater_scalar <- list("_greater_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _greater_scalar: 1 where the element is greater than the scalar, else 0, in the input dtype.
+#' _greater_scalar: 1 where the element is greater than the scalar, else 0, in the input dtype
+#'
+#' 1 where the element is greater than the scalar, else 0, in the input dtype.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -82,7 +92,9 @@ mx.nd.internal.GreaterScalar <- mx.nd.internal.greater.scalar
 
 .mxop_gamma <- list("gamma", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' gamma: Returns the gamma function (extension of the factorial to the reals) element-wise.
+#' gamma: Returns the gamma function (extension of the factorial to the reals) element-wise
+#'
+#' Returns the gamma function (extension of the factorial to the reals) element-wise.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -98,7 +110,9 @@ mx.nd.internal.sparse.gamma <- mx.nd.gamma
 
 .mxop_gammaln <- list("gammaln", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' gammaln: Returns the element-wise log of the absolute value of the gamma function.
+#' gammaln: Returns the element-wise log of the absolute value of the gamma function
+#'
+#' Returns the element-wise log of the absolute value of the gamma function.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -114,7 +128,9 @@ mx.nd.internal.sparse.gammaln <- mx.nd.gammaln
 
 .mxop_gather_nd <- list("gather_nd", c("data", "indices"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' gather_nd: Gathers elements or slices from 'data' at the index tuples in 'indices': with indices of shape (M, Y0, ..., YK) and data of shape (X0, ..., XN) (M <= N), output[y0, ..., yK, x...] = data[indices[0, y...], ..., indices[M-1, y...], x...]. Negative indices count from the end; out-of-range indices raise IndexError.
+#' gather_nd: Gathers elements or slices from 'data' at the index tuples in 'indices': with indices of shape (M, Y0, ..., YK) and data of shape (X0, ..., XN) (M <= N), output[y0, ..., yK, x...] = data[indices[0, y...], ..., indices[M-1, y...], x...]
+#'
+#' Gathers elements or slices from 'data' at the index tuples in 'indices': with indices of shape (M, Y0, ..., YK) and data of shape (X0, ..., XN) (M <= N), output[y0, ..., yK, x...] = data[indices[0, y...], ..., indices[M-1, y...], x...]. Negative indices count from the end; out-of-range indices raise IndexError.
 #'
 #' @param data MXNDArray. data
 #' @param indices MXNDArray. indices

@@ -3,7 +3,9 @@
 
 .mxop__hypot <- list("_hypot", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _hypot: Returns the element-wise hypotenuse, sqrt(lhs^2 + rhs^2), of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Integer inputs are computed in double and truncated back; bool is not supported.
+#' _hypot: Returns the element-wise hypotenuse, sqrt(lhs^2 + rhs^2), of two arrays of the same shape
+#'
+#' Returns the element-wise hypotenuse, sqrt(lhs^2 + rhs^2), of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Integer inputs are computed in double and truncated back; bool is not supported.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -16,7 +18,9 @@ mx.nd.internal.hypot <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop__hypot_scalar <- list("_hypot_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _hypot_scalar: Element-wise hypotenuse sqrt(x^2 + scalar^2) of the input and a scalar.
+#' _hypot_scalar: Element-wise hypotenuse sqrt(x^2 + scalar^2) of the input and a scalar
+#'
+#' Element-wise hypotenuse sqrt(x^2 + scalar^2) of the input and a scalar.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value

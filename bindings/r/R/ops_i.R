@@ -3,7 +3,9 @@
 
 .mxop_InstanceNorm <- list("InstanceNorm", c("data", "gamma", "beta"), c("eps"), c(2L), c(0L, -1L, -1L, 3L))
 
-#' InstanceNorm: Instance normalization: each (sample, channel) of an (N, C, spatial...) input is normalized over its spatial positions, out = (x - mean) / sqrt(var + eps) * gamma[c] + beta[c].
+#' InstanceNorm: Instance normalization: each (sample, channel) of an (N, C, spatial...) input is normalized over its spatial positions, out = (x - mean) / sqrt(var + eps) * gamma[c] + beta[c]
+#'
+#' Instance normalization: each (sample, channel) of an (N, C, spatial...) input is normalized over its spatial positions, out = (x - mean) / sqrt(var + eps) * gamma[c] + beta[c].
 #'
 #' @param data MXNDArray. An n-dimensional input array (n > 2) of the form [batch, channel, spatial_dim1, spatial_dim2, ...].
 #' @param gamma MXNDArray. A vector of length 'channel', which multiplies the normalized input.

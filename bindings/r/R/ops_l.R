@@ -3,7 +3,9 @@
 
 .mxop_L2Normalization <- list("L2Normalization", c("data"), c("eps", "mode"), c(2L, 7L), c(0L, -1L, -1L, 2L))
 
-#' L2Normalization: Normalizes data to unit L2 norm: out = x / sqrt(sum(x^2) + eps), the sum taken per sample over all other axes (mode='instance'), per (sample, position) over axis 1 (mode='channel'), or per (sample, channel) over the spatial axes (mode='spatial'). channel and spatial need at least 3 dimensions.
+#' L2Normalization: Normalizes data to unit L2 norm: out = x / sqrt(sum(x^2) + eps), the sum taken per sample over all other axes (mode='instance'), per (sample, position) over axis 1 (mode='channel'), or per (sample, channel) over the spatial axes (mode='spatial')
+#'
+#' Normalizes data to unit L2 norm: out = x / sqrt(sum(x^2) + eps), the sum taken per sample over all other axes (mode='instance'), per (sample, position) over axis 1 (mode='channel'), or per (sample, channel) over the spatial axes (mode='spatial'). channel and spatial need at least 3 dimensions.
 #'
 #' @param data MXNDArray. Input array to normalize.
 #' @param eps float, optional, default 1e-10. A small constant for numerical stability.
@@ -17,7 +19,9 @@ mx.nd.L2Normalization <- function(data = NULL, eps = NULL, mode = NULL, ..., out
 
 .mxop_LayerNorm <- list("LayerNorm", c("data", "gamma", "beta"), c("axis", "eps", "output_mean_var"), c(1L, 2L, 3L), c(0L, -1L, -1L, 3L))
 
-#' LayerNorm: Layer normalization: normalizes data over 'axis' (each position of the other axes separately) to zero mean and unit variance, then scales by gamma and shifts by beta (both of the axis' size). With output_mean_var=True the mean and the standard deviation sqrt(var + eps) are returned too, with the axis reduced to 1.
+#' LayerNorm: Layer normalization: normalizes data over 'axis' (each position of the other axes separately) to zero mean and unit variance, then scales by gamma and shifts by beta (both of the axis' size)
+#'
+#' Layer normalization: normalizes data over 'axis' (each position of the other axes separately) to zero mean and unit variance, then scales by gamma and shifts by beta (both of the axis' size). With output_mean_var=True the mean and the standard deviation sqrt(var + eps) are returned too, with the axis reduced to 1.
 #'
 #' @param data MXNDArray. Input data to layer normalization
 #' @param gamma MXNDArray. gamma array
@@ -34,7 +38,9 @@ mx.nd.LayerNorm <- function(data = NULL, gamma = NULL, beta = NULL, axis = NULL,
 
 .mxop_LeakyReLU <- list("LeakyReLU", c("data", "gamma"), c("act_type", "slope", "lower_bound", "upper_bound"), c(7L, 2L, 2L, 2L), c(0L, -1L, -1L, 2L))
 
-#' LeakyReLU: Applies a leaky rectifier chosen by act_type: leaky (x > 0 ? x : slope*x), elu (slope*(exp(x)-1) for x <= 0), selu, gelu (0.5x(1+erf(x/sqrt(2)))), prelu (learned per-channel slope gamma, a second input) or rrelu (random slope in [lower_bound, upper_bound] when training, their mean otherwise).
+#' LeakyReLU: Applies a leaky rectifier chosen by act_type: leaky (x > 0 ?
+#'
+#' Applies a leaky rectifier chosen by act_type: leaky (x > 0 ? x : slope*x), elu (slope*(exp(x)-1) for x <= 0), selu, gelu (0.5x(1+erf(x/sqrt(2)))), prelu (learned per-channel slope gamma, a second input) or rrelu (random slope in [lower_bound, upper_bound] when training, their mean otherwise).
 #'
 #' @param data MXNDArray. Input data to activation function.
 #' @param gamma MXNDArray. Input data to activation function (prelu only).
@@ -51,7 +57,9 @@ mx.nd.LeakyReLU <- function(data = NULL, gamma = NULL, act_type = NULL, slope = 
 
 .mxop__lesser <- list("_lesser", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _lesser: Returns the element-wise comparison lhs < rhs of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
+#' _lesser: Returns the element-wise comparison lhs < rhs of two arrays of the same shape
+#'
+#' Returns the element-wise comparison lhs < rhs of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -64,7 +72,9 @@ mx.nd.internal.lesser <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop__lesser_equal <- list("_lesser_equal", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _lesser_equal: Returns the element-wise comparison lhs <= rhs of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
+#' _lesser_equal: Returns the element-wise comparison lhs <= rhs of two arrays of the same shape
+#'
+#' Returns the element-wise comparison lhs <= rhs of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -77,7 +87,9 @@ mx.nd.internal.lesser.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop__lesser_equal_scalar <- list("_lesser_equal_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _lesser_equal_scalar: 1 where the element is less than or equal to the scalar, else 0, in the input dtype.
+#' _lesser_equal_scalar: 1 where the element is less than or equal to the scalar, else 0, in the input dtype
+#'
+#' 1 where the element is less than or equal to the scalar, else 0, in the input dtype.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -95,7 +107,9 @@ mx.nd.internal.LesserEqualScalar <- mx.nd.internal.lesser.equal.scalar
 
 .mxop__lesser_scalar <- list("_lesser_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _lesser_scalar: 1 where the element is less than the scalar, else 0, in the input dtype.
+#' _lesser_scalar: 1 where the element is less than the scalar, else 0, in the input dtype
+#'
+#' 1 where the element is less than the scalar, else 0, in the input dtype.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -113,7 +127,9 @@ mx.nd.internal.LesserScalar <- mx.nd.internal.lesser.scalar
 
 .mxop__linspace <- list("_linspace", character(0), c("start", "stop", "num", "endpoint", "ctx", "dtype"), c(2L, 2L, 1L, 3L, 4L, 6L), c(0L, -1L, -1L, 1L))
 
-#' _linspace: Returns `num` evenly spaced samples over [start, stop], or [start, stop) when endpoint is False, like np.linspace.
+#' _linspace: Returns `num` evenly spaced samples over [start, stop], or [start, stop) when endpoint is False, like np.linspace
+#'
+#' Returns `num` evenly spaced samples over [start, stop], or [start, stop) when endpoint is False, like np.linspace.
 #'
 #' @param start float, required. Start of interval.
 #' @param stop float, required. End of interval.
@@ -130,7 +146,9 @@ mx.nd.internal.linspace <- function(start, stop, num, endpoint = NULL, ctx = NUL
 
 .mxop__logical_and <- list("_logical_and", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _logical_and: Returns the element-wise logical AND of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0 in the input dtype.
+#' _logical_and: Returns the element-wise logical AND of two arrays of the same shape
+#'
+#' Returns the element-wise logical AND of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0 in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -143,7 +161,9 @@ mx.nd.internal.logical.and <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop__logical_and_scalar <- list("_logical_and_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _logical_and_scalar: Element-wise logical AND of the input and a scalar (non-zero is true): 1 or 0 in the input dtype.
+#' _logical_and_scalar: Element-wise logical AND of the input and a scalar (non-zero is true): 1 or 0 in the input dtype
+#'
+#' Element-wise logical AND of the input and a scalar (non-zero is true): 1 or 0 in the input dtype.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -161,7 +181,9 @@ mx.nd.internal.LogicalAndScalar <- mx.nd.internal.logical.and.scalar
 
 .mxop__logical_or <- list("_logical_or", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _logical_or: Returns the element-wise logical OR of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0 in the input dtype.
+#' _logical_or: Returns the element-wise logical OR of two arrays of the same shape
+#'
+#' Returns the element-wise logical OR of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0 in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -174,7 +196,9 @@ mx.nd.internal.logical.or <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop__logical_or_scalar <- list("_logical_or_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _logical_or_scalar: Element-wise logical OR of the input and a scalar (non-zero is true): 1 or 0 in the input dtype.
+#' _logical_or_scalar: Element-wise logical OR of the input and a scalar (non-zero is true): 1 or 0 in the input dtype
+#'
+#' Element-wise logical OR of the input and a scalar (non-zero is true): 1 or 0 in the input dtype.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -192,7 +216,9 @@ mx.nd.internal.LogicalOrScalar <- mx.nd.internal.logical.or.scalar
 
 .mxop__logical_xor <- list("_logical_xor", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _logical_xor: Returns the element-wise logical XOR of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0 in the input dtype.
+#' _logical_xor: Returns the element-wise logical XOR of two arrays of the same shape
+#'
+#' Returns the element-wise logical XOR of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0 in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -205,7 +231,9 @@ mx.nd.internal.logical.xor <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop__logical_xor_scalar <- list("_logical_xor_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _logical_xor_scalar: Element-wise logical XOR of the input and a scalar (non-zero is true): 1 or 0 in the input dtype.
+#' _logical_xor_scalar: Element-wise logical XOR of the input and a scalar (non-zero is true): 1 or 0 in the input dtype
+#'
+#' Element-wise logical XOR of the input and a scalar (non-zero is true): 1 or 0 in the input dtype.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -223,7 +251,9 @@ mx.nd.internal.LogicalXorScalar <- mx.nd.internal.logical.xor.scalar
 
 .mxop_lamb_update_phase1 <- list("lamb_update_phase1", c("weight", "grad", "mean", "var"), c("beta1", "beta2", "epsilon", "t", "bias_correction", "wd", "rescale_grad", "clip_gradient"), c(2L, 2L, 2L, 1L, 3L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
-#' lamb_update_phase1: Phase I of the LAMB update: updates 'mean' and 'var' in place and returns the direction g = mean_hat / (sqrt(var_hat) + epsilon) + wd * weight, where the moments are bias-corrected with the step count t when bias_correction is True and grad = clip(rescale_grad * grad, clip_gradient).
+#' lamb_update_phase1: Phase I of the LAMB update: updates 'mean' and 'var' in place and returns the direction g = mean_hat / (sqrt(var_hat) + epsilon) + wd * weight, where the moments are bias-corrected with the step count t when bias_correction is True and grad = clip(rescale_grad * grad, clip_gradient)
+#'
+#' Phase I of the LAMB update: updates 'mean' and 'var' in place and returns the direction g = mean_hat / (sqrt(var_hat) + epsilon) + wd * weight, where the moments are bias-corrected with the step count t when bias_correction is True and grad = clip(rescale_grad * grad, clip_gradient).
 #'
 #' @param weight MXNDArray. Weight
 #' @param grad MXNDArray. Gradient
@@ -246,7 +276,9 @@ mx.nd.lamb.update.phase1 <- function(weight = NULL, grad = NULL, mean = NULL, va
 
 .mxop_lamb_update_phase2 <- list("lamb_update_phase2", c("weight", "g", "r1", "r2"), c("lr", "lower_bound", "upper_bound"), c(2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
-#' lamb_update_phase2: Phase II of the LAMB update: weight = weight - lr * (r1 / r2) * g, where r1 (the weight's norm) is first limited to [lower_bound, upper_bound] (each when >= 0) and the ratio is 1 when r1 or r2 is 0. Returns the new weight.
+#' lamb_update_phase2: Phase II of the LAMB update: weight = weight - lr * (r1 / r2) * g, where r1 (the weight's norm) is first limited to [lower_bound, upper_bound] (each when >= 0) and the ratio is 1 when r1 or r2 is 0
+#'
+#' Phase II of the LAMB update: weight = weight - lr * (r1 / r2) * g, where r1 (the weight's norm) is first limited to [lower_bound, upper_bound] (each when >= 0) and the ratio is 1 when r1 or r2 is 0. Returns the new weight.
 #'
 #' @param weight MXNDArray. Weight
 #' @param g MXNDArray. Output of lamb_update_phase1
@@ -264,7 +296,9 @@ mx.nd.lamb.update.phase2 <- function(weight = NULL, g = NULL, r1 = NULL, r2 = NU
 
 .mxop_log <- list("log", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' log: Returns the element-wise natural logarithm of the input.
+#' log: Returns the element-wise natural logarithm of the input
+#'
+#' Returns the element-wise natural logarithm of the input.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -280,7 +314,9 @@ mx.nd.internal.sparse.log <- mx.nd.log
 
 .mxop_log10 <- list("log10", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' log10: Returns the element-wise base-10 logarithm of the input.
+#' log10: Returns the element-wise base-10 logarithm of the input
+#'
+#' Returns the element-wise base-10 logarithm of the input.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -296,7 +332,9 @@ mx.nd.internal.sparse.log10 <- mx.nd.log10
 
 .mxop_log1p <- list("log1p", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' log1p: Returns log(1 + x) element-wise, accurate for small x.
+#' log1p: Returns log(1 + x) element-wise, accurate for small x
+#'
+#' Returns log(1 + x) element-wise, accurate for small x.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -312,7 +350,9 @@ mx.nd.internal.sparse.log1p <- mx.nd.log1p
 
 .mxop_log2 <- list("log2", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' log2: Returns the element-wise base-2 logarithm of the input.
+#' log2: Returns the element-wise base-2 logarithm of the input
+#'
+#' Returns the element-wise base-2 logarithm of the input.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -328,7 +368,9 @@ mx.nd.internal.sparse.log2 <- mx.nd.log2
 
 .mxop_log_softmax <- list("log_softmax", c("data"), c("axis", "temperature", "dtype", "use_length"), c(1L, 2L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
-#' log_softmax: Computes the log softmax of the input along an axis: x/T - log(sum(exp(x/T))), stably.
+#' log_softmax: Computes the log softmax of the input along an axis: x/T - log(sum(exp(x/T))), stably
+#'
+#' Computes the log softmax of the input along an axis: x/T - log(sum(exp(x/T))), stably.
 #'
 #' @param data MXNDArray. The input array.
 #' @param axis int, optional, default -1. The axis along which to compute softmax.
@@ -344,7 +386,9 @@ mx.nd.log.softmax <- function(data = NULL, axis = NULL, temperature = NULL, dtyp
 
 .mxop_logical_not <- list("logical_not", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' logical_not: Returns the element-wise logical NOT of the input: 1 where the input is zero, 0 elsewhere, in the input's dtype.
+#' logical_not: Returns the element-wise logical NOT of the input: 1 where the input is zero, 0 elsewhere, in the input's dtype
+#'
+#' Returns the element-wise logical NOT of the input: 1 where the input is zero, 0 elsewhere, in the input's dtype.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).

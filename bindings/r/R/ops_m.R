@@ -3,7 +3,9 @@
 
 .mxop_MakeLoss <- list("MakeLoss", c("data"), c("grad_scale", "valid_thresh", "normalization"), c(2L, 2L, 7L), c(0L, -1L, -1L, 1L))
 
-#' MakeLoss: Make your own loss function in network construction: the output equals the input; the gradient is grad_scale divided by the normalizer chosen by normalization (null: 1, batch: the first dimension, valid: the number of elements greater than valid_thresh), whatever the head gradient.
+#' MakeLoss: Make your own loss function in network construction: the output equals the input; the gradient is grad_scale divided by the normalizer chosen by normalization (null: 1, batch: the first dimension, valid: the number of elements greater than valid_thresh), whatever the head gradient
+#'
+#' Make your own loss function in network construction: the output equals the input; the gradient is grad_scale divided by the normalizer chosen by normalization (null: 1, batch: the first dimension, valid: the number of elements greater than valid_thresh), whatever the head gradient.
 #'
 #' @param data MXNDArray. Input array.
 #' @param grad_scale float, optional, default 1. Gradient scale as a supplement to unary and binary operators
@@ -18,7 +20,9 @@ mx.nd.MakeLoss <- function(data = NULL, grad_scale = NULL, valid_thresh = NULL, 
 
 .mxop__maximum <- list("_maximum", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _maximum: Returns the element-wise maximum, max(lhs, rhs), of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. NaN propagates from either input.
+#' _maximum: Returns the element-wise maximum, max(lhs, rhs), of two arrays of the same shape
+#'
+#' Returns the element-wise maximum, max(lhs, rhs), of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. NaN propagates from either input.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -35,7 +39,9 @@ mx.nd.internal.Maximum <- mx.nd.internal.maximum
 
 .mxop__maximum_scalar <- list("_maximum_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _maximum_scalar: Element-wise maximum of the input and a scalar (NaN propagates).
+#' _maximum_scalar: Element-wise maximum of the input and a scalar (NaN propagates)
+#'
+#' Element-wise maximum of the input and a scalar (NaN propagates).
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -53,7 +59,9 @@ mx.nd.internal.MaximumScalar <- mx.nd.internal.maximum.scalar
 
 .mxop__minimum <- list("_minimum", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _minimum: Returns the element-wise minimum, min(lhs, rhs), of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. NaN propagates from either input.
+#' _minimum: Returns the element-wise minimum, min(lhs, rhs), of two arrays of the same shape
+#'
+#' Returns the element-wise minimum, min(lhs, rhs), of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. NaN propagates from either input.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -70,7 +78,9 @@ mx.nd.internal.Minimum <- mx.nd.internal.minimum
 
 .mxop__minimum_scalar <- list("_minimum_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _minimum_scalar: Element-wise minimum of the input and a scalar (NaN propagates).
+#' _minimum_scalar: Element-wise minimum of the input and a scalar (NaN propagates)
+#'
+#' Element-wise minimum of the input and a scalar (NaN propagates).
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -88,7 +98,9 @@ mx.nd.internal.MinimumScalar <- mx.nd.internal.minimum.scalar
 
 .mxop__minus_scalar <- list("_minus_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _minus_scalar: Subtracts a scalar from every element: x - scalar.
+#' _minus_scalar: Subtracts a scalar from every element: x - scalar
+#'
+#' Subtracts a scalar from every element: x - scalar.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -106,7 +118,9 @@ mx.nd.internal.MinusScalar <- mx.nd.internal.minus.scalar
 
 .mxop__mod <- list("_mod", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _mod: Returns the element-wise remainder, lhs \% rhs, of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. The result has the sign of the divisor, as in Python and NumPy; integer remainder by zero gives 0; bool is not supported.
+#' _mod: Returns the element-wise remainder, lhs \% rhs, of two arrays of the same shape
+#'
+#' Returns the element-wise remainder, lhs \% rhs, of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. The result has the sign of the divisor, as in Python and NumPy; integer remainder by zero gives 0; bool is not supported.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -123,7 +137,9 @@ mx.nd.internal.Mod <- mx.nd.internal.mod
 
 .mxop__mod_scalar <- list("_mod_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _mod_scalar: Remainder of every element divided by a scalar, x \% scalar, with the sign of the divisor as in Python and NumPy. Integer division by zero gives 0.
+#' _mod_scalar: Remainder of every element divided by a scalar, x \% scalar, with the sign of the divisor as in Python and NumPy
+#'
+#' Remainder of every element divided by a scalar, x \% scalar, with the sign of the divisor as in Python and NumPy. Integer division by zero gives 0.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -141,7 +157,9 @@ mx.nd.internal.ModScalar <- mx.nd.internal.mod.scalar
 
 .mxop__mul_scalar <- list("_mul_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _mul_scalar: Multiplies every element by a scalar: x * scalar.
+#' _mul_scalar: Multiplies every element by a scalar: x * scalar
+#'
+#' Multiplies every element by a scalar: x * scalar.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -159,7 +177,9 @@ mx.nd.internal.MulScalar <- mx.nd.internal.mul.scalar
 
 .mxop_make_loss <- list("make_loss", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' make_loss: Make your own loss function in network construction: the output equals the input and the gradient is ones (the head gradient is ignored).
+#' make_loss: Make your own loss function in network construction: the output equals the input and the gradient is ones (the head gradient is ignored)
+#'
+#' Make your own loss function in network construction: the output equals the input and the gradient is ones (the head gradient is ignored).
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -171,7 +191,9 @@ mx.nd.make.loss <- function(data = NULL, ..., out = NULL)
 
 .mxop_max <- list("max", c("data"), c("axis", "keepdims", "exclude"), c(5L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
-#' max: Computes the maximum of array elements over the given axes. NaN propagates.
+#' max: Computes the maximum of array elements over the given axes
+#'
+#' Computes the maximum of array elements over the given axes. NaN propagates.
 #'
 #' @param data MXNDArray. The input.
 #' @param axis shape, optional, default None (may be unset). The axis or axes along which to perform the reduction. The default, axis=() or None, reduces over all axes. Negative values count from the last axis.
@@ -190,7 +212,9 @@ mx.nd.max.axis <- mx.nd.max
 
 .mxop_mean <- list("mean", c("data"), c("axis", "keepdims", "exclude"), c(5L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
-#' mean: Computes the mean of array elements over the given axes. The result keeps the input dtype: for integers it is the exact sum divided with truncation.
+#' mean: Computes the mean of array elements over the given axes
+#'
+#' Computes the mean of array elements over the given axes. The result keeps the input dtype: for integers it is the exact sum divided with truncation.
 #'
 #' @param data MXNDArray. The input.
 #' @param axis shape, optional, default None (may be unset). The axis or axes along which to perform the reduction. The default, axis=() or None, reduces over all axes. Negative values count from the last axis.
@@ -205,7 +229,9 @@ mx.nd.mean <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NULL
 
 .mxop_min <- list("min", c("data"), c("axis", "keepdims", "exclude"), c(5L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
-#' min: Computes the minimum of array elements over the given axes. NaN propagates.
+#' min: Computes the minimum of array elements over the given axes
+#'
+#' Computes the minimum of array elements over the given axes. NaN propagates.
 #'
 #' @param data MXNDArray. The input.
 #' @param axis shape, optional, default None (may be unset). The axis or axes along which to perform the reduction. The default, axis=() or None, reduces over all axes. Negative values count from the last axis.
@@ -224,7 +250,9 @@ mx.nd.min.axis <- mx.nd.min
 
 .mxop_mp_lamb_update_phase1 <- list("mp_lamb_update_phase1", c("weight", "grad", "mean", "var", "weight32"), c("beta1", "beta2", "epsilon", "t", "bias_correction", "wd", "rescale_grad", "clip_gradient"), c(2L, 2L, 2L, 1L, 3L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
-#' mp_lamb_update_phase1: Multi-precision phase I of the LAMB update: as lamb_update_phase1 with float32 'mean' and 'var' and the weight decay term taken from the float32 master weight 'weight32'; returns g in float32.
+#' mp_lamb_update_phase1: Multi-precision phase I of the LAMB update: as lamb_update_phase1 with float32 'mean' and 'var' and the weight decay term taken from the float32 master weight 'weight32'; returns g in float32
+#'
+#' Multi-precision phase I of the LAMB update: as lamb_update_phase1 with float32 'mean' and 'var' and the weight decay term taken from the float32 master weight 'weight32'; returns g in float32.
 #'
 #' @param weight MXNDArray. Weight
 #' @param grad MXNDArray. Gradient
@@ -248,7 +276,9 @@ mx.nd.mp.lamb.update.phase1 <- function(weight = NULL, grad = NULL, mean = NULL,
 
 .mxop_mp_lamb_update_phase2 <- list("mp_lamb_update_phase2", c("weight", "g", "r1", "r2", "weight32"), c("lr", "lower_bound", "upper_bound"), c(2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
-#' mp_lamb_update_phase2: Multi-precision phase II of the LAMB update: weight32 = weight32 - lr * (r1 / r2) * g on the float32 master weight (updated in place); returns the new weight in the weight's dtype.
+#' mp_lamb_update_phase2: Multi-precision phase II of the LAMB update: weight32 = weight32 - lr * (r1 / r2) * g on the float32 master weight (updated in place); returns the new weight in the weight's dtype
+#'
+#' Multi-precision phase II of the LAMB update: weight32 = weight32 - lr * (r1 / r2) * g on the float32 master weight (updated in place); returns the new weight in the weight's dtype.
 #'
 #' @param weight MXNDArray. Weight
 #' @param g MXNDArray. Output of mp_lamb_update_phase1
@@ -267,7 +297,9 @@ mx.nd.mp.lamb.update.phase2 <- function(weight = NULL, g = NULL, r1 = NULL, r2 =
 
 .mxop_mp_nag_mom_update <- list("mp_nag_mom_update", c("weight", "grad", "mom", "weight32"), c("lr", "momentum", "wd", "rescale_grad", "clip_gradient"), c(2L, 2L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
-#' mp_nag_mom_update: Multi-precision NAG update: the nag_mom_update formula on the float32 'mom' and master weight 'weight32' (both updated in place); returns the new weight in the weight's dtype.
+#' mp_nag_mom_update: Multi-precision NAG update: the nag_mom_update formula on the float32 'mom' and master weight 'weight32' (both updated in place); returns the new weight in the weight's dtype
+#'
+#' Multi-precision NAG update: the nag_mom_update formula on the float32 'mom' and master weight 'weight32' (both updated in place); returns the new weight in the weight's dtype.
 #'
 #' @param weight MXNDArray. Weight
 #' @param grad MXNDArray. Gradient
@@ -287,7 +319,9 @@ mx.nd.mp.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, weig
 
 .mxop_mp_sgd_mom_update <- list("mp_sgd_mom_update", c("weight", "grad", "mom", "weight32"), c("lr", "momentum", "wd", "rescale_grad", "clip_gradient", "lazy_update"), c(2L, 2L, 2L, 2L, 2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' mp_sgd_mom_update: Multi-precision SGD momentum update: the sgd_mom_update formula on the float32 'mom' and master weight 'weight32' (both updated in place); returns the new weight in the weight's dtype.
+#' mp_sgd_mom_update: Multi-precision SGD momentum update: the sgd_mom_update formula on the float32 'mom' and master weight 'weight32' (both updated in place); returns the new weight in the weight's dtype
+#'
+#' Multi-precision SGD momentum update: the sgd_mom_update formula on the float32 'mom' and master weight 'weight32' (both updated in place); returns the new weight in the weight's dtype.
 #'
 #' @param weight MXNDArray. Weight
 #' @param grad MXNDArray. Gradient
@@ -308,7 +342,9 @@ mx.nd.mp.sgd.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, weig
 
 .mxop_mp_sgd_update <- list("mp_sgd_update", c("weight", "grad", "weight32"), c("lr", "wd", "rescale_grad", "clip_gradient", "lazy_update"), c(2L, 2L, 2L, 2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' mp_sgd_update: Multi-precision SGD update: the sgd_update formula applied to the float32 master weight 'weight32' (updated in place); returns the new weight in the weight's dtype.
+#' mp_sgd_update: Multi-precision SGD update: the sgd_update formula applied to the float32 master weight 'weight32' (updated in place); returns the new weight in the weight's dtype
+#'
+#' Multi-precision SGD update: the sgd_update formula applied to the float32 master weight 'weight32' (updated in place); returns the new weight in the weight's dtype.
 #'
 #' @param weight MXNDArray. Weight
 #' @param grad MXNDArray. Gradient
@@ -327,7 +363,9 @@ mx.nd.mp.sgd.update <- function(weight = NULL, grad = NULL, weight32 = NULL, lr,
 
 .mxop_multi_mp_sgd_mom_update <- list("multi_mp_sgd_mom_update", c("data"), c("lrs", "wds", "momentum", "rescale_grad", "clip_gradient", "num_weights"), c(4L, 4L, 2L, 2L, 2L, 1L), c(1L, -1L, 5L, 1L))
 
-#' multi_mp_sgd_mom_update: Multi-precision multi_sgd_mom_update on float32 moms and master weights (updated in place). Inputs: weight, grad, mom, weight32 per weight; returns the new weights.
+#' multi_mp_sgd_mom_update: Multi-precision multi_sgd_mom_update on float32 moms and master weights (updated in place)
+#'
+#' Multi-precision multi_sgd_mom_update on float32 moms and master weights (updated in place). Inputs: weight, grad, mom, weight32 per weight; returns the new weights.
 #'
 #' @param data a list of MXNDArrays. Weights, gradients and states, grouped per weight
 #' @param lrs str, required. Learning rates, one per weight: a tuple of floats.
@@ -345,7 +383,9 @@ mx.nd.multi.mp.sgd.mom.update <- function(data = NULL, lrs, wds, momentum = NULL
 
 .mxop_multi_mp_sgd_update <- list("multi_mp_sgd_update", c("data"), c("lrs", "wds", "rescale_grad", "clip_gradient", "num_weights"), c(4L, 4L, 2L, 2L, 1L), c(1L, -1L, 4L, 1L))
 
-#' multi_mp_sgd_update: Multi-precision multi_sgd_update: each weight's float32 master copy weight32 is updated in place and rounded into the weight's dtype. Inputs: weight, grad, weight32 per weight; returns the new weights.
+#' multi_mp_sgd_update: Multi-precision multi_sgd_update: each weight's float32 master copy weight32 is updated in place and rounded into the weight's dtype
+#'
+#' Multi-precision multi_sgd_update: each weight's float32 master copy weight32 is updated in place and rounded into the weight's dtype. Inputs: weight, grad, weight32 per weight; returns the new weights.
 #'
 #' @param data a list of MXNDArrays. Weights, gradients and states, grouped per weight
 #' @param lrs str, required. Learning rates, one per weight: a tuple of floats.
@@ -362,7 +402,9 @@ mx.nd.multi.mp.sgd.update <- function(data = NULL, lrs, wds, rescale_grad = NULL
 
 .mxop_multi_sgd_mom_update <- list("multi_sgd_mom_update", c("data"), c("lrs", "wds", "momentum", "rescale_grad", "clip_gradient", "num_weights"), c(4L, 4L, 2L, 2L, 2L, 1L), c(1L, -1L, 5L, 1L))
 
-#' multi_sgd_mom_update: Updates num_weights weights with momentum SGD in one call: for each weight k, mom = momentum * mom - lrs[k]*wds[k] * weight - lrs[k] * g; weight += mom. Inputs: weight, grad, mom per weight; the moms are updated in place; returns the new weights.
+#' multi_sgd_mom_update: Updates num_weights weights with momentum SGD in one call: for each weight k, mom = momentum * mom - lrs[k]*wds[k] * weight - lrs[k] * g; weight += mom
+#'
+#' Updates num_weights weights with momentum SGD in one call: for each weight k, mom = momentum * mom - lrs[k]*wds[k] * weight - lrs[k] * g; weight += mom. Inputs: weight, grad, mom per weight; the moms are updated in place; returns the new weights.
 #'
 #' @param data a list of MXNDArrays. Weights, gradients and states, grouped per weight
 #' @param lrs str, required. Learning rates, one per weight: a tuple of floats.
@@ -380,7 +422,9 @@ mx.nd.multi.sgd.mom.update <- function(data = NULL, lrs, wds, momentum = NULL, r
 
 .mxop_multi_sgd_update <- list("multi_sgd_update", c("data"), c("lrs", "wds", "rescale_grad", "clip_gradient", "num_weights"), c(4L, 4L, 2L, 2L, 1L), c(1L, -1L, 4L, 1L))
 
-#' multi_sgd_update: Updates num_weights weights with SGD in one call: for each weight k, weight = (1 - lrs[k]*wds[k]) * weight - lrs[k] * clip(rescale_grad * grad, clip_gradient). Inputs: weight, grad per weight; returns the new weights.
+#' multi_sgd_update: Updates num_weights weights with SGD in one call: for each weight k, weight = (1 - lrs[k]*wds[k]) * weight - lrs[k] * clip(rescale_grad * grad, clip_gradient)
+#'
+#' Updates num_weights weights with SGD in one call: for each weight k, weight = (1 - lrs[k]*wds[k]) * weight - lrs[k] * clip(rescale_grad * grad, clip_gradient). Inputs: weight, grad per weight; returns the new weights.
 #'
 #' @param data a list of MXNDArrays. Weights, gradients and states, grouped per weight
 #' @param lrs str, required. Learning rates, one per weight: a tuple of floats.

@@ -3,7 +3,9 @@
 
 .mxop__not_equal <- list("_not_equal", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _not_equal: Returns the element-wise comparison lhs != rhs of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
+#' _not_equal: Returns the element-wise comparison lhs != rhs of two arrays of the same shape
+#'
+#' Returns the element-wise comparison lhs != rhs of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input dtype.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -16,7 +18,9 @@ mx.nd.internal.not.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 
 .mxop__not_equal_scalar <- list("_not_equal_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _not_equal_scalar: 1 where the element differs from the scalar, else 0, in the input dtype.
+#' _not_equal_scalar: 1 where the element differs from the scalar, else 0, in the input dtype
+#'
+#' 1 where the element differs from the scalar, else 0, in the input dtype.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -34,7 +38,9 @@ mx.nd.internal.NotEqualScalar <- mx.nd.internal.not.equal.scalar
 
 .mxop_nag_mom_update <- list("nag_mom_update", c("weight", "grad", "mom"), c("lr", "momentum", "wd", "rescale_grad", "clip_gradient"), c(2L, 2L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
-#' nag_mom_update: Update for Nesterov Accelerated Gradient (NAG): g = clip(rescale_grad * grad, clip_gradient) + wd * weight; mom = momentum * mom - lr * g; weight = weight + momentum * mom - lr * g. 'mom' is updated in place; returns the new weight.
+#' nag_mom_update: Update for Nesterov Accelerated Gradient (NAG): g = clip(rescale_grad * grad, clip_gradient) + wd * weight; mom = momentum * mom - lr * g; weight = weight + momentum * mom - lr * g
+#'
+#' Update for Nesterov Accelerated Gradient (NAG): g = clip(rescale_grad * grad, clip_gradient) + wd * weight; mom = momentum * mom - lr * g; weight = weight + momentum * mom - lr * g. 'mom' is updated in place; returns the new weight.
 #'
 #' @param weight MXNDArray. Weight
 #' @param grad MXNDArray. Gradient
@@ -53,7 +59,9 @@ mx.nd.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, mom
 
 .mxop_nanprod <- list("nanprod", c("data"), c("axis", "keepdims", "exclude"), c(5L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
-#' nanprod: Computes the product of array elements over the given axes, treating Not a Numbers (NaN) as one.
+#' nanprod: Computes the product of array elements over the given axes, treating Not a Numbers (NaN) as one
+#'
+#' Computes the product of array elements over the given axes, treating Not a Numbers (NaN) as one.
 #'
 #' @param data MXNDArray. The input.
 #' @param axis shape, optional, default None (may be unset). The axis or axes along which to perform the reduction. The default, axis=() or None, reduces over all axes. Negative values count from the last axis.
@@ -68,7 +76,9 @@ mx.nd.nanprod <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = N
 
 .mxop_nansum <- list("nansum", c("data"), c("axis", "keepdims", "exclude"), c(5L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
-#' nansum: Computes the sum of array elements over the given axes, treating Not a Numbers (NaN) as zero.
+#' nansum: Computes the sum of array elements over the given axes, treating Not a Numbers (NaN) as zero
+#'
+#' Computes the sum of array elements over the given axes, treating Not a Numbers (NaN) as zero.
 #'
 #' @param data MXNDArray. The input.
 #' @param axis shape, optional, default None (may be unset). The axis or axes along which to perform the reduction. The default, axis=() or None, reduces over all axes. Negative values count from the last axis.
@@ -83,7 +93,9 @@ mx.nd.nansum <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NU
 
 .mxop_negative <- list("negative", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' negative: Numerical negative of the argument, element-wise. Unsigned integers wrap around as in NumPy.
+#' negative: Numerical negative of the argument, element-wise
+#'
+#' Numerical negative of the argument, element-wise. Unsigned integers wrap around as in NumPy.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -99,7 +111,9 @@ mx.nd.internal.sparse.negative <- mx.nd.negative
 
 .mxop_norm <- list("norm", c("data"), c("ord", "axis", "out_dtype", "keepdims"), c(1L, 5L, 6L, 3L), c(0L, -1L, -1L, 1L))
 
-#' norm: Computes the norm of the input over the given axes: ord=1 is the sum of absolute values, ord=2 the square root of the sum of squares (the Frobenius norm when two axes are given). With axis=None the whole array is one vector.
+#' norm: Computes the norm of the input over the given axes: ord=1 is the sum of absolute values, ord=2 the square root of the sum of squares (the Frobenius norm when two axes are given)
+#'
+#' Computes the norm of the input over the given axes: ord=1 is the sum of absolute values, ord=2 the square root of the sum of squares (the Frobenius norm when two axes are given). With axis=None the whole array is one vector.
 #'
 #' @param data MXNDArray. The input.
 #' @param ord int, optional, default 2. Order of the norm. ord=1 and ord=2 are supported.

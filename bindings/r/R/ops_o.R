@@ -3,7 +3,9 @@
 
 .mxop__ones <- list("_ones", character(0), c("shape", "ctx", "dtype"), c(5L, 4L, 6L), c(0L, -1L, -1L, 1L))
 
-#' _ones: Returns a new array of the given shape and dtype, filled with ones.
+#' _ones: Returns a new array of the given shape and dtype, filled with ones
+#'
+#' Returns a new array of the given shape and dtype, filled with ones.
 #'
 #' @param shape shape, optional, default (). The shape of the output
 #' @param ctx str, optional, default (). Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative calls; this build supports cpu only.
@@ -17,7 +19,9 @@ mx.nd.internal.ones <- function(shape = NULL, ctx = NULL, dtype = NULL, ..., out
 
 .mxop_one_hot <- list("one_hot", c("indices"), c("depth", "on_value", "off_value", "dtype"), c(1L, 2L, 2L, 6L), c(0L, -1L, -1L, 1L))
 
-#' one_hot: Returns a one-hot array: output[i..., j] is on_value where j == indices[i...] and off_value elsewhere. The output has shape indices.shape + (depth,); rows whose index is outside [0, depth) are all off_value.
+#' one_hot: Returns a one-hot array: output[i..., j] is on_value where j == indices[i...] and off_value elsewhere
+#'
+#' Returns a one-hot array: output[i..., j] is on_value where j == indices[i...] and off_value elsewhere. The output has shape indices.shape + (depth,); rows whose index is outside [0, depth) are all off_value.
 #'
 #' @param indices MXNDArray. array of locations where to set on_value
 #' @param depth int, required. Depth of the one hot dimension.
@@ -33,7 +37,9 @@ mx.nd.one.hot <- function(indices = NULL, depth, on_value = NULL, off_value = NU
 
 .mxop_ones_like <- list("ones_like", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' ones_like: Returns an array of ones with the same shape and dtype as the input.
+#' ones_like: Returns an array of ones with the same shape and dtype as the input
+#'
+#' Returns an array of ones with the same shape and dtype as the input.
 #'
 #' @param data MXNDArray. The input
 #' @param ... further attributes, as name = value (sent in MXNet's text form).

@@ -3,7 +3,9 @@
 
 .mxop_Pad <- list("Pad", c("data"), c("mode", "pad_width", "constant_value"), c(7L, 5L, 2L), c(0L, -1L, -1L, 1L))
 
-#' Pad: Pads the spatial axes of a 4-D or 5-D array with a constant, the edge values, or their reflection. pad_width is (before_1, after_1, ..., before_N, after_N) with the first four entries zero (batch and channel are not padded).
+#' Pad: Pads the spatial axes of a 4-D or 5-D array with a constant, the edge values, or their reflection
+#'
+#' Pads the spatial axes of a 4-D or 5-D array with a constant, the edge values, or their reflection. pad_width is (before_1, after_1, ..., before_N, after_N) with the first four entries zero (batch and channel are not padded).
 #'
 #' @param data MXNDArray. An n-dimensional input array.
 #' @param mode one of "constant", "edge", "reflect", required. Padding type to use. "constant" pads with `constant_value` "edge" pads using the edge values of the input array "reflect" pads by reflecting values with respect to the edges.
@@ -22,7 +24,9 @@ mx.nd.pad <- mx.nd.Pad
 
 .mxop_Pooling <- list("Pooling", c("data"), c("kernel", "pool_type", "global_pool", "cudnn_off", "pooling_convention", "stride", "pad", "p_value", "count_include_pad", "layout"), c(5L, 7L, 3L, 3L, 7L, 5L, 5L, 1L, 3L, 7L), c(0L, -1L, -1L, 1L))
 
-#' Pooling: Performs pooling on the input: 1-D (batch, channel, width), 2-D (batch, channel, height, width) or 3-D (batch, channel, depth, height, width). pool_type: max, avg (average), sum, or lp (Lp pooling, (sum x^p)^(1/p), p_value in \{1, 2, 3\}). Output size per axis: valid: floor((x+2*p-k)/s)+1; full (Caffe): ceil((x+2*p-k)/s)+1; same: ceil(x/s) (1-D only). global_pool pools each whole feature map.
+#' Pooling: Performs pooling on the input: 1-D (batch, channel, width), 2-D (batch, channel, height, width) or 3-D (batch, channel, depth, height, width)
+#'
+#' Performs pooling on the input: 1-D (batch, channel, width), 2-D (batch, channel, height, width) or 3-D (batch, channel, depth, height, width). pool_type: max, avg (average), sum, or lp (Lp pooling, (sum x^p)^(1/p), p_value in \{1, 2, 3\}). Output size per axis: valid: floor((x+2*p-k)/s)+1; full (Caffe): ceil((x+2*p-k)/s)+1; same: ceil(x/s) (1-D only). global_pool pools each whole feature map.
 #'
 #' @param data MXNDArray. Input data to the pooling operator.
 #' @param kernel shape, optional, default (). Pooling kernel size: (y, x) or (d, y, x)
@@ -44,7 +48,9 @@ mx.nd.Pooling <- function(data = NULL, kernel = NULL, pool_type = NULL, global_p
 
 .mxop__plus_scalar <- list("_plus_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _plus_scalar: Adds a scalar to every element: x + scalar.
+#' _plus_scalar: Adds a scalar to every element: x + scalar
+#'
+#' Adds a scalar to every element: x + scalar.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -62,7 +68,9 @@ mx.nd.internal.PlusScalar <- mx.nd.internal.plus.scalar
 
 .mxop__power <- list("_power", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _power: Returns the element-wise power, lhs ** rhs, of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Integers are raised exactly (wrapping on overflow); a negative integer exponent gives 0 unless the base is 1 or -1; bool is not supported.
+#' _power: Returns the element-wise power, lhs ** rhs, of two arrays of the same shape
+#'
+#' Returns the element-wise power, lhs ** rhs, of two arrays of the same shape. Both inputs must have the same dtype, which the output keeps. Integers are raised exactly (wrapping on overflow); a negative integer exponent gives 0 unless the base is 1 or -1; bool is not supported.
 #'
 #' @param lhs MXNDArray. first input
 #' @param rhs MXNDArray. second input
@@ -79,7 +87,9 @@ mx.nd.internal.Power <- mx.nd.internal.power
 
 .mxop__power_scalar <- list("_power_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _power_scalar: Raises every element to a scalar power: x ** scalar.
+#' _power_scalar: Raises every element to a scalar power: x ** scalar
+#'
+#' Raises every element to a scalar power: x ** scalar.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -97,7 +107,9 @@ mx.nd.internal.PowerScalar <- mx.nd.internal.power.scalar
 
 .mxop_pick <- list("pick", c("data", "index"), c("axis", "keepdims", "mode"), c(1L, 3L, 7L), c(0L, -1L, -1L, 1L))
 
-#' pick: Picks elements from an input array according to the input indices along the given axis: out[i] = data[..., index[i], ...]. mode 'clip' clips out-of-range indices, 'wrap' wraps them around.
+#' pick: Picks elements from an input array according to the input indices along the given axis: out[i] = data[..., index[i], ...]
+#'
+#' Picks elements from an input array according to the input indices along the given axis: out[i] = data[..., index[i], ...]. mode 'clip' clips out-of-range indices, 'wrap' wraps them around.
 #'
 #' @param data MXNDArray. The input array
 #' @param index MXNDArray. The index array
@@ -113,7 +125,9 @@ mx.nd.pick <- function(data = NULL, index = NULL, axis = NULL, keepdims = NULL, 
 
 .mxop_prod <- list("prod", c("data"), c("axis", "keepdims", "exclude"), c(5L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
-#' prod: Computes the product of array elements over the given axes.
+#' prod: Computes the product of array elements over the given axes
+#'
+#' Computes the product of array elements over the given axes.
 #'
 #' @param data MXNDArray. The input.
 #' @param axis shape, optional, default None (may be unset). The axis or axes along which to perform the reduction. The default, axis=() or None, reduces over all axes. Negative values count from the last axis.

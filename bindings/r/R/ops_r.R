@@ -3,7 +3,9 @@
 
 .mxop_RNN <- list("RNN", c("data", "parameters", "state", "state_cell", "sequence_length"), c("state_size", "num_layers", "bidirectional", "mode", "p", "state_outputs", "projection_size", "lstm_state_clip_min", "lstm_state_clip_max", "lstm_state_clip_nan", "use_sequence_length"), c(1L, 1L, 3L, 7L, 2L, 3L, 1L, 2L, 2L, 3L, 3L), c(0L, -1L, -1L, 3L))
 
-#' RNN: Applies recurrent layers to input data: vanilla RNN (relu or tanh), LSTM and GRU, multi-layer and optionally bidirectional, over a (sequence length, batch, feature) input.
+#' RNN: Applies recurrent layers to input data: vanilla RNN (relu or tanh), LSTM and GRU, multi-layer and optionally bidirectional, over a (sequence length, batch, feature) input
+#'
+#' Applies recurrent layers to input data: vanilla RNN (relu or tanh), LSTM and GRU, multi-layer and optionally bidirectional, over a (sequence length, batch, feature) input.
 #'
 #' rnn: h_t = act(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh).
 #' lstm: i, f, o = sigmoid(W_i* x_t + b_i* + W_h* h_(t-1) + b_h*), g = tanh(W_ig x_t + b_ig + W_hg h_(t-1) + b_hg), c_t = f * c_(t-1) + i * g, h_t = o * tanh(c_t).
@@ -36,7 +38,9 @@ mx.nd.RNN <- function(data = NULL, parameters = NULL, state = NULL, state_cell =
 
 .mxop_Reshape <- list("Reshape", c("data"), c("shape", "reverse", "target_shape", "keep_highest"), c(5L, 3L, 5L, 3L), c(0L, -1L, -1L, 1L))
 
-#' Reshape: Reshapes the input array to 'shape' without changing its data (returns a copy). Special values in 'shape': 0 copies the input dimension at that position, -1 infers the dimension from the remaining size, -2 copies all remaining input dimensions, -3 merges two consecutive input dimensions, -4 splits one input dimension into the two values that follow it (one may be -1). With reverse=True the special values are matched from the right.
+#' Reshape: Reshapes the input array to 'shape' without changing its data (returns a copy)
+#'
+#' Reshapes the input array to 'shape' without changing its data (returns a copy). Special values in 'shape': 0 copies the input dimension at that position, -1 infers the dimension from the remaining size, -2 copies all remaining input dimensions, -3 merges two consecutive input dimensions, -4 splits one input dimension into the two values that follow it (one may be -1). With reverse=True the special values are matched from the right.
 #'
 #' @param data MXNDArray. Input data to reshape.
 #' @param shape shape, optional, default (). The target shape
@@ -56,7 +60,9 @@ mx.nd.reshape <- mx.nd.Reshape
 
 .mxop__random_normal <- list("_random_normal", character(0), c("loc", "scale", "shape", "ctx", "dtype"), c(2L, 2L, 5L, 4L, 7L), c(0L, -1L, -1L, 1L))
 
-#' _random_normal: Draws random samples from a normal (Gaussian) distribution with mean `loc` and standard deviation `scale`.
+#' _random_normal: Draws random samples from a normal (Gaussian) distribution with mean `loc` and standard deviation `scale`
+#'
+#' Draws random samples from a normal (Gaussian) distribution with mean `loc` and standard deviation `scale`.
 #'
 #' @param loc float, optional, default 0. Mean of the distribution.
 #' @param scale float, optional, default 1. Standard deviation of the distribution.
@@ -80,7 +86,9 @@ mx.nd.normal <- mx.nd.internal.random.normal
 
 .mxop__random_normal_like <- list("_random_normal_like", c("data"), c("loc", "scale"), c(2L, 2L), c(0L, -1L, -1L, 1L))
 
-#' _random_normal_like: Draws random samples from a normal (Gaussian) distribution with mean `loc` and standard deviation `scale`, with the shape and dtype of the input.
+#' _random_normal_like: Draws random samples from a normal (Gaussian) distribution with mean `loc` and standard deviation `scale`, with the shape and dtype of the input
+#'
+#' Draws random samples from a normal (Gaussian) distribution with mean `loc` and standard deviation `scale`, with the shape and dtype of the input.
 #'
 #' @param data MXNDArray. The input whose shape and dtype the output takes.
 #' @param loc float, optional, default 0. Mean of the distribution.
@@ -98,7 +106,9 @@ mx.nd.random.normal.like <- mx.nd.internal.random.normal.like
 
 .mxop__random_randint <- list("_random_randint", character(0), c("low", "high", "shape", "ctx", "dtype"), c(1L, 1L, 5L, 4L, 7L), c(0L, -1L, -1L, 1L))
 
-#' _random_randint: Draws integers uniformly from the half-open interval [low, high).
+#' _random_randint: Draws integers uniformly from the half-open interval [low, high)
+#'
+#' Draws integers uniformly from the half-open interval [low, high).
 #'
 #' @param low int, required. Lower bound of the distribution.
 #' @param high int, required. Upper bound of the distribution.
@@ -118,7 +128,9 @@ mx.nd.random.randint <- mx.nd.internal.random.randint
 
 .mxop__random_uniform <- list("_random_uniform", character(0), c("low", "high", "shape", "ctx", "dtype"), c(2L, 2L, 5L, 4L, 7L), c(0L, -1L, -1L, 1L))
 
-#' _random_uniform: Draws samples from a uniform distribution on [low, high).
+#' _random_uniform: Draws samples from a uniform distribution on [low, high)
+#'
+#' Draws samples from a uniform distribution on [low, high).
 #'
 #' @param low float, optional, default 0. Lower bound of the distribution.
 #' @param high float, optional, default 1. Upper bound of the distribution.
@@ -142,7 +154,9 @@ mx.nd.uniform <- mx.nd.internal.random.uniform
 
 .mxop__random_uniform_like <- list("_random_uniform_like", c("data"), c("low", "high"), c(2L, 2L), c(0L, -1L, -1L, 1L))
 
-#' _random_uniform_like: Draws samples from a uniform distribution on [low, high), with the shape and dtype of the input.
+#' _random_uniform_like: Draws samples from a uniform distribution on [low, high), with the shape and dtype of the input
+#'
+#' Draws samples from a uniform distribution on [low, high), with the shape and dtype of the input.
 #'
 #' @param data MXNDArray. The input whose shape and dtype the output takes.
 #' @param low float, optional, default 0. Lower bound of the distribution.
@@ -160,7 +174,9 @@ mx.nd.random.uniform.like <- mx.nd.internal.random.uniform.like
 
 .mxop__rdiv_scalar <- list("_rdiv_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _rdiv_scalar: Divides a scalar by every element: scalar / x. Integer inputs divide with truncation toward zero; division by zero gives 0.
+#' _rdiv_scalar: Divides a scalar by every element: scalar / x
+#'
+#' Divides a scalar by every element: scalar / x. Integer inputs divide with truncation toward zero; division by zero gives 0.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -178,7 +194,9 @@ mx.nd.internal.RDivScalar <- mx.nd.internal.rdiv.scalar
 
 .mxop__rminus_scalar <- list("_rminus_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _rminus_scalar: Subtracts every element from a scalar: scalar - x.
+#' _rminus_scalar: Subtracts every element from a scalar: scalar - x
+#'
+#' Subtracts every element from a scalar: scalar - x.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -196,7 +214,9 @@ mx.nd.internal.RMinusScalar <- mx.nd.internal.rminus.scalar
 
 .mxop__rmod_scalar <- list("_rmod_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _rmod_scalar: Remainder of a scalar divided by every element, scalar \% x, with the sign of the divisor as in Python and NumPy. Integer division by zero gives 0.
+#' _rmod_scalar: Remainder of a scalar divided by every element, scalar \% x, with the sign of the divisor as in Python and NumPy
+#'
+#' Remainder of a scalar divided by every element, scalar \% x, with the sign of the divisor as in Python and NumPy. Integer division by zero gives 0.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -214,7 +234,9 @@ mx.nd.internal.RModScalar <- mx.nd.internal.rmod.scalar
 
 .mxop__rpower_scalar <- list("_rpower_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _rpower_scalar: Raises a scalar to the power of every element: scalar ** x.
+#' _rpower_scalar: Raises a scalar to the power of every element: scalar ** x
+#'
+#' Raises a scalar to the power of every element: scalar ** x.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -232,7 +254,9 @@ mx.nd.internal.RPowerScalar <- mx.nd.internal.rpower.scalar
 
 .mxop_radians <- list("radians", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' radians: Converts each element from degrees to radians.
+#' radians: Converts each element from degrees to radians
+#'
+#' Converts each element from degrees to radians.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -248,7 +272,9 @@ mx.nd.internal.sparse.radians <- mx.nd.radians
 
 .mxop_rcbrt <- list("rcbrt", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' rcbrt: Returns the element-wise inverse cube root 1/cbrt(x).
+#' rcbrt: Returns the element-wise inverse cube root 1/cbrt(x)
+#'
+#' Returns the element-wise inverse cube root 1/cbrt(x).
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -260,7 +286,9 @@ mx.nd.rcbrt <- function(data = NULL, ..., out = NULL)
 
 .mxop_reciprocal <- list("reciprocal", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' reciprocal: Returns the element-wise reciprocal 1/x of the input. Integer inputs give 0 for x = 0.
+#' reciprocal: Returns the element-wise reciprocal 1/x of the input
+#'
+#' Returns the element-wise reciprocal 1/x of the input. Integer inputs give 0 for x = 0.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -272,7 +300,9 @@ mx.nd.reciprocal <- function(data = NULL, ..., out = NULL)
 
 .mxop_relu <- list("relu", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' relu: Computes the rectified linear function max(x, 0) element-wise.
+#' relu: Computes the rectified linear function max(x, 0) element-wise
+#'
+#' Computes the rectified linear function max(x, 0) element-wise.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -288,7 +318,9 @@ mx.nd.internal.sparse.relu <- mx.nd.relu
 
 .mxop_repeat <- list("repeat", c("data"), c("repeats", "axis"), c(1L, 1L), c(0L, -1L, -1L, 1L))
 
-#' repeat: Repeats each element 'repeats' times along 'axis', as numpy.repeat. With axis=None the input is flattened first and the output is 1-D.
+#' repeat: Repeats each element 'repeats' times along 'axis', as numpy.repeat
+#'
+#' Repeats each element 'repeats' times along 'axis', as numpy.repeat. With axis=None the input is flattened first and the output is 1-D.
 #'
 #' @param data MXNDArray. Input data array
 #' @param repeats int, required. The number of repetitions for each element.
@@ -302,7 +334,9 @@ mx.nd.repeat <- function(data = NULL, repeats, axis = NULL, ..., out = NULL)
 
 .mxop_reverse <- list("reverse", c("data"), c("axis"), c(5L), c(0L, -1L, -1L, 1L))
 
-#' reverse: Reverses the order of elements along the given axes, preserving the shape, as numpy.flip.
+#' reverse: Reverses the order of elements along the given axes, preserving the shape, as numpy.flip
+#'
+#' Reverses the order of elements along the given axes, preserving the shape, as numpy.flip.
 #'
 #' @param data MXNDArray. Input data array
 #' @param axis shape, required. The axis which to reverse elements.
@@ -319,7 +353,9 @@ mx.nd.flip <- mx.nd.reverse
 
 .mxop_rint <- list("rint", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' rint: Rounds each element to the nearest integer; halves round to the nearest even integer (rint(1.5) = 2, rint(2.5) = 2).
+#' rint: Rounds each element to the nearest integer; halves round to the nearest even integer (rint(1.5) = 2, rint(2.5) = 2)
+#'
+#' Rounds each element to the nearest integer; halves round to the nearest even integer (rint(1.5) = 2, rint(2.5) = 2).
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -335,7 +371,9 @@ mx.nd.internal.sparse.rint <- mx.nd.rint
 
 .mxop_rmsprop_update <- list("rmsprop_update", c("weight", "grad", "n"), c("lr", "gamma1", "epsilon", "wd", "rescale_grad", "clip_gradient", "clip_weights"), c(2L, 2L, 2L, 2L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
-#' rmsprop_update: Update for RMSProp (Tieleman & Hinton 2012): g = clip(rescale_grad * grad + wd * weight, clip_gradient); n = (1 - gamma1) * g^2 + gamma1 * n; weight = weight - lr * g / sqrt(n + epsilon), then clipped to clip_weights if that is >= 0. 'n' is updated in place; returns the new weight.
+#' rmsprop_update: Update for RMSProp (Tieleman & Hinton 2012): g = clip(rescale_grad * grad + wd * weight, clip_gradient); n = (1 - gamma1) * g^2 + gamma1 * n; weight = weight - lr * g / sqrt(n + epsilon), then clipped to clip_weights if that is >= 0
+#'
+#' Update for RMSProp (Tieleman & Hinton 2012): g = clip(rescale_grad * grad + wd * weight, clip_gradient); n = (1 - gamma1) * g^2 + gamma1 * n; weight = weight - lr * g / sqrt(n + epsilon), then clipped to clip_weights if that is >= 0. 'n' is updated in place; returns the new weight.
 #'
 #' @param weight MXNDArray. Weight
 #' @param grad MXNDArray. Gradient
@@ -356,7 +394,9 @@ mx.nd.rmsprop.update <- function(weight = NULL, grad = NULL, n = NULL, lr, gamma
 
 .mxop_rmspropalex_update <- list("rmspropalex_update", c("weight", "grad", "n", "g", "delta"), c("lr", "gamma1", "gamma2", "epsilon", "wd", "rescale_grad", "clip_gradient", "clip_weights"), c(2L, 2L, 2L, 2L, 2L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
-#' rmspropalex_update: Update for centered RMSProp (Graves 2013, eq. 38-45): g = clip(rescale_grad * grad + wd * weight, clip_gradient); n = (1 - gamma1) * g^2 + gamma1 * n; g_avg = (1 - gamma1) * g + gamma1 * g_avg; delta = gamma2 * delta - lr * g / sqrt(n - g_avg^2 + epsilon); weight = weight + delta, clipped to clip_weights if that is >= 0. 'n', 'g' and 'delta' are updated in place; returns the new weight.
+#' rmspropalex_update: Update for centered RMSProp (Graves 2013, eq
+#'
+#' Update for centered RMSProp (Graves 2013, eq. 38-45): g = clip(rescale_grad * grad + wd * weight, clip_gradient); n = (1 - gamma1) * g^2 + gamma1 * n; g_avg = (1 - gamma1) * g + gamma1 * g_avg; delta = gamma2 * delta - lr * g / sqrt(n - g_avg^2 + epsilon); weight = weight + delta, clipped to clip_weights if that is >= 0. 'n', 'g' and 'delta' are updated in place; returns the new weight.
 #'
 #' @param weight MXNDArray. Weight
 #' @param grad MXNDArray. Gradient
@@ -380,7 +420,9 @@ mx.nd.rmspropalex.update <- function(weight = NULL, grad = NULL, n = NULL, g = N
 
 .mxop_round <- list("round", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' round: Rounds each element to the nearest integer; halves round away from zero (round(-1.5) = -2, round(2.5) = 3).
+#' round: Rounds each element to the nearest integer; halves round away from zero (round(-1.5) = -2, round(2.5) = 3)
+#'
+#' Rounds each element to the nearest integer; halves round away from zero (round(-1.5) = -2, round(2.5) = 3).
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -396,7 +438,9 @@ mx.nd.internal.sparse.round <- mx.nd.round
 
 .mxop_rsqrt <- list("rsqrt", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' rsqrt: Returns the element-wise inverse square root 1/sqrt(x).
+#' rsqrt: Returns the element-wise inverse square root 1/sqrt(x)
+#'
+#' Returns the element-wise inverse square root 1/sqrt(x).
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).

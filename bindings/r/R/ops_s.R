@@ -3,7 +3,9 @@
 
 .mxop_SequenceLast <- list("SequenceLast", c("data", "sequence_length"), c("use_sequence_length", "axis"), c(3L, 1L), c(0L, -1L, -1L, 1L))
 
-#' SequenceLast: Takes the last element of each sequence along the time axis (at length - 1 with use_sequence_length); the output drops that axis.
+#' SequenceLast: Takes the last element of each sequence along the time axis (at length - 1 with use_sequence_length); the output drops that axis
+#'
+#' Takes the last element of each sequence along the time axis (at length - 1 with use_sequence_length); the output drops that axis.
 #'
 #' @param data MXNDArray. n-dimensional input array of the form [max_sequence_length, batch_size, other_feature_dims] where n>2
 #' @param sequence_length MXNDArray. vector of sequence lengths of the form [batch_size]
@@ -18,7 +20,9 @@ mx.nd.SequenceLast <- function(data = NULL, sequence_length = NULL, use_sequence
 
 .mxop_SequenceMask <- list("SequenceMask", c("data", "sequence_length"), c("use_sequence_length", "value", "axis"), c(3L, 2L, 1L), c(0L, -1L, -1L, 1L))
 
-#' SequenceMask: Sets all elements outside the sequence to a constant value: steps at or beyond each batch element's length become `value`.
+#' SequenceMask: Sets all elements outside the sequence to a constant value: steps at or beyond each batch element's length become `value`
+#'
+#' Sets all elements outside the sequence to a constant value: steps at or beyond each batch element's length become `value`.
 #'
 #' @param data MXNDArray. n-dimensional input array of the form [max_sequence_length, batch_size, other_feature_dims] where n>2
 #' @param sequence_length MXNDArray. vector of sequence lengths of the form [batch_size]
@@ -34,7 +38,9 @@ mx.nd.SequenceMask <- function(data = NULL, sequence_length = NULL, use_sequence
 
 .mxop_SequenceReverse <- list("SequenceReverse", c("data", "sequence_length"), c("use_sequence_length", "axis"), c(3L, 1L), c(0L, -1L, -1L, 1L))
 
-#' SequenceReverse: Reverses the elements of each sequence along the time axis: the first `length` steps of each batch element are reversed, the rest stay.
+#' SequenceReverse: Reverses the elements of each sequence along the time axis: the first `length` steps of each batch element are reversed, the rest stay
+#'
+#' Reverses the elements of each sequence along the time axis: the first `length` steps of each batch element are reversed, the rest stay.
 #'
 #' @param data MXNDArray. n-dimensional input array of the form [max_sequence_length, batch_size, other_feature_dims] where n>2
 #' @param sequence_length MXNDArray. vector of sequence lengths of the form [batch_size]
@@ -49,7 +55,9 @@ mx.nd.SequenceReverse <- function(data = NULL, sequence_length = NULL, use_seque
 
 .mxop_SliceChannel <- list("SliceChannel", c("data"), c("num_outputs", "axis", "squeeze_axis"), c(1L, 1L, 3L), c(0L, -1L, 0L, 1L))
 
-#' SliceChannel: Splits an array along 'axis' into num_outputs equal parts. With squeeze_axis=True (allowed only when each part has size 1 along the axis) the axis is removed from the outputs.
+#' SliceChannel: Splits an array along 'axis' into num_outputs equal parts
+#'
+#' Splits an array along 'axis' into num_outputs equal parts. With squeeze_axis=True (allowed only when each part has size 1 along the axis) the axis is removed from the outputs.
 #'
 #' @param data MXNDArray. The input
 #' @param num_outputs int, required. Number of splits. Note that this should evenly divide the length of the `axis`.
@@ -68,7 +76,9 @@ mx.nd.split <- mx.nd.SliceChannel
 
 .mxop_SoftmaxOutput <- list("SoftmaxOutput", c("data", "label"), c("grad_scale", "ignore_label", "multi_output", "use_ignore", "preserve_shape", "normalization", "out_grad", "smooth_alpha"), c(2L, 2L, 3L, 3L, 3L, 7L, 3L, 2L), c(0L, -1L, -1L, 1L))
 
-#' SoftmaxOutput: Computes the softmax of the input in the forward pass; in the backward pass, the gradient of the cross entropy with the label, (softmax - onehot(label)) * grad_scale / normalizer, ignoring the head gradient. See preserve_shape and multi_output for which axis the softmax runs over.
+#' SoftmaxOutput: Computes the softmax of the input in the forward pass; in the backward pass, the gradient of the cross entropy with the label, (softmax - onehot(label)) * grad_scale / normalizer, ignoring the head gradient
+#'
+#' Computes the softmax of the input in the forward pass; in the backward pass, the gradient of the cross entropy with the label, (softmax - onehot(label)) * grad_scale / normalizer, ignoring the head gradient. See preserve_shape and multi_output for which axis the softmax runs over.
 #'
 #' @param data MXNDArray. Input array.
 #' @param label MXNDArray. Ground truth label.
@@ -93,7 +103,9 @@ mx.nd.Softmax <- mx.nd.SoftmaxOutput
 
 .mxop__scatter_set_nd <- list("_scatter_set_nd", c("lhs", "rhs", "indices"), c("shape"), c(5L), c(0L, -1L, -1L, 1L))
 
-#' _scatter_set_nd: Returns 'lhs' with the elements or slices addressed by 'indices' (as in gather_nd) replaced by 'rhs'. With repeated indices the last value wins. Used for x[int_array] = value.
+#' _scatter_set_nd: Returns 'lhs' with the elements or slices addressed by 'indices' (as in gather_nd) replaced by 'rhs'
+#'
+#' Returns 'lhs' with the elements or slices addressed by 'indices' (as in gather_nd) replaced by 'rhs'. With repeated indices the last value wins. Used for x[int_array] = value.
 #'
 #' @param lhs MXNDArray. source input
 #' @param rhs MXNDArray. value to assign
@@ -108,7 +120,9 @@ mx.nd.internal.scatter.set.nd <- function(lhs = NULL, rhs = NULL, indices = NULL
 
 .mxop__slice_assign <- list("_slice_assign", c("lhs", "rhs"), c("begin", "end", "step"), c(5L, 5L, 5L), c(0L, -1L, -1L, 1L))
 
-#' _slice_assign: Returns 'lhs' with the region selected by begin/end/step (as in slice) replaced by 'rhs', whose shape must equal the region's. Used for x[key] = array.
+#' _slice_assign: Returns 'lhs' with the region selected by begin/end/step (as in slice) replaced by 'rhs', whose shape must equal the region's
+#'
+#' Returns 'lhs' with the region selected by begin/end/step (as in slice) replaced by 'rhs', whose shape must equal the region's. Used for x[key] = array.
 #'
 #' @param lhs MXNDArray. Source input
 #' @param rhs MXNDArray. value to assign
@@ -128,7 +142,9 @@ mx.nd.internal.crop.assign <- mx.nd.internal.slice.assign
 
 .mxop__slice_assign_scalar <- list("_slice_assign_scalar", c("data"), c("scalar", "begin", "end", "step"), c(2L, 5L, 5L, 5L), c(0L, -1L, -1L, 1L))
 
-#' _slice_assign_scalar: Returns 'data' with every element of the region selected by begin/end/step (as in slice) set to 'scalar'. Used for x[key] = number.
+#' _slice_assign_scalar: Returns 'data' with every element of the region selected by begin/end/step (as in slice) set to 'scalar'
+#'
+#' Returns 'data' with every element of the region selected by begin/end/step (as in slice) set to 'scalar'. Used for x[key] = number.
 #'
 #' @param data MXNDArray. Source input
 #' @param scalar float, optional, default 0. The scalar value for assignment.
@@ -148,7 +164,9 @@ mx.nd.internal.crop.assign.scalar <- mx.nd.internal.slice.assign.scalar
 
 .mxop_sgd_mom_update <- list("sgd_mom_update", c("weight", "grad", "mom"), c("lr", "momentum", "wd", "rescale_grad", "clip_gradient", "lazy_update"), c(2L, 2L, 2L, 2L, 2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' sgd_mom_update: Momentum update for SGD: mom = momentum * mom - lr * wd * weight - lr * g, weight = weight + mom, where g = clip(rescale_grad * grad, clip_gradient). 'mom' is updated in place; returns the new weight.
+#' sgd_mom_update: Momentum update for SGD: mom = momentum * mom - lr * wd * weight - lr * g, weight = weight + mom, where g = clip(rescale_grad * grad, clip_gradient)
+#'
+#' Momentum update for SGD: mom = momentum * mom - lr * wd * weight - lr * g, weight = weight + mom, where g = clip(rescale_grad * grad, clip_gradient). 'mom' is updated in place; returns the new weight.
 #'
 #' @param weight MXNDArray. Weight
 #' @param grad MXNDArray. Gradient
@@ -168,7 +186,9 @@ mx.nd.sgd.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, mom
 
 .mxop_sgd_update <- list("sgd_update", c("weight", "grad"), c("lr", "wd", "rescale_grad", "clip_gradient", "lazy_update"), c(2L, 2L, 2L, 2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' sgd_update: Update function for Stochastic Gradient Descent (SGD): returns the new weight (1 - lr*wd) * weight - lr * clip(rescale_grad * grad, clip_gradient). Call with out=weight to update in place.
+#' sgd_update: Update function for Stochastic Gradient Descent (SGD): returns the new weight (1 - lr*wd) * weight - lr * clip(rescale_grad * grad, clip_gradient)
+#'
+#' Update function for Stochastic Gradient Descent (SGD): returns the new weight (1 - lr*wd) * weight - lr * clip(rescale_grad * grad, clip_gradient). Call with out=weight to update in place.
 #'
 #' @param weight MXNDArray. Weight
 #' @param grad MXNDArray. Gradient
@@ -186,7 +206,9 @@ mx.nd.sgd.update <- function(weight = NULL, grad = NULL, lr, wd = NULL, rescale_
 
 .mxop_sigmoid <- list("sigmoid", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' sigmoid: Computes the logistic sigmoid 1 / (1 + exp(-x)) element-wise.
+#' sigmoid: Computes the logistic sigmoid 1 / (1 + exp(-x)) element-wise
+#'
+#' Computes the logistic sigmoid 1 / (1 + exp(-x)) element-wise.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -202,7 +224,9 @@ mx.nd.internal.sparse.sigmoid <- mx.nd.sigmoid
 
 .mxop_sign <- list("sign", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' sign: Returns the element-wise sign of the input: -1, 0 or 1 (NaN stays NaN).
+#' sign: Returns the element-wise sign of the input: -1, 0 or 1 (NaN stays NaN)
+#'
+#' Returns the element-wise sign of the input: -1, 0 or 1 (NaN stays NaN).
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -218,7 +242,9 @@ mx.nd.internal.sparse.sign <- mx.nd.sign
 
 .mxop_signsgd_update <- list("signsgd_update", c("weight", "grad"), c("lr", "wd", "rescale_grad", "clip_gradient"), c(2L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
-#' signsgd_update: Update for SignSGD: weight = (1 - lr * wd) * weight - lr * sign(grad). Returns the new weight.
+#' signsgd_update: Update for SignSGD: weight = (1 - lr * wd) * weight - lr * sign(grad)
+#'
+#' Update for SignSGD: weight = (1 - lr * wd) * weight - lr * sign(grad). Returns the new weight.
 #'
 #' @param weight MXNDArray. Weight
 #' @param grad MXNDArray. Gradient
@@ -235,7 +261,9 @@ mx.nd.signsgd.update <- function(weight = NULL, grad = NULL, lr, wd = NULL, resc
 
 .mxop_signum_update <- list("signum_update", c("weight", "grad", "mom"), c("lr", "momentum", "wd", "rescale_grad", "clip_gradient", "wd_lh"), c(2L, 2L, 2L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
-#' signum_update: Update for Signum (SignSGD with momentum): mom = momentum * mom - (1 - momentum) * (wd * weight + g), weight = (1 - lr * wd_lh) * weight + lr * sign(mom), where g = clip(rescale_grad * grad, clip_gradient). 'mom' is updated in place; returns the new weight.
+#' signum_update: Update for Signum (SignSGD with momentum): mom = momentum * mom - (1 - momentum) * (wd * weight + g), weight = (1 - lr * wd_lh) * weight + lr * sign(mom), where g = clip(rescale_grad * grad, clip_gradient)
+#'
+#' Update for Signum (SignSGD with momentum): mom = momentum * mom - (1 - momentum) * (wd * weight + g), weight = (1 - lr * wd_lh) * weight + lr * sign(mom), where g = clip(rescale_grad * grad, clip_gradient). 'mom' is updated in place; returns the new weight.
 #'
 #' @param weight MXNDArray. Weight
 #' @param grad MXNDArray. Gradient
@@ -255,7 +283,9 @@ mx.nd.signum.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, mome
 
 .mxop_sin <- list("sin", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' sin: Computes the element-wise sine of the input (radians).
+#' sin: Computes the element-wise sine of the input (radians)
+#'
+#' Computes the element-wise sine of the input (radians).
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -271,7 +301,9 @@ mx.nd.internal.sparse.sin <- mx.nd.sin
 
 .mxop_sinh <- list("sinh", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' sinh: Returns the element-wise hyperbolic sine of the input.
+#' sinh: Returns the element-wise hyperbolic sine of the input
+#'
+#' Returns the element-wise hyperbolic sine of the input.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -287,7 +319,9 @@ mx.nd.internal.sparse.sinh <- mx.nd.sinh
 
 .mxop_slice <- list("slice", c("data"), c("begin", "end", "step"), c(5L, 5L, 5L), c(0L, -1L, -1L, 1L))
 
-#' slice: Slices a region of the array like Python's x[b0:e0:s0, b1:e1:s1, ...]. 'begin', 'end' and 'step' may cover fewer axes than the input has (the rest are taken whole); entries may be None (the default for the step's direction) or negative (counted from the end); out-of-range positions are clamped.
+#' slice: Slices a region of the array like Python's x[b0:e0:s0, b1:e1:s1, ...]
+#'
+#' Slices a region of the array like Python's x[b0:e0:s0, b1:e1:s1, ...]. 'begin', 'end' and 'step' may cover fewer axes than the input has (the rest are taken whole); entries may be None (the default for the step's direction) or negative (counted from the end); out-of-range positions are clamped.
 #'
 #' @param data MXNDArray. Source input
 #' @param begin shape, required. starting indices for the slice operation, supports negative indices.
@@ -306,7 +340,9 @@ mx.nd.crop <- mx.nd.slice
 
 .mxop_slice_axis <- list("slice_axis", c("data"), c("axis", "begin", "end"), c(1L, 1L, 1L), c(0L, -1L, -1L, 1L))
 
-#' slice_axis: Slices along one axis: the elements [begin, end) of 'axis'. Negative positions count from the end; end=None means the end of the axis.
+#' slice_axis: Slices along one axis: the elements [begin, end) of 'axis'
+#'
+#' Slices along one axis: the elements [begin, end) of 'axis'. Negative positions count from the end; end=None means the end of the axis.
 #'
 #' @param data MXNDArray. Source input
 #' @param axis int, required. Axis along which to be sliced, supports negative indexes.
@@ -321,7 +357,9 @@ mx.nd.slice.axis <- function(data = NULL, axis, begin, end = NULL, ..., out = NU
 
 .mxop_smooth_l1 <- list("smooth_l1", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
-#' smooth_l1: Smooth L1 loss of every element with sigma = scalar: 0.5 * (sigma * x)^2 if |x| < 1/sigma^2, else |x| - 0.5/sigma^2.
+#' smooth_l1: Smooth L1 loss of every element with sigma = scalar: 0.5 * (sigma * x)^2 if |x| < 1/sigma^2, else |x| - 0.5/sigma^2
+#'
+#' Smooth L1 loss of every element with sigma = scalar: 0.5 * (sigma * x)^2 if |x| < 1/sigma^2, else |x| - 0.5/sigma^2.
 #'
 #' @param data MXNDArray. The input array.
 #' @param scalar float, optional, default 1. Scalar input value
@@ -335,7 +373,9 @@ mx.nd.smooth.l1 <- function(data = NULL, scalar = NULL, is_int = NULL, ..., out 
 
 .mxop_softmax <- list("softmax", c("data", "length"), c("axis", "temperature", "dtype", "use_length"), c(1L, 2L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
-#' softmax: Applies the softmax function along an axis: exp(x/T) / sum(exp(x/T)). With use_length=True a second input gives each row's length; positions beyond it are excluded and set to 0.
+#' softmax: Applies the softmax function along an axis: exp(x/T) / sum(exp(x/T))
+#'
+#' Applies the softmax function along an axis: exp(x/T) / sum(exp(x/T)). With use_length=True a second input gives each row's length; positions beyond it are excluded and set to 0.
 #'
 #' @param data MXNDArray. The input array.
 #' @param length MXNDArray. The length array (use_length=True only).
@@ -352,7 +392,9 @@ mx.nd.softmax <- function(data = NULL, length = NULL, axis = NULL, temperature =
 
 .mxop_softmax_cross_entropy <- list("softmax_cross_entropy", c("data", "label"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' softmax_cross_entropy: Calculate cross entropy of softmax output and one-hot label: sum over the batch of -log(softmax(data)[label]); data is (batch, classes), label (batch,), the output (1,).
+#' softmax_cross_entropy: Calculate cross entropy of softmax output and one-hot label: sum over the batch of -log(softmax(data)[label]); data is (batch, classes), label (batch,), the output (1,)
+#'
+#' Calculate cross entropy of softmax output and one-hot label: sum over the batch of -log(softmax(data)[label]); data is (batch, classes), label (batch,), the output (1,).
 #'
 #' @param data MXNDArray. Input data
 #' @param label MXNDArray. Input label
@@ -365,7 +407,9 @@ mx.nd.softmax.cross.entropy <- function(data = NULL, label = NULL, ..., out = NU
 
 .mxop_softmin <- list("softmin", c("data"), c("axis", "temperature", "dtype", "use_length"), c(1L, 2L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
-#' softmin: Applies the softmin function along an axis: softmax(-x/T).
+#' softmin: Applies the softmin function along an axis: softmax(-x/T)
+#'
+#' Applies the softmin function along an axis: softmax(-x/T).
 #'
 #' @param data MXNDArray. The input array.
 #' @param axis int, optional, default -1. The axis along which to compute softmax.
@@ -381,7 +425,9 @@ mx.nd.softmin <- function(data = NULL, axis = NULL, temperature = NULL, dtype = 
 
 .mxop_softsign <- list("softsign", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' softsign: Computes softsign x / (1 + |x|) element-wise.
+#' softsign: Computes softsign x / (1 + |x|) element-wise
+#'
+#' Computes softsign x / (1 + |x|) element-wise.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -397,7 +443,9 @@ mx.nd.internal.sparse.softsign <- mx.nd.softsign
 
 .mxop_sqrt <- list("sqrt", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' sqrt: Returns the element-wise square root of the input.
+#' sqrt: Returns the element-wise square root of the input
+#'
+#' Returns the element-wise square root of the input.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -413,7 +461,9 @@ mx.nd.internal.sparse.sqrt <- mx.nd.sqrt
 
 .mxop_square <- list("square", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' square: Returns the element-wise square of the input, x * x.
+#' square: Returns the element-wise square of the input, x * x
+#'
+#' Returns the element-wise square of the input, x * x.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -429,7 +479,9 @@ mx.nd.internal.sparse.square <- mx.nd.square
 
 .mxop_squeeze <- list("squeeze", c("data"), c("axis"), c(5L), c(0L, -1L, -1L, 1L))
 
-#' squeeze: Removes axes of length one. With axis=None every size-1 axis is removed; otherwise only the selected axes, which must have size 1. As in MXNet's legacy arrays, removing every axis leaves shape (1,).
+#' squeeze: Removes axes of length one
+#'
+#' Removes axes of length one. With axis=None every size-1 axis is removed; otherwise only the selected axes, which must have size 1. As in MXNet's legacy arrays, removing every axis leaves shape (1,).
 #'
 #' @param data MXNDArray. data to squeeze
 #' @param axis shape, optional, default None (may be unset). Selects a subset of the single-dimensional entries in the shape. If an axis is selected with shape entry greater than one, an error is raised.
@@ -442,7 +494,9 @@ mx.nd.squeeze <- function(data = NULL, axis = NULL, ..., out = NULL)
 
 .mxop_stack <- list("stack", c("data"), c("axis", "num_args"), c(1L, 1L), c(1L, 1L, -1L, 1L))
 
-#' stack: Joins arrays of identical shape along a new axis: the output has one more dimension than the inputs, of size num_args, at position 'axis'.
+#' stack: Joins arrays of identical shape along a new axis: the output has one more dimension than the inputs, of size num_args, at position 'axis'
+#'
+#' Joins arrays of identical shape along a new axis: the output has one more dimension than the inputs, of size num_args, at position 'axis'.
 #'
 #' @param data a list of MXNDArrays. List of arrays to stack
 #' @param axis int, optional, default 0. The axis in the result array along which the input arrays are stacked.
@@ -456,7 +510,9 @@ mx.nd.stack <- function(data = NULL, axis = NULL, num_args = NULL, ..., out = NU
 
 .mxop_sum <- list("sum", c("data"), c("axis", "keepdims", "exclude"), c(5L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
-#' sum: Computes the sum of array elements over the given axes. Integer sums wrap around in the input dtype.
+#' sum: Computes the sum of array elements over the given axes
+#'
+#' Computes the sum of array elements over the given axes. Integer sums wrap around in the input dtype.
 #'
 #' @param data MXNDArray. The input.
 #' @param axis shape, optional, default None (may be unset). The axis or axes along which to perform the reduction. The default, axis=() or None, reduces over all axes. Negative values count from the last axis.

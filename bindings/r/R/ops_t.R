@@ -3,7 +3,9 @@
 
 .mxop__trigamma <- list("_trigamma", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' _trigamma: Returns the element-wise trigamma function, the derivative of digamma; NaN at 0, -1, -2, ...
+#' _trigamma: Returns the element-wise trigamma function, the derivative of digamma; NaN at 0, -1, -2,
+#'
+#' Returns the element-wise trigamma function, the derivative of digamma; NaN at 0, -1, -2, ...
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -15,7 +17,9 @@ mx.nd.internal.trigamma <- function(data = NULL, ..., out = NULL)
 
 .mxop_take <- list("take", c("a", "indices"), c("axis", "mode"), c(1L, 7L), c(0L, -1L, -1L, 1L))
 
-#' take: Takes elements from 'a' along 'axis' at the positions in 'indices'. The output shape is a.shape[:axis] + indices.shape + a.shape[axis+1:]. Out-of-range indices are clipped (mode='clip'), wrapped around (mode='wrap'), or raise an IndexError (mode='raise', which also accepts negative indices down to -size).
+#' take: Takes elements from 'a' along 'axis' at the positions in 'indices'
+#'
+#' Takes elements from 'a' along 'axis' at the positions in 'indices'. The output shape is a.shape[:axis] + indices.shape + a.shape[axis+1:]. Out-of-range indices are clipped (mode='clip'), wrapped around (mode='wrap'), or raise an IndexError (mode='raise', which also accepts negative indices down to -size).
 #'
 #' @param a MXNDArray. The input array.
 #' @param indices MXNDArray. The indices of the values to be extracted.
@@ -30,7 +34,9 @@ mx.nd.take <- function(a = NULL, indices = NULL, axis = NULL, mode = NULL, ..., 
 
 .mxop_tan <- list("tan", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' tan: Computes the element-wise tangent of the input (radians).
+#' tan: Computes the element-wise tangent of the input (radians)
+#'
+#' Computes the element-wise tangent of the input (radians).
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -46,7 +52,9 @@ mx.nd.internal.sparse.tan <- mx.nd.tan
 
 .mxop_tanh <- list("tanh", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' tanh: Returns the element-wise hyperbolic tangent of the input.
+#' tanh: Returns the element-wise hyperbolic tangent of the input
+#'
+#' Returns the element-wise hyperbolic tangent of the input.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
@@ -62,7 +70,9 @@ mx.nd.internal.sparse.tanh <- mx.nd.tanh
 
 .mxop_tile <- list("tile", c("data"), c("reps"), c(5L), c(0L, -1L, -1L, 1L))
 
-#' tile: Repeats the whole array 'reps' times along each axis, as numpy.tile. If reps has fewer entries than the input has dimensions, it is padded with leading 1s; if it has more, the input shape is padded with leading 1s.
+#' tile: Repeats the whole array 'reps' times along each axis, as numpy.tile
+#'
+#' Repeats the whole array 'reps' times along each axis, as numpy.tile. If reps has fewer entries than the input has dimensions, it is padded with leading 1s; if it has more, the input shape is padded with leading 1s.
 #'
 #' @param data MXNDArray. Input data array
 #' @param reps shape, required. The number of times for repeating the tensor a. Each dim size of reps must be a positive integer. If reps has length d, the result will have dimension of max(d, a.ndim); If a.ndim < d, a is promoted to be d-dimensional by prepending new axes. If a.ndim > d, reps is promoted to a.ndim by pre-pending 1's to it.
@@ -75,7 +85,9 @@ mx.nd.tile <- function(data = NULL, reps, ..., out = NULL)
 
 .mxop_transpose <- list("transpose", c("data"), c("axes"), c(5L), c(0L, -1L, -1L, 1L))
 
-#' transpose: Permutes the dimensions of an array. With the default axes=() the axes are reversed (a matrix transpose for 2-D input); otherwise output axis i is input axis axes[i]. Negative axes count from the end. Returns a new array.
+#' transpose: Permutes the dimensions of an array
+#'
+#' Permutes the dimensions of an array. With the default axes=() the axes are reversed (a matrix transpose for 2-D input); otherwise output axis i is input axis axes[i]. Negative axes count from the end. Returns a new array.
 #'
 #' @param data MXNDArray. Source input
 #' @param axes shape, optional, default (). Target axis order. By default the axes will be inverted.
@@ -88,7 +100,9 @@ mx.nd.transpose <- function(data = NULL, axes = NULL, ..., out = NULL)
 
 .mxop_trunc <- list("trunc", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' trunc: Returns the element-wise truncated value of the input: the fractional part is discarded.
+#' trunc: Returns the element-wise truncated value of the input: the fractional part is discarded
+#'
+#' Returns the element-wise truncated value of the input: the fractional part is discarded.
 #'
 #' @param data MXNDArray. The input array.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).

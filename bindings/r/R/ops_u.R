@@ -3,7 +3,9 @@
 
 .mxop_UpSampling <- list("UpSampling", c("data"), c("scale", "num_filter", "sample_type", "multi_input_mode", "num_args", "workspace"), c(1L, 1L, 7L, 7L, 1L, 1L), c(1L, 4L, -1L, 1L))
 
-#' UpSampling: Upsamples NCHW data by an integer scale: nearest-neighbour (any number of inputs, concatenated along channels or summed) or bilinear (data and a (C, 1, k, k) weight, k = 2 * scale - scale \% 2, applied as a per-channel transposed convolution).
+#' UpSampling: Upsamples NCHW data by an integer scale: nearest-neighbour (any number of inputs, concatenated along channels or summed) or bilinear (data and a (C, 1, k, k) weight, k = 2 * scale - scale \% 2, applied as a per-channel transposed convolution)
+#'
+#' Upsamples NCHW data by an integer scale: nearest-neighbour (any number of inputs, concatenated along channels or summed) or bilinear (data and a (C, 1, k, k) weight, k = 2 * scale - scale \% 2, applied as a per-channel transposed convolution).
 #'
 #' @param data a list of MXNDArrays. Array of tensors to upsample. For bilinear upsampling, there should be 2 inputs - 1 data and 1 weight.
 #' @param scale int, required. Up sampling scale

@@ -3,7 +3,9 @@
 
 .mxop_where <- list("where", c("condition", "x", "y"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' where: Returns elements chosen from 'x' where 'condition' is nonzero and from 'y' elsewhere. 'x' and 'y' must have the same shape and dtype; 'condition' has the shape of 'x', or is 1-D with length x.shape[0] and selects whole rows.
+#' where: Returns elements chosen from 'x' where 'condition' is nonzero and from 'y' elsewhere
+#'
+#' Returns elements chosen from 'x' where 'condition' is nonzero and from 'y' elsewhere. 'x' and 'y' must have the same shape and dtype; 'condition' has the shape of 'x', or is 1-D with length x.shape[0] and selects whole rows.
 #'
 #' @param condition MXNDArray. condition array
 #' @param x MXNDArray. 

@@ -3,7 +3,9 @@
 
 .mxop__zeros <- list("_zeros", character(0), c("shape", "ctx", "dtype"), c(5L, 4L, 6L), c(0L, -1L, -1L, 1L))
 
-#' _zeros: Returns a new array of the given shape and dtype, filled with zeros.
+#' _zeros: Returns a new array of the given shape and dtype, filled with zeros
+#'
+#' Returns a new array of the given shape and dtype, filled with zeros.
 #'
 #' @param shape shape, optional, default (). The shape of the output
 #' @param ctx str, optional, default (). Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative calls; this build supports cpu only.
@@ -17,7 +19,9 @@ mx.nd.internal.zeros <- function(shape = NULL, ctx = NULL, dtype = NULL, ..., ou
 
 .mxop_zeros_like <- list("zeros_like", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
-#' zeros_like: Returns an array of zeros with the same shape and dtype as the input.
+#' zeros_like: Returns an array of zeros with the same shape and dtype as the input
+#'
+#' Returns an array of zeros with the same shape and dtype as the input.
 #'
 #' @param data MXNDArray. The input
 #' @param ... further attributes, as name = value (sent in MXNet's text form).

@@ -109,11 +109,10 @@ def render_op(op):
             f"{r_ints(info)})")
     lines = [spec, ""]  # the spec first: roxygen documents the next expression
     doc = (op["doc"] or name).strip()
-    first, _, rest = doc.partition("\n")
-    lines += [f"#' {line}" if line else "#'" for line in doc_lines(f"{name}: {first}")]
-    if rest.strip():
-        lines.append("#'")
-        lines += [f"#' {line}" if line else "#'" for line in doc_lines(rest.strip())]
+    # roxygen: a one-line title (the doc's first sentence), then the whole doc.
+    title = re.split(r"(?<=[.!?])\s", doc.splitlines()[0], maxsplit=1)[0].rstrip(".")
+    lines += [f"#' {name}: {' '.join(doc_lines(title))}", "#'"]
+    lines += [f"#' {line}" if line else "#'" for line in doc_lines(doc)]
     lines.append("#'")
     for i in op["inputs"] or [{"name": n, "doc": "inputs"} for n in inputs]:
         kind = "a list of MXNDArrays" if variadic else "MXNDArray"

@@ -38,7 +38,7 @@
 #' @export
 mx.nd.array <- function(src.array, dtype = "float32") {
   if (inherits(src.array, "MXNDArray")) {
-    out <- mx.nd.copy(src.array)
+    out <- mx.nd.internal.copy(src.array)
     if (!identical(mx.nd.dtype(out), dtype)) out <- mx.nd.Cast(out, dtype = dtype)
     return(out)
   }

@@ -75,3 +75,13 @@ test_that("dispose frees now and later use is an INVALID_HANDLE error", {
   mx.nd.dispose(x)  # twice is fine
   expect_match(capture.output(print(x)), "disposed")
 })
+
+test_that("mx.nd.array copies an MXNDArray, optionally casting", {
+  x <- mx.nd.array(c(1.5, 2.5))
+  y <- mx.nd.array(x)
+  mx.nd.internal.mul.scalar(x, scalar = 2, out = x)
+  expect_equal(as.vector(y), c(1.5, 2.5))
+  z <- mx.nd.array(y, dtype = "int32")
+  expect_equal(mx.nd.dtype(z), "int32")
+  expect_equal(as.vector(z), c(1L, 2L))
+})

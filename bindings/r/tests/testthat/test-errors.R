@@ -37,3 +37,17 @@ test_that("a handle of the wrong kind is a TYPE error", {
   expect_equal(error_kind(mx.nd.relu(s)), "TYPE")
   expect_equal(error_kind(mx.symbol.arguments(mx.nd.array(1))), "TYPE")
 })
+
+test_that("a kernel error surfaces at the next sync point, then the engine goes on", {
+  data <- mx.nd.from.c.order(1:4, c(2, 2))
+  y <- mx.nd.take(data, mx.nd.array(c(0, 5)), mode = "raise")  # index 5 fails in the kernel
+  z <- y + 1
+  e <- tryCatch(as.array(z), error = function(e) e)
+  expect_s3_class(e, "mxlite_error")
+  expect_match(conditionMessage(e), "take")
+  expect_equal(error_kind(mx.nd.wait(y)), e$kind)
+  mx.nd.take(data, mx.nd.array(7), mode = "raise")
+  expect_s3_class(tryCatch(mx.nd.waitall(), error = function(e) e), "mxlite_error")
+  mx.nd.waitall()  # reported once, then cleared
+  expect_equal(as.vector(mx.nd.ones(2) * 3), c(3, 3))
+})

@@ -89,3 +89,9 @@ predict.MXFeedForwardModel <- function(object, X, ...) {
   out <- mx.model.forward(object, X)
   if (inherits(out, "MXNDArray")) as.array(out) else lapply(out, as.array)
 }
+
+#' TRUE if the loaded core has the named C ABI function (newer sections such
+#' as "mxl_arrays_load" or "mxl_cached_op_create" are looked up at run time).
+#' @param name a C ABI function name.
+#' @export
+mx.core.has <- function(name) .Call(C_mxr_core_has, name)

@@ -42,7 +42,8 @@ void mxr_symbol_init(void);
   X(mxr_arrays_save, 3)                  \
   X(mxr_arrays_load, 1)                  \
   X(mxr_cached_op_create, 2)             \
-  X(mxr_cached_op_invoke, 2)
+  X(mxr_cached_op_invoke, 2)             \
+  X(mxr_core_has, 1)
 
 
 ENTRIES(DECL)

@@ -183,3 +183,8 @@ SEXP mxr_cached_op_invoke(SEXP cop, SEXP inputs) {
   UNPROTECT(2);
   return out;
 }
+
+/* .Call: TRUE if the loaded core exports the named C ABI function. */
+SEXP mxr_core_has(SEXP name) {
+  return ScalarLogical(core_symbol(CHAR(STRING_ELT(name, 0))) != NULL);
+}

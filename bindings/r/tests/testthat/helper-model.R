@@ -17,8 +17,6 @@ mlp_json <- function(hidden = 5, classes = 3) {
  "heads": [[9, 0, 0]], "attrs": {"mxnet_version": ["int", 10901]}}', hidden, classes)
 }
 
-# TRUE when the core has the .params and CachedOp sections of the C ABI.
-model_abi_available <- function() {
-  tryCatch({ mx.nd.load(tempfile()); TRUE },
-           mxlite_error = function(e) e$kind != "NOT_IMPLEMENTED")
-}
+# TRUE when the core has the .params / CachedOp sections of the C ABI.
+params_abi_available <- function() mx.core.has("mxl_arrays_load")
+model_abi_available <- function() params_abi_available() && mx.core.has("mxl_cached_op_create")

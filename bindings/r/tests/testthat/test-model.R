@@ -14,7 +14,7 @@ test_that("symbol JSON loads, lists its names and writes JSON back", {
 })
 
 test_that("arrays round trip through mx.nd.save / mx.nd.load", {
-  skip_if_not(model_abi_available(), "the core lacks the .params C ABI (mxl_arrays_*)")
+  skip_if_not(params_abi_available(), "the core lacks the .params C ABI (mxl_arrays_*)")
   f <- tempfile(fileext = ".params")
   a <- mx.nd.array(matrix(c(1, 2, 3, 4, 5, 6), 2, 3))
   b <- mx.nd.array(1:4, dtype = "int32")
@@ -48,4 +48,28 @@ test_that("a saved model runs forward like the same layers called eagerly", {
   expect_equal(prob, want, tolerance = 1e-5, ignore_attr = TRUE)
   again <- mx.model.forward(model, list(data = mx.nd.array(X)))
   expect_equal(as.array(again), prob)
+})
+
+test_that("a model trained and saved by Python predicts the same in R", {
+  skip_if_not(model_abi_available(), "the core lacks the .params / CachedOp C ABI")
+  prefix <- test_path("fixtures", "python_mlp")
+  model <- mx.model.load(prefix, 5)
+  io <- mx.nd.load(paste0(prefix, "-io.params"))
+  prob <- mx.model.forward(model, io$data)
+  expect_equal(dim(prob), dim(io$prob))
+  expect_equal(as.array(prob), as.array(io$prob), tolerance = 1e-5)
+  # The same through R data: dim c(features, batch), the batch last.
+  expect_equal(predict(model, as.array(io$data)), as.array(io$prob), tolerance = 1e-5)
+})
+
+test_that("Python's saved parameters give Python's predictions through eager R ops", {
+  skip_if_not(params_abi_available(), "the core lacks the .params C ABI (mxl_arrays_*)")
+  prefix <- test_path("fixtures", "python_mlp")
+  p <- mx.nd.load(paste0(prefix, "-0005.params"))
+  io <- mx.nd.load(paste0(prefix, "-io.params"))
+  expect_setequal(names(p), c("arg:fc1_weight", "arg:fc1_bias", "arg:fc2_weight", "arg:fc2_bias"))
+  hid <- mx.nd.relu(mx.nd.FullyConnected(io$data, p[["arg:fc1_weight"]], p[["arg:fc1_bias"]],
+                                         num_hidden = 8))
+  out <- mx.nd.FullyConnected(hid, p[["arg:fc2_weight"]], p[["arg:fc2_bias"]], num_hidden = 3)
+  expect_equal(as.array(mx.nd.softmax(out)), as.array(io$prob), tolerance = 1e-5)
 })

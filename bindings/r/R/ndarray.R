@@ -13,8 +13,8 @@
                      bool = 67590L)
 
 .mx.dtype.code <- function(dtype) {
-  code <- .mx.dtype.codes[dtype]
-  if (length(dtype) != 1L || is.na(code))
+  code <- if (is.character(dtype) && length(dtype) == 1L) .mx.dtype.codes[dtype] else NA
+  if (is.na(code))
     .mx.raise("TYPE", paste0("unknown dtype '", paste(dtype, collapse = ", "), "'; known: ",
                              paste(names(.mx.dtype.codes), collapse = ", ")))
   code

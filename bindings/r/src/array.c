@@ -313,7 +313,12 @@ SEXP mxr_array_reshape_view(SEXP x, SEXP shape) {
   int nd = LENGTH(shape);
   if (nd > 32) mxr_raise(MXL_ERR_VALUE, "reshape: at most 32 dimensions, got %d", nd);
   int64_t dims[32];
-  for (int i = 0; i < nd; ++i) dims[i] = (int64_t)r_elt(shape, i);
+  for (int i = 0; i < nd; ++i) {
+    double d = r_elt(shape, i);
+    if (!isfinite(d) || d != trunc(d) || fabs(d) > 9e18)
+      mxr_raise(MXL_ERR_VALUE, "reshape: entry %d must be an integer, got %g", i + 1, d);
+    dims[i] = (int64_t)d;
+  }
   SEXP out = PROTECT(mxr_array_shell());
   mxl_array_t* v = NULL;
   MXR_CHECK(mxl_array_reshape_view(h, dims, nd, &v));
@@ -327,7 +332,10 @@ SEXP mxr_array_slice_view(SEXP x, SEXP begin, SEXP end) {
   mxl_array_t* h = mxr_array_handle(x, "x");
   SEXP out = PROTECT(mxr_array_shell());
   mxl_array_t* v = NULL;
-  MXR_CHECK(mxl_array_slice_view(h, (int64_t)asReal(begin), (int64_t)asReal(end), &v));
+  double b = asReal(begin), e = asReal(end);
+  if (!isfinite(b) || !isfinite(e) || fabs(b) > 9e18 || fabs(e) > 9e18)
+    mxr_raise(MXL_ERR_VALUE, "slice: begin and end must be integers");
+  MXR_CHECK(mxl_array_slice_view(h, (int64_t)b, (int64_t)e, &v));
   R_SetExternalPtrAddr(out, v);
   UNPROTECT(1);
   return out;
@@ -353,6 +361,9 @@ SEXP mxr_version(void) {
 }
 
 SEXP mxr_random_seed(SEXP seed) {
-  MXR_CHECK(mxl_random_seed((uint64_t)asReal(seed)));
+  double s = asReal(seed);
+  if (!isfinite(s) || s < 0 || s != trunc(s) || s > 1.8e19)
+    mxr_raise(MXL_ERR_VALUE, "mx.set.seed: seed must be a non-negative integer, got %g", s);
+  MXR_CHECK(mxl_random_seed((uint64_t)s));
   return R_NilValue;
 }

@@ -85,3 +85,12 @@ test_that("mx.nd.array copies an MXNDArray, optionally casting", {
   expect_equal(mx.nd.dtype(z), "int32")
   expect_equal(as.vector(z), c(1L, 2L))
 })
+
+test_that("non-integer shapes, rows and seeds are VALUE errors", {
+  x <- mx.nd.array(matrix(1:6, 2, 3))
+  expect_equal(error_kind(dim(x) <- c(NA, 2)), "VALUE")
+  expect_equal(error_kind(mx.nd.slice.rows(x, NA, 2)), "VALUE")
+  expect_equal(error_kind(mx.nd.slice.rows(x, 2, 9)), "INDEX")
+  expect_equal(error_kind(mx.set.seed(-1)), "VALUE")
+  expect_equal(error_kind(mx.nd.array(1:4, dtype = NA)), "TYPE")
+})

@@ -282,7 +282,10 @@ SEXP mxr_invoke(SEXP spec, SEXP inputs, SEXP params, SEXP extras, SEXP out) {
     }
     keys[na] = key;
     vals[na++] = fmt_value(v, types[i], opname, key);
-    if (i == nout_idx && is_num(v) && XLENGTH(v) == 1) cap = (int)num_elt(v, 0);
+    if (i == nout_idx && is_num(v) && XLENGTH(v) == 1) {
+      double c = num_elt(v, 0);  /* capacity only; the core validates the value */
+      if (c >= 1 && c <= 65536) cap = (int)c;
+    }
   }
   for (int i = 0; i < ne; ++i) {
     const char* key = enames == R_NilValue ? "" : CHAR(STRING_ELT(enames, i));

@@ -31,12 +31,15 @@ mx.model.load <- function(prefix, iteration) {
   if (is.null(nms)) .mx.raise("VALUE", "mx.model.load: the .params file has no names")
   is_arg <- startsWith(nms, "arg:")
   is_aux <- startsWith(nms, "aux:")
-  model <- list(symbol = symbol,
-                arg.params = stats::setNames(params[is_arg], substring(nms[is_arg], 5L)),
-                aux.params = stats::setNames(params[is_aux], substring(nms[is_aux], 5L)),
-                cache = new.env(parent = emptyenv()))
-  class(model) <- "MXFeedForwardModel"
-  model
+  .mx.model(symbol, stats::setNames(params[is_arg], substring(nms[is_arg], 5L)),
+            stats::setNames(params[is_aux], substring(nms[is_aux], 5L)))
+}
+
+# An MXFeedForwardModel from a symbol and named lists of parameters; the
+# environment caches the compiled CachedOp.
+.mx.model <- function(symbol, arg.params, aux.params = list()) {
+  structure(list(symbol = symbol, arg.params = arg.params, aux.params = aux.params,
+                 cache = new.env(parent = emptyenv())), class = "MXFeedForwardModel")
 }
 
 #' Run a model's forward pass (inference).

@@ -28,6 +28,27 @@ test_that("arrays round trip through mx.nd.save / mx.nd.load", {
   expect_equal(error_kind(mx.nd.load(tempfile())), "VALUE")
 })
 
+test_that("a symbol runs forward through CachedOp like R's own arithmetic", {
+  skip_if_not(mx.core.has("mxl_cached_op_create"), "the core lacks the CachedOp C ABI")
+  set.seed(5)
+  W1 <- matrix(rnorm(20), 4, 5); b1 <- rnorm(5)
+  W2 <- matrix(rnorm(15), 5, 3); b2 <- rnorm(3)
+  model <- mxlite:::.mx.model(mx.symbol.load.json(mlp_json()),
+                              list(fc1_weight = mx.nd.array(W1), fc1_bias = mx.nd.array(b1),
+                                   fc2_weight = mx.nd.array(W2), fc2_bias = mx.nd.array(b2)))
+  X <- matrix(rnorm(4 * 6), 4, 6)
+  Z <- t(W2) %*% pmax(t(W1) %*% X + b1, 0) + b2
+  want <- exp(Z) / rep(colSums(exp(Z)), each = 3)
+  expect_equal(predict(model, X), want, tolerance = 1e-5, ignore_attr = TRUE)
+  base <- live_after_gc()
+  for (i in 1:5) p <- predict(model, X[, 1:2])  # another batch size: compiled again
+  expect_equal(dim(p), c(3L, 2L))
+  rm(p)
+  expect_equal(live_after_gc(), base)
+  expect_equal(error_kind(mx.model.forward(model, list(data = mx.nd.array(matrix(1, 7, 2))))),
+               "VALUE")
+})
+
 test_that("a saved model runs forward like the same layers called eagerly", {
   skip_if_not(model_abi_available(), "the core lacks the .params / CachedOp C ABI")
   set.seed(3)

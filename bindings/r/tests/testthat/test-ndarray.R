@@ -94,3 +94,4 @@ test_that("non-integer shapes, rows and seeds are VALUE errors", {
   expect_equal(error_kind(mx.set.seed(-1)), "VALUE")
   expect_equal(error_kind(mx.nd.array(1:4, dtype = NA)), "TYPE")
 })
+test_that("is.mx.ndarray is exported", expect_true(is.mx.ndarray(mx.nd.array(1))))

@@ -71,12 +71,29 @@ static char* scratch(size_t n) {
   return R_alloc(n, 1);
 }
 
+/* Decimal digits of |v| < 1e18 (an integer) at p; returns the end.  Done by
+ * hand: snprintf costs microseconds per call inside R's locale set-up. */
+static char* put_int(char* p, long long v) {
+  char tmp[24];
+  int n = 0;
+  unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+  do {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) *p++ = '-';
+  while (n) *p++ = tmp[--n];
+  *p = 0;
+  return p;
+}
+
 static const char* fmt_double(double v) {
   if (isnan(v)) return "nan";
   if (isinf(v)) return v > 0 ? "inf" : "-inf";
   char* buf = scratch(32);
   if (v == trunc(v) && fabs(v) < 1e15) {
-    snprintf(buf, 32, "%.1f", v);  /* "2.0": still a float in MXNet's parser */
+    char* end = put_int(buf, (long long)v);  /* "2.0": still a float to MXNet's parser */
+    memcpy(end, ".0", 3);
     return buf;
   }
   snprintf(buf, 32, "%.15g", v);  /* shortest form that reads back the same */
@@ -88,7 +105,7 @@ static const char* fmt_int(double v, const char* op, const char* key) {
   if (isnan(v) || v != trunc(v) || fabs(v) > 9.2e18)
     mxr_raise(MXL_ERR_TYPE, "Operator %s: parameter '%s' must be an integer, got %g", op, key, v);
   char* buf = scratch(24);
-  snprintf(buf, 24, "%lld", (long long)v);
+  put_int(buf, (long long)v);
   return buf;
 }
 
@@ -219,15 +236,59 @@ static mxl_array_t* input_handle(SEXP x, const char* op, const char* arg) {
   return mxr_array_handle(x, what);  /* raises with the reason */
 }
 
+int mxr_format_attrs(SEXP spec, SEXP params, SEXP extras, int count_default,
+                     const char** keys, const char** vals, int* cap) {
+  const char* opname = CHAR(STRING_ELT(VECTOR_ELT(spec, 0), 0));
+  SEXP pkeys = VECTOR_ELT(spec, 2);
+  const int* types = INTEGER(VECTOR_ELT(spec, 3));
+  const int* info = INTEGER(VECTOR_ELT(spec, 4));
+  int count_idx = info[1], nout_idx = info[2];
+  int np = LENGTH(params), ne = LENGTH(extras), na = 0;
+  SEXP enames = getAttrib(extras, R_NamesSymbol);
+  for (int i = 0; i < np; ++i) {
+    SEXP v = VECTOR_ELT(params, i);
+    const char* key = CHAR(STRING_ELT(pkeys, i));
+    if (v == R_NilValue) {
+      if (count_default >= 0 && i == count_idx) {  /* num_args: the input count */
+        char* b = scratch(16);
+        snprintf(b, 16, "%d", count_default);
+        keys[na] = key;
+        vals[na++] = b;
+      }
+      continue;
+    }
+    keys[na] = key;
+    vals[na++] = fmt_value(v, types[i], opname, key);
+    if (i == nout_idx && cap && is_num(v) && XLENGTH(v) == 1) {
+      double c = num_elt(v, 0);  /* capacity only; the core validates the value */
+      if (c >= 1 && c <= 65536) *cap = (int)c;
+    }
+  }
+  for (int i = 0; i < ne; ++i) {
+    const char* key = enames == R_NilValue ? "" : CHAR(STRING_ELT(enames, i));
+    if (!*key)
+      mxr_raise(MXL_ERR_VALUE, "Operator %s: extra argument %d has no name (extra arguments "
+                "are attributes: name = value)", opname, i + 1);
+    SEXP v = VECTOR_ELT(extras, i);
+    if (v == R_NilValue) continue;
+    keys[na] = key;
+    vals[na++] = fmt_value(v, T_GENERIC, opname, key);
+  }
+  return na;
+}
+
+void mxr_reset_scratch(void) { arena_pos = 0; }
+
+mxl_op_t* mxr_op_for(SEXP name, int* owned) { return op_for(name, owned); }
+
 /* .Call from generated op functions; see the file comment for spec. */
 SEXP mxr_invoke(SEXP spec, SEXP inputs, SEXP params, SEXP extras, SEXP out) {
   SEXP name = STRING_ELT(VECTOR_ELT(spec, 0), 0);
   const char* opname = CHAR(name);
   arena_pos = 0;
-  SEXP inames = VECTOR_ELT(spec, 1), pkeys = VECTOR_ELT(spec, 2);
-  const int* types = INTEGER(VECTOR_ELT(spec, 3));
+  SEXP inames = VECTOR_ELT(spec, 1);
   const int* info = INTEGER(VECTOR_ELT(spec, 4));
-  int variadic = info[0], count_idx = info[1], nout_idx = info[2], listed = info[3];
+  int variadic = info[0];
 
   /* Stack buffers for the common small call; R_alloc (an R object per
    * call) only for long input or attribute lists. */
@@ -258,45 +319,15 @@ SEXP mxr_invoke(SEXP spec, SEXP inputs, SEXP params, SEXP extras, SEXP out) {
     }
   }
 
-  int np = LENGTH(params);
-  SEXP enames = getAttrib(extras, R_NamesSymbol);
-  int ne = LENGTH(extras);
+  int np = LENGTH(params), ne = LENGTH(extras);
   const char** keys = keys_small;
   const char** vals = vals_small;
   if (np + ne > SMALL) {
     keys = (const char**)R_alloc(np + ne, sizeof(char*));
     vals = (const char**)R_alloc(np + ne, sizeof(char*));
   }
-  int na = 0, cap = listed;
-  for (int i = 0; i < np; ++i) {
-    SEXP v = VECTOR_ELT(params, i);
-    const char* key = CHAR(STRING_ELT(pkeys, i));
-    if (v == R_NilValue) {
-      if (variadic && i == count_idx) {  /* num_args defaults to the input count */
-        char* b = scratch(16);
-        snprintf(b, 16, "%d", nin);
-        keys[na] = key;
-        vals[na++] = b;
-      }
-      continue;
-    }
-    keys[na] = key;
-    vals[na++] = fmt_value(v, types[i], opname, key);
-    if (i == nout_idx && is_num(v) && XLENGTH(v) == 1) {
-      double c = num_elt(v, 0);  /* capacity only; the core validates the value */
-      if (c >= 1 && c <= 65536) cap = (int)c;
-    }
-  }
-  for (int i = 0; i < ne; ++i) {
-    const char* key = enames == R_NilValue ? "" : CHAR(STRING_ELT(enames, i));
-    if (!*key)
-      mxr_raise(MXL_ERR_VALUE, "Operator %s: extra argument %d has no name (extra arguments "
-                "are attributes: name = value)", opname, i + 1);
-    SEXP v = VECTOR_ELT(extras, i);
-    if (v == R_NilValue) continue;
-    keys[na] = key;
-    vals[na++] = fmt_value(v, T_GENERIC, opname, key);
-  }
+  int cap = info[3];
+  int na = mxr_format_attrs(spec, params, extras, variadic ? nin : -1, keys, vals, &cap);
   int owned = 0;
   mxl_op_t* op = op_for(name, &owned);
   return do_invoke(op, owned, nin, ins, na, keys, vals, out, cap > 0 ? cap : 1);

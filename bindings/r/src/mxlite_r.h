@@ -50,6 +50,17 @@ SEXP mxr_symbol_shell(void);
  * count in mxl_live_handles; leak checks subtract them). */
 int mxr_cached_ops(void);
 
+/* Attribute keys and values of a generated op call (spec as in invoke.c)
+ * in MXNet's text form; keys/vals hold LENGTH(params) + LENGTH(extras)
+ * entries.  count_default >= 0 fills an unset variadic count parameter;
+ * *cap (may be NULL) receives a num_outputs value.  Returns the count. */
+int mxr_format_attrs(SEXP spec, SEXP params, SEXP extras, int count_default,
+                     const char** keys, const char** vals, int* cap);
+/* Start a new call's scratch space for formatted values. */
+void mxr_reset_scratch(void);
+/* The cached handle of the op named by a CHARSXP (*owned: free after use). */
+mxl_op_t* mxr_op_for(SEXP name, int* owned);
+
 /* A C string copied into R_alloc memory (freed when .Call returns). */
 char* mxr_strdup(const char* s);
 

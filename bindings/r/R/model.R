@@ -98,3 +98,14 @@ predict.MXFeedForwardModel <- function(object, X, ...) {
 #' @param name a C ABI function name.
 #' @export
 mx.core.has <- function(name) .Call(C_mxr_core_has, name)
+
+#' A model from a symbol and named lists of parameters (for
+#' mx.model.forward / predict).
+#' @param symbol an MXSymbol.
+#' @param arg.params named list of MXNDArrays (argument values).
+#' @param aux.params named list of MXNDArrays (auxiliary states).
+#' @export
+mx.model.from.symbol <- function(symbol, arg.params, aux.params = list()) {
+  mx.symbol.arguments(symbol)  # checks the handle
+  .mx.model(symbol, arg.params, aux.params)
+}

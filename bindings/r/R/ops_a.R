@@ -16,6 +16,17 @@
 mx.nd.Activation <- function(data = NULL, act_type, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_Activation, list(data), list(act_type), list(...), out)
 
+#' Activation (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.Activation}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.Activation
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.Activation <- function(data = NULL, act_type, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_Activation, list(data), list(act_type), list(...), name)
+
 .mxop__arange <- list("_arange", character(0), c("start", "stop", "step", "repeat", "infer_range", "ctx", "dtype"), c(2L, 2L, 2L, 1L, 3L, 4L, 6L), c(0L, -1L, -1L, 1L))
 
 #' _arange: Returns evenly spaced values within [start, stop) with spacing `step`, each repeated `repeat` times, like np.repeat(np.arange(start, stop, step), repeat)
@@ -36,6 +47,17 @@ mx.nd.Activation <- function(data = NULL, act_type, ..., out = NULL)
 mx.nd.internal.arange <- function(start, stop = NULL, step = NULL, repeat_ = NULL, infer_range = NULL, ctx = NULL, dtype = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__arange, list(), list(start, stop, step, repeat_, infer_range, ctx, dtype), list(...), out)
 
+#' _arange (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.arange}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.arange
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.arange <- function(start, stop = NULL, step = NULL, repeat_ = NULL, infer_range = NULL, ctx = NULL, dtype = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__arange, list(), list(start, stop, step, repeat_, infer_range, ctx, dtype), list(...), name)
+
 .mxop_abs <- list("abs", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' abs: Returns the element-wise absolute value of the input
@@ -53,6 +75,21 @@ mx.nd.abs <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.abs
 #' @export
 mx.nd.internal.sparse.abs <- mx.nd.abs
+
+#' abs (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.abs}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.abs
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.abs <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_abs, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.abs
+#' @export
+mx.symbol.internal.sparse.abs <- mx.symbol.abs
 
 .mxop_adam_update <- list("adam_update", c("weight", "grad", "mean", "var"), c("lr", "beta1", "beta2", "epsilon", "wd", "rescale_grad", "clip_gradient", "lazy_update"), c(2L, 2L, 2L, 2L, 2L, 2L, 2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -79,6 +116,17 @@ mx.nd.internal.sparse.abs <- mx.nd.abs
 mx.nd.adam.update <- function(weight = NULL, grad = NULL, mean = NULL, var = NULL, lr, beta1 = NULL, beta2 = NULL, epsilon = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, lazy_update = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_adam_update, list(weight, grad, mean, var), list(lr, beta1, beta2, epsilon, wd, rescale_grad, clip_gradient, lazy_update), list(...), out)
 
+#' adam_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.adam.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.adam.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.adam.update <- function(weight = NULL, grad = NULL, mean = NULL, var = NULL, lr, beta1 = NULL, beta2 = NULL, epsilon = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, lazy_update = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_adam_update, list(weight, grad, mean, var), list(lr, beta1, beta2, epsilon, wd, rescale_grad, clip_gradient, lazy_update), list(...), name)
+
 .mxop_add_n <- list("add_n", c("args"), c("num_args"), c(1L), c(1L, 0L, -1L, 1L))
 
 #' add_n: Adds all input arguments element-wise: add_n(a1, ..., an) = a1 +
@@ -98,6 +146,21 @@ mx.nd.add.n <- function(args = NULL, num_args = NULL, ..., out = NULL)
 #' @export
 mx.nd.ElementWiseSum <- mx.nd.add.n
 
+#' add_n (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.add.n}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.add.n
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.add.n <- function(args = NULL, num_args = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_add_n, list(args), list(num_args), list(...), name)
+
+#' @rdname mx.symbol.add.n
+#' @export
+mx.symbol.ElementWiseSum <- mx.symbol.add.n
+
 .mxop_arccos <- list("arccos", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' arccos: Returns the element-wise inverse cosine, in [0, pi]
@@ -115,6 +178,21 @@ mx.nd.arccos <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.arccos
 #' @export
 mx.nd.internal.sparse.arccos <- mx.nd.arccos
+
+#' arccos (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.arccos}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.arccos
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.arccos <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_arccos, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.arccos
+#' @export
+mx.symbol.internal.sparse.arccos <- mx.symbol.arccos
 
 .mxop_arccosh <- list("arccosh", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -134,6 +212,21 @@ mx.nd.arccosh <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.arccosh <- mx.nd.arccosh
 
+#' arccosh (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.arccosh}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.arccosh
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.arccosh <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_arccosh, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.arccosh
+#' @export
+mx.symbol.internal.sparse.arccosh <- mx.symbol.arccosh
+
 .mxop_arcsin <- list("arcsin", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' arcsin: Returns the element-wise inverse sine, in [-pi/2, pi/2]
@@ -151,6 +244,21 @@ mx.nd.arcsin <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.arcsin
 #' @export
 mx.nd.internal.sparse.arcsin <- mx.nd.arcsin
+
+#' arcsin (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.arcsin}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.arcsin
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.arcsin <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_arcsin, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.arcsin
+#' @export
+mx.symbol.internal.sparse.arcsin <- mx.symbol.arcsin
 
 .mxop_arcsinh <- list("arcsinh", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -170,6 +278,21 @@ mx.nd.arcsinh <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.arcsinh <- mx.nd.arcsinh
 
+#' arcsinh (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.arcsinh}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.arcsinh
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.arcsinh <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_arcsinh, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.arcsinh
+#' @export
+mx.symbol.internal.sparse.arcsinh <- mx.symbol.arcsinh
+
 .mxop_arctan <- list("arctan", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' arctan: Returns the element-wise inverse tangent, in [-pi/2, pi/2]
@@ -187,6 +310,21 @@ mx.nd.arctan <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.arctan
 #' @export
 mx.nd.internal.sparse.arctan <- mx.nd.arctan
+
+#' arctan (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.arctan}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.arctan
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.arctan <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_arctan, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.arctan
+#' @export
+mx.symbol.internal.sparse.arctan <- mx.symbol.arctan
 
 .mxop_arctanh <- list("arctanh", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -206,6 +344,21 @@ mx.nd.arctanh <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.arctanh <- mx.nd.arctanh
 
+#' arctanh (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.arctanh}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.arctanh
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.arctanh <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_arctanh, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.arctanh
+#' @export
+mx.symbol.internal.sparse.arctanh <- mx.symbol.arctanh
+
 .mxop_argmax <- list("argmax", c("data"), c("axis", "keepdims"), c(1L, 3L), c(0L, -1L, -1L, 1L))
 
 #' argmax: Returns the indices of the maximum values along an axis, in the input dtype
@@ -222,6 +375,17 @@ mx.nd.internal.sparse.arctanh <- mx.nd.arctanh
 mx.nd.argmax <- function(data = NULL, axis = NULL, keepdims = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_argmax, list(data), list(axis, keepdims), list(...), out)
 
+#' argmax (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.argmax}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.argmax
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.argmax <- function(data = NULL, axis = NULL, keepdims = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_argmax, list(data), list(axis, keepdims), list(...), name)
+
 .mxop_argmin <- list("argmin", c("data"), c("axis", "keepdims"), c(1L, 3L), c(0L, -1L, -1L, 1L))
 
 #' argmin: Returns the indices of the minimum values along an axis, in the input dtype
@@ -237,3 +401,14 @@ mx.nd.argmax <- function(data = NULL, axis = NULL, keepdims = NULL, ..., out = N
 #' @export
 mx.nd.argmin <- function(data = NULL, axis = NULL, keepdims = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_argmin, list(data), list(axis, keepdims), list(...), out)
+
+#' argmin (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.argmin}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.argmin
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.argmin <- function(data = NULL, axis = NULL, keepdims = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_argmin, list(data), list(axis, keepdims), list(...), name)

@@ -28,6 +28,17 @@
 mx.nd.BatchNorm <- function(data = NULL, gamma = NULL, beta = NULL, moving_mean = NULL, moving_var = NULL, eps = NULL, momentum = NULL, fix_gamma = NULL, use_global_stats = NULL, output_mean_var = NULL, axis = NULL, cudnn_off = NULL, min_calib_range = NULL, max_calib_range = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_BatchNorm, list(data, gamma, beta, moving_mean, moving_var), list(eps, momentum, fix_gamma, use_global_stats, output_mean_var, axis, cudnn_off, min_calib_range, max_calib_range), list(...), out)
 
+#' BatchNorm (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.BatchNorm}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.BatchNorm
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.BatchNorm <- function(data = NULL, gamma = NULL, beta = NULL, moving_mean = NULL, moving_var = NULL, eps = NULL, momentum = NULL, fix_gamma = NULL, use_global_stats = NULL, output_mean_var = NULL, axis = NULL, cudnn_off = NULL, min_calib_range = NULL, max_calib_range = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_BatchNorm, list(data, gamma, beta, moving_mean, moving_var), list(eps, momentum, fix_gamma, use_global_stats, output_mean_var, axis, cudnn_off, min_calib_range, max_calib_range), list(...), name)
+
 .mxop_BlockGrad <- list("BlockGrad", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' BlockGrad: Stops gradient computation: the output equals the input and no gradient flows back to it
@@ -46,6 +57,21 @@ mx.nd.BlockGrad <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.stop.gradient <- mx.nd.BlockGrad
 
+#' BlockGrad (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.BlockGrad}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.BlockGrad
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.BlockGrad <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_BlockGrad, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.BlockGrad
+#' @export
+mx.symbol.stop.gradient <- mx.symbol.BlockGrad
+
 .mxop__backward_Activation <- list("_backward_Activation", c("ograd", "data", "output"), c("act_type"), c(7L), c(0L, -1L, -1L, 1L))
 
 #' _backward_Activation: Gradient of Activation from (ograd, data, output)
@@ -62,6 +88,17 @@ mx.nd.stop.gradient <- mx.nd.BlockGrad
 #' @export
 mx.nd.internal.backward.Activation <- function(ograd = NULL, data = NULL, output = NULL, act_type, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_Activation, list(ograd, data, output), list(act_type), list(...), out)
+
+#' _backward_Activation (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.Activation}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.Activation
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.Activation <- function(ograd = NULL, data = NULL, output = NULL, act_type, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_Activation, list(ograd, data, output), list(act_type), list(...), name)
 
 .mxop__backward_BatchNorm <- list("_backward_BatchNorm", c("out_grad", "data", "gamma", "mean", "invstd"), c("eps", "momentum", "fix_gamma", "use_global_stats", "output_mean_var", "axis", "cudnn_off", "min_calib_range", "max_calib_range"), c(2L, 2L, 3L, 3L, 3L, 1L, 3L, 2L, 2L), c(0L, -1L, -1L, 3L))
 
@@ -89,6 +126,17 @@ mx.nd.internal.backward.Activation <- function(ograd = NULL, data = NULL, output
 #' @export
 mx.nd.internal.backward.BatchNorm <- function(out_grad = NULL, data = NULL, gamma = NULL, mean = NULL, invstd = NULL, eps = NULL, momentum = NULL, fix_gamma = NULL, use_global_stats = NULL, output_mean_var = NULL, axis = NULL, cudnn_off = NULL, min_calib_range = NULL, max_calib_range = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_BatchNorm, list(out_grad, data, gamma, mean, invstd), list(eps, momentum, fix_gamma, use_global_stats, output_mean_var, axis, cudnn_off, min_calib_range, max_calib_range), list(...), out)
+
+#' _backward_BatchNorm (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.BatchNorm}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.BatchNorm
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.BatchNorm <- function(out_grad = NULL, data = NULL, gamma = NULL, mean = NULL, invstd = NULL, eps = NULL, momentum = NULL, fix_gamma = NULL, use_global_stats = NULL, output_mean_var = NULL, axis = NULL, cudnn_off = NULL, min_calib_range = NULL, max_calib_range = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_BatchNorm, list(out_grad, data, gamma, mean, invstd), list(eps, momentum, fix_gamma, use_global_stats, output_mean_var, axis, cudnn_off, min_calib_range, max_calib_range), list(...), name)
 
 .mxop__backward_Convolution <- list("_backward_Convolution", c("out_grad", "data", "weight"), c("kernel", "stride", "dilate", "pad", "num_filter", "num_group", "workspace", "no_bias", "cudnn_tune", "cudnn_off", "layout", "grad_data", "grad_weight", "grad_bias"), c(5L, 5L, 5L, 5L, 1L, 1L, 1L, 3L, 7L, 3L, 7L, 3L, 3L, 3L), c(0L, -1L, -1L, 3L))
 
@@ -119,6 +167,17 @@ mx.nd.internal.backward.BatchNorm <- function(out_grad = NULL, data = NULL, gamm
 #' @export
 mx.nd.internal.backward.Convolution <- function(out_grad = NULL, data = NULL, weight = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, num_filter, num_group = NULL, workspace = NULL, no_bias = NULL, cudnn_tune = NULL, cudnn_off = NULL, layout = NULL, grad_data = NULL, grad_weight = NULL, grad_bias = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_Convolution, list(out_grad, data, weight), list(kernel, stride, dilate, pad, num_filter, num_group, workspace, no_bias, cudnn_tune, cudnn_off, layout, grad_data, grad_weight, grad_bias), list(...), out)
+
+#' _backward_Convolution (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.Convolution}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.Convolution
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.Convolution <- function(out_grad = NULL, data = NULL, weight = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, num_filter, num_group = NULL, workspace = NULL, no_bias = NULL, cudnn_tune = NULL, cudnn_off = NULL, layout = NULL, grad_data = NULL, grad_weight = NULL, grad_bias = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_Convolution, list(out_grad, data, weight), list(kernel, stride, dilate, pad, num_filter, num_group, workspace, no_bias, cudnn_tune, cudnn_off, layout, grad_data, grad_weight, grad_bias), list(...), name)
 
 .mxop__backward_Deconvolution <- list("_backward_Deconvolution", c("out_grad", "data", "weight"), c("kernel", "stride", "dilate", "pad", "adj", "target_shape", "num_filter", "num_group", "workspace", "no_bias", "cudnn_tune", "cudnn_off", "layout", "grad_data", "grad_weight", "grad_bias"), c(5L, 5L, 5L, 5L, 5L, 5L, 1L, 1L, 1L, 3L, 7L, 3L, 7L, 3L, 3L, 3L), c(0L, -1L, -1L, 3L))
 
@@ -152,6 +211,17 @@ mx.nd.internal.backward.Convolution <- function(out_grad = NULL, data = NULL, we
 mx.nd.internal.backward.Deconvolution <- function(out_grad = NULL, data = NULL, weight = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, adj = NULL, target_shape = NULL, num_filter, num_group = NULL, workspace = NULL, no_bias = NULL, cudnn_tune = NULL, cudnn_off = NULL, layout = NULL, grad_data = NULL, grad_weight = NULL, grad_bias = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_Deconvolution, list(out_grad, data, weight), list(kernel, stride, dilate, pad, adj, target_shape, num_filter, num_group, workspace, no_bias, cudnn_tune, cudnn_off, layout, grad_data, grad_weight, grad_bias), list(...), out)
 
+#' _backward_Deconvolution (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.Deconvolution}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.Deconvolution
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.Deconvolution <- function(out_grad = NULL, data = NULL, weight = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, adj = NULL, target_shape = NULL, num_filter, num_group = NULL, workspace = NULL, no_bias = NULL, cudnn_tune = NULL, cudnn_off = NULL, layout = NULL, grad_data = NULL, grad_weight = NULL, grad_bias = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_Deconvolution, list(out_grad, data, weight), list(kernel, stride, dilate, pad, adj, target_shape, num_filter, num_group, workspace, no_bias, cudnn_tune, cudnn_off, layout, grad_data, grad_weight, grad_bias), list(...), name)
+
 .mxop__backward_Embedding <- list("_backward_Embedding", c("ograd", "data"), c("input_dim", "output_dim", "dtype", "sparse_grad"), c(1L, 1L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
 #' _backward_Embedding: Gradient of Embedding's weight: rows of ograd scatter-added by index
@@ -170,6 +240,17 @@ mx.nd.internal.backward.Deconvolution <- function(out_grad = NULL, data = NULL, 
 #' @export
 mx.nd.internal.backward.Embedding <- function(ograd = NULL, data = NULL, input_dim, output_dim, dtype = NULL, sparse_grad = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_Embedding, list(ograd, data), list(input_dim, output_dim, dtype, sparse_grad), list(...), out)
+
+#' _backward_Embedding (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.Embedding}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.Embedding
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.Embedding <- function(ograd = NULL, data = NULL, input_dim, output_dim, dtype = NULL, sparse_grad = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_Embedding, list(ograd, data), list(input_dim, output_dim, dtype, sparse_grad), list(...), name)
 
 .mxop__backward_FullyConnected <- list("_backward_FullyConnected", c("ograd", "data", "weight"), c("num_hidden", "no_bias", "flatten", "need_data_grad", "need_weight_grad"), c(1L, 3L, 3L, 3L, 3L), c(0L, -1L, -1L, 3L))
 
@@ -192,6 +273,17 @@ mx.nd.internal.backward.Embedding <- function(ograd = NULL, data = NULL, input_d
 mx.nd.internal.backward.FullyConnected <- function(ograd = NULL, data = NULL, weight = NULL, num_hidden, no_bias = NULL, flatten = NULL, need_data_grad = NULL, need_weight_grad = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_FullyConnected, list(ograd, data, weight), list(num_hidden, no_bias, flatten, need_data_grad, need_weight_grad), list(...), out)
 
+#' _backward_FullyConnected (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.FullyConnected}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.FullyConnected
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.FullyConnected <- function(ograd = NULL, data = NULL, weight = NULL, num_hidden, no_bias = NULL, flatten = NULL, need_data_grad = NULL, need_weight_grad = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_FullyConnected, list(ograd, data, weight), list(num_hidden, no_bias, flatten, need_data_grad, need_weight_grad), list(...), name)
+
 .mxop__backward_GroupNorm <- list("_backward_GroupNorm", c("out_grad", "data", "gamma", "mean", "std"), c("num_groups", "eps", "output_mean_var"), c(1L, 2L, 3L), c(0L, -1L, -1L, 3L))
 
 #' _backward_GroupNorm: Gradient of GroupNorm with respect to data, gamma and beta
@@ -213,6 +305,17 @@ mx.nd.internal.backward.FullyConnected <- function(ograd = NULL, data = NULL, we
 mx.nd.internal.backward.GroupNorm <- function(out_grad = NULL, data = NULL, gamma = NULL, mean = NULL, std = NULL, num_groups = NULL, eps = NULL, output_mean_var = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_GroupNorm, list(out_grad, data, gamma, mean, std), list(num_groups, eps, output_mean_var), list(...), out)
 
+#' _backward_GroupNorm (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.GroupNorm}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.GroupNorm
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.GroupNorm <- function(out_grad = NULL, data = NULL, gamma = NULL, mean = NULL, std = NULL, num_groups = NULL, eps = NULL, output_mean_var = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_GroupNorm, list(out_grad, data, gamma, mean, std), list(num_groups, eps, output_mean_var), list(...), name)
+
 .mxop__backward_InstanceNorm <- list("_backward_InstanceNorm", c("out_grad", "data", "gamma", "mean", "std"), c("eps"), c(2L), c(0L, -1L, -1L, 3L))
 
 #' _backward_InstanceNorm: Gradient of InstanceNorm with respect to data, gamma and beta
@@ -232,6 +335,17 @@ mx.nd.internal.backward.GroupNorm <- function(out_grad = NULL, data = NULL, gamm
 mx.nd.internal.backward.InstanceNorm <- function(out_grad = NULL, data = NULL, gamma = NULL, mean = NULL, std = NULL, eps = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_InstanceNorm, list(out_grad, data, gamma, mean, std), list(eps), list(...), out)
 
+#' _backward_InstanceNorm (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.InstanceNorm}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.InstanceNorm
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.InstanceNorm <- function(out_grad = NULL, data = NULL, gamma = NULL, mean = NULL, std = NULL, eps = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_InstanceNorm, list(out_grad, data, gamma, mean, std), list(eps), list(...), name)
+
 .mxop__backward_L2Normalization <- list("_backward_L2Normalization", c("out_grad", "data", "norm"), c("eps", "mode"), c(2L, 7L), c(0L, -1L, -1L, 1L))
 
 #' _backward_L2Normalization: Gradient of L2Normalization with respect to data
@@ -249,6 +363,17 @@ mx.nd.internal.backward.InstanceNorm <- function(out_grad = NULL, data = NULL, g
 #' @export
 mx.nd.internal.backward.L2Normalization <- function(out_grad = NULL, data = NULL, norm = NULL, eps = NULL, mode = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_L2Normalization, list(out_grad, data, norm), list(eps, mode), list(...), out)
+
+#' _backward_L2Normalization (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.L2Normalization}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.L2Normalization
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.L2Normalization <- function(out_grad = NULL, data = NULL, norm = NULL, eps = NULL, mode = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_L2Normalization, list(out_grad, data, norm), list(eps, mode), list(...), name)
 
 .mxop__backward_LayerNorm <- list("_backward_LayerNorm", c("out_grad", "data", "gamma", "mean", "std"), c("axis", "eps", "output_mean_var"), c(1L, 2L, 3L), c(0L, -1L, -1L, 3L))
 
@@ -271,6 +396,17 @@ mx.nd.internal.backward.L2Normalization <- function(out_grad = NULL, data = NULL
 mx.nd.internal.backward.LayerNorm <- function(out_grad = NULL, data = NULL, gamma = NULL, mean = NULL, std = NULL, axis = NULL, eps = NULL, output_mean_var = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_LayerNorm, list(out_grad, data, gamma, mean, std), list(axis, eps, output_mean_var), list(...), out)
 
+#' _backward_LayerNorm (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.LayerNorm}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.LayerNorm
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.LayerNorm <- function(out_grad = NULL, data = NULL, gamma = NULL, mean = NULL, std = NULL, axis = NULL, eps = NULL, output_mean_var = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_LayerNorm, list(out_grad, data, gamma, mean, std), list(axis, eps, output_mean_var), list(...), name)
+
 .mxop__backward_LeakyReLU <- list("_backward_LeakyReLU", c("ograd", "data", "output", "extra"), c("act_type", "slope", "lower_bound", "upper_bound"), c(7L, 2L, 2L, 2L), c(0L, -1L, -1L, 2L))
 
 #' _backward_LeakyReLU: Gradient of LeakyReLU from (ograd, data, output[, gamma or slopes])
@@ -292,6 +428,17 @@ mx.nd.internal.backward.LayerNorm <- function(out_grad = NULL, data = NULL, gamm
 mx.nd.internal.backward.LeakyReLU <- function(ograd = NULL, data = NULL, output = NULL, extra = NULL, act_type = NULL, slope = NULL, lower_bound = NULL, upper_bound = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_LeakyReLU, list(ograd, data, output, extra), list(act_type, slope, lower_bound, upper_bound), list(...), out)
 
+#' _backward_LeakyReLU (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.LeakyReLU}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.LeakyReLU
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.LeakyReLU <- function(ograd = NULL, data = NULL, output = NULL, extra = NULL, act_type = NULL, slope = NULL, lower_bound = NULL, upper_bound = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_LeakyReLU, list(ograd, data, output, extra), list(act_type, slope, lower_bound, upper_bound), list(...), name)
+
 .mxop__backward_MakeLoss <- list("_backward_MakeLoss", c("data"), c("grad_scale", "valid_thresh", "normalization"), c(2L, 2L, 7L), c(0L, -1L, -1L, 1L))
 
 #' _backward_MakeLoss: Gradient of MakeLoss from its input (for the valid count)
@@ -309,6 +456,17 @@ mx.nd.internal.backward.LeakyReLU <- function(ograd = NULL, data = NULL, output 
 mx.nd.internal.backward.MakeLoss <- function(data = NULL, grad_scale = NULL, valid_thresh = NULL, normalization = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_MakeLoss, list(data), list(grad_scale, valid_thresh, normalization), list(...), out)
 
+#' _backward_MakeLoss (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.MakeLoss}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.MakeLoss
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.MakeLoss <- function(data = NULL, grad_scale = NULL, valid_thresh = NULL, normalization = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_MakeLoss, list(data), list(grad_scale, valid_thresh, normalization), list(...), name)
+
 .mxop__backward_Pad <- list("_backward_Pad", c("out_grad"), c("mode", "pad_width", "constant_value"), c(7L, 5L, 2L), c(0L, -1L, -1L, 1L))
 
 #' _backward_Pad: Gradient of Pad: each output gradient is added into the input element it was copied from
@@ -325,6 +483,17 @@ mx.nd.internal.backward.MakeLoss <- function(data = NULL, grad_scale = NULL, val
 #' @export
 mx.nd.internal.backward.Pad <- function(out_grad = NULL, mode, pad_width, constant_value = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_Pad, list(out_grad), list(mode, pad_width, constant_value), list(...), out)
+
+#' _backward_Pad (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.Pad}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.Pad
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.Pad <- function(out_grad = NULL, mode, pad_width, constant_value = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_Pad, list(out_grad), list(mode, pad_width, constant_value), list(...), name)
 
 .mxop__backward_Pooling <- list("_backward_Pooling", c("out_grad", "data", "output"), c("kernel", "pool_type", "global_pool", "cudnn_off", "pooling_convention", "stride", "pad", "p_value", "count_include_pad", "layout"), c(5L, 7L, 3L, 3L, 7L, 5L, 5L, 1L, 3L, 7L), c(0L, -1L, -1L, 1L))
 
@@ -351,6 +520,17 @@ mx.nd.internal.backward.Pad <- function(out_grad = NULL, mode, pad_width, consta
 #' @export
 mx.nd.internal.backward.Pooling <- function(out_grad = NULL, data = NULL, output = NULL, kernel = NULL, pool_type = NULL, global_pool = NULL, cudnn_off = NULL, pooling_convention = NULL, stride = NULL, pad = NULL, p_value = NULL, count_include_pad = NULL, layout = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_Pooling, list(out_grad, data, output), list(kernel, pool_type, global_pool, cudnn_off, pooling_convention, stride, pad, p_value, count_include_pad, layout), list(...), out)
+
+#' _backward_Pooling (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.Pooling}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.Pooling
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.Pooling <- function(out_grad = NULL, data = NULL, output = NULL, kernel = NULL, pool_type = NULL, global_pool = NULL, cudnn_off = NULL, pooling_convention = NULL, stride = NULL, pad = NULL, p_value = NULL, count_include_pad = NULL, layout = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_Pooling, list(out_grad, data, output), list(kernel, pool_type, global_pool, cudnn_off, pooling_convention, stride, pad, p_value, count_include_pad, layout), list(...), name)
 
 .mxop__backward_RNN <- list("_backward_RNN", c("data", "parameters", "state", "state_cell", "sequence_length", "output", "reserve", "output_grad", "state_output_grad", "statecell_output_grad"), c("state_size", "num_layers", "bidirectional", "mode", "p", "state_outputs", "projection_size", "lstm_state_clip_min", "lstm_state_clip_max", "lstm_state_clip_nan", "use_sequence_length"), c(1L, 1L, 3L, 7L, 2L, 3L, 1L, 2L, 2L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -386,6 +566,17 @@ mx.nd.internal.backward.Pooling <- function(out_grad = NULL, data = NULL, output
 mx.nd.internal.backward.RNN <- function(data = NULL, parameters = NULL, state = NULL, state_cell = NULL, sequence_length = NULL, output = NULL, reserve = NULL, output_grad = NULL, state_output_grad = NULL, statecell_output_grad = NULL, state_size, num_layers, bidirectional = NULL, mode, p = NULL, state_outputs = NULL, projection_size = NULL, lstm_state_clip_min = NULL, lstm_state_clip_max = NULL, lstm_state_clip_nan = NULL, use_sequence_length = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_RNN, list(data, parameters, state, state_cell, sequence_length, output, reserve, output_grad, state_output_grad, statecell_output_grad), list(state_size, num_layers, bidirectional, mode, p, state_outputs, projection_size, lstm_state_clip_min, lstm_state_clip_max, lstm_state_clip_nan, use_sequence_length), list(...), out)
 
+#' _backward_RNN (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.RNN}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.RNN
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.RNN <- function(data = NULL, parameters = NULL, state = NULL, state_cell = NULL, sequence_length = NULL, output = NULL, reserve = NULL, output_grad = NULL, state_output_grad = NULL, statecell_output_grad = NULL, state_size, num_layers, bidirectional = NULL, mode, p = NULL, state_outputs = NULL, projection_size = NULL, lstm_state_clip_min = NULL, lstm_state_clip_max = NULL, lstm_state_clip_nan = NULL, use_sequence_length = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_RNN, list(data, parameters, state, state_cell, sequence_length, output, reserve, output_grad, state_output_grad, statecell_output_grad), list(state_size, num_layers, bidirectional, mode, p, state_outputs, projection_size, lstm_state_clip_min, lstm_state_clip_max, lstm_state_clip_nan, use_sequence_length), list(...), name)
+
 .mxop__backward_SequenceLast <- list("_backward_SequenceLast", c("ograd", "data", "sequence_length"), c("use_sequence_length", "axis"), c(3L, 1L), c(0L, -1L, -1L, 1L))
 
 #' _backward_SequenceLast: Gradient of SequenceLast: ograd scattered into zeros shaped like data
@@ -403,6 +594,17 @@ mx.nd.internal.backward.RNN <- function(data = NULL, parameters = NULL, state = 
 #' @export
 mx.nd.internal.backward.SequenceLast <- function(ograd = NULL, data = NULL, sequence_length = NULL, use_sequence_length = NULL, axis = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_SequenceLast, list(ograd, data, sequence_length), list(use_sequence_length, axis), list(...), out)
+
+#' _backward_SequenceLast (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.SequenceLast}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.SequenceLast
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.SequenceLast <- function(ograd = NULL, data = NULL, sequence_length = NULL, use_sequence_length = NULL, axis = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_SequenceLast, list(ograd, data, sequence_length), list(use_sequence_length, axis), list(...), name)
 
 .mxop__backward_SoftmaxOutput <- list("_backward_SoftmaxOutput", c("ograd", "output", "label"), c("grad_scale", "ignore_label", "multi_output", "use_ignore", "preserve_shape", "normalization", "out_grad", "smooth_alpha"), c(2L, 2L, 3L, 3L, 3L, 7L, 3L, 2L), c(0L, -1L, -1L, 1L))
 
@@ -428,6 +630,17 @@ mx.nd.internal.backward.SequenceLast <- function(ograd = NULL, data = NULL, sequ
 mx.nd.internal.backward.SoftmaxOutput <- function(ograd = NULL, output = NULL, label = NULL, grad_scale = NULL, ignore_label = NULL, multi_output = NULL, use_ignore = NULL, preserve_shape = NULL, normalization = NULL, out_grad = NULL, smooth_alpha = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_SoftmaxOutput, list(ograd, output, label), list(grad_scale, ignore_label, multi_output, use_ignore, preserve_shape, normalization, out_grad, smooth_alpha), list(...), out)
 
+#' _backward_SoftmaxOutput (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.SoftmaxOutput}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.SoftmaxOutput
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.SoftmaxOutput <- function(ograd = NULL, output = NULL, label = NULL, grad_scale = NULL, ignore_label = NULL, multi_output = NULL, use_ignore = NULL, preserve_shape = NULL, normalization = NULL, out_grad = NULL, smooth_alpha = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_SoftmaxOutput, list(ograd, output, label), list(grad_scale, ignore_label, multi_output, use_ignore, preserve_shape, normalization, out_grad, smooth_alpha), list(...), name)
+
 .mxop__backward_UpSampling <- list("_backward_UpSampling", c("data"), c("scale", "num_filter", "sample_type", "multi_input_mode", "num_args", "workspace"), c(1L, 1L, 7L, 7L, 1L, 1L), c(1L, -1L, -1L, 1L))
 
 #' _backward_UpSampling: Gradient of UpSampling: inputs are the output gradient followed by the forward's inputs; one gradient per forward input
@@ -448,6 +661,17 @@ mx.nd.internal.backward.SoftmaxOutput <- function(ograd = NULL, output = NULL, l
 mx.nd.internal.backward.UpSampling <- function(data = NULL, scale, num_filter = NULL, sample_type, multi_input_mode = NULL, num_args, workspace = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_UpSampling, list(data), list(scale, num_filter, sample_type, multi_input_mode, num_args, workspace), list(...), out)
 
+#' _backward_UpSampling (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.UpSampling}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.UpSampling
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.UpSampling <- function(data = NULL, scale, num_filter = NULL, sample_type, multi_input_mode = NULL, num_args, workspace = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_UpSampling, list(data), list(scale, num_filter, sample_type, multi_input_mode, num_args, workspace), list(...), name)
+
 .mxop__backward_clip <- list("_backward_clip", c("ograd", "data"), c("a_min", "a_max"), c(2L, 2L), c(0L, -1L, -1L, 1L))
 
 #' _backward_clip: Gradient of clip: ograd where a_min <= data <= a_max, 0 elsewhere
@@ -465,6 +689,17 @@ mx.nd.internal.backward.UpSampling <- function(data = NULL, scale, num_filter = 
 mx.nd.internal.backward.clip <- function(ograd = NULL, data = NULL, a_min, a_max, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_clip, list(ograd, data), list(a_min, a_max), list(...), out)
 
+#' _backward_clip (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.clip}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.clip
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.clip <- function(ograd = NULL, data = NULL, a_min, a_max, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_clip, list(ograd, data), list(a_min, a_max), list(...), name)
+
 .mxop__backward_gather_nd <- list("_backward_gather_nd", c("data", "indices"), c("shape"), c(5L), c(0L, -1L, -1L, 1L))
 
 #' _backward_gather_nd: The gradient of gather_nd: the rows of 'data' added into zeros of 'shape' at the index tuples in 'indices'; repeated tuples add up
@@ -480,6 +715,17 @@ mx.nd.internal.backward.clip <- function(ograd = NULL, data = NULL, a_min, a_max
 #' @export
 mx.nd.internal.backward.gather.nd <- function(data = NULL, indices = NULL, shape, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_gather_nd, list(data, indices), list(shape), list(...), out)
+
+#' _backward_gather_nd (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.gather.nd}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.gather.nd
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.gather.nd <- function(data = NULL, indices = NULL, shape, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_gather_nd, list(data, indices), list(shape), list(...), name)
 
 .mxop__backward_log_softmax <- list("_backward_log_softmax", c("ograd", "output"), c("axis", "temperature", "dtype", "use_length"), c(1L, 2L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -500,6 +746,17 @@ mx.nd.internal.backward.gather.nd <- function(data = NULL, indices = NULL, shape
 mx.nd.internal.backward.log.softmax <- function(ograd = NULL, output = NULL, axis = NULL, temperature = NULL, dtype = NULL, use_length = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_log_softmax, list(ograd, output), list(axis, temperature, dtype, use_length), list(...), out)
 
+#' _backward_log_softmax (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.log.softmax}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.log.softmax
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.log.softmax <- function(ograd = NULL, output = NULL, axis = NULL, temperature = NULL, dtype = NULL, use_length = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_log_softmax, list(ograd, output), list(axis, temperature, dtype, use_length), list(...), name)
+
 .mxop__backward_pick <- list("_backward_pick", c("ograd", "data", "index"), c("axis", "keepdims", "mode"), c(1L, 3L, 7L), c(0L, -1L, -1L, 1L))
 
 #' _backward_pick: Gradient of pick: ograd scattered into zeros shaped like data
@@ -519,6 +776,17 @@ mx.nd.internal.backward.log.softmax <- function(ograd = NULL, output = NULL, axi
 mx.nd.internal.backward.pick <- function(ograd = NULL, data = NULL, index = NULL, axis = NULL, keepdims = NULL, mode = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_pick, list(ograd, data, index), list(axis, keepdims, mode), list(...), out)
 
+#' _backward_pick (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.pick}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.pick
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.pick <- function(ograd = NULL, data = NULL, index = NULL, axis = NULL, keepdims = NULL, mode = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_pick, list(ograd, data, index), list(axis, keepdims, mode), list(...), name)
+
 .mxop__backward_relu <- list("_backward_relu", c("ograd", "data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _backward_relu: Gradient of relu from its output: ograd where data > 0, else 0
@@ -533,6 +801,17 @@ mx.nd.internal.backward.pick <- function(ograd = NULL, data = NULL, index = NULL
 #' @export
 mx.nd.internal.backward.relu <- function(ograd = NULL, data = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_relu, list(ograd, data), list(), list(...), out)
+
+#' _backward_relu (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.relu}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.relu
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.relu <- function(ograd = NULL, data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_relu, list(ograd, data), list(), list(...), name)
 
 .mxop__backward_scatter_set_nd <- list("_backward_scatter_set_nd", c("ograd", "indices"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -549,6 +828,17 @@ mx.nd.internal.backward.relu <- function(ograd = NULL, data = NULL, ..., out = N
 mx.nd.internal.backward.scatter.set.nd <- function(ograd = NULL, indices = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_scatter_set_nd, list(ograd, indices), list(), list(...), out)
 
+#' _backward_scatter_set_nd (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.scatter.set.nd}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.scatter.set.nd
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.scatter.set.nd <- function(ograd = NULL, indices = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_scatter_set_nd, list(ograd, indices), list(), list(...), name)
+
 .mxop__backward_sigmoid <- list("_backward_sigmoid", c("ograd", "data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _backward_sigmoid: Gradient of sigmoid from its output: ograd * data * (1 - data)
@@ -563,6 +853,17 @@ mx.nd.internal.backward.scatter.set.nd <- function(ograd = NULL, indices = NULL,
 #' @export
 mx.nd.internal.backward.sigmoid <- function(ograd = NULL, data = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_sigmoid, list(ograd, data), list(), list(...), out)
+
+#' _backward_sigmoid (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.sigmoid}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.sigmoid
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.sigmoid <- function(ograd = NULL, data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_sigmoid, list(ograd, data), list(), list(...), name)
 
 .mxop__backward_slice <- list("_backward_slice", c("ograd"), c("begin", "end", "step", "shape"), c(5L, 5L, 5L, 5L), c(0L, -1L, -1L, 1L))
 
@@ -581,6 +882,17 @@ mx.nd.internal.backward.sigmoid <- function(ograd = NULL, data = NULL, ..., out 
 #' @export
 mx.nd.internal.backward.slice <- function(ograd = NULL, begin, end, step = NULL, shape, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_slice, list(ograd), list(begin, end, step, shape), list(...), out)
+
+#' _backward_slice (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.slice}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.slice
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.slice <- function(ograd = NULL, begin, end, step = NULL, shape, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_slice, list(ograd), list(begin, end, step, shape), list(...), name)
 
 .mxop__backward_softmax <- list("_backward_softmax", c("ograd", "output", "length"), c("axis", "temperature", "dtype", "use_length"), c(1L, 2L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -602,6 +914,17 @@ mx.nd.internal.backward.slice <- function(ograd = NULL, begin, end, step = NULL,
 mx.nd.internal.backward.softmax <- function(ograd = NULL, output = NULL, length = NULL, axis = NULL, temperature = NULL, dtype = NULL, use_length = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_softmax, list(ograd, output, length), list(axis, temperature, dtype, use_length), list(...), out)
 
+#' _backward_softmax (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.softmax}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.softmax
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.softmax <- function(ograd = NULL, output = NULL, length = NULL, axis = NULL, temperature = NULL, dtype = NULL, use_length = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_softmax, list(ograd, output, length), list(axis, temperature, dtype, use_length), list(...), name)
+
 .mxop__backward_softmax_cross_entropy <- list("_backward_softmax_cross_entropy", c("ograd", "data", "label"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _backward_softmax_cross_entropy: Gradient of softmax_cross_entropy from (ograd, data, label)
@@ -617,6 +940,17 @@ mx.nd.internal.backward.softmax <- function(ograd = NULL, output = NULL, length 
 #' @export
 mx.nd.internal.backward.softmax.cross.entropy <- function(ograd = NULL, data = NULL, label = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_softmax_cross_entropy, list(ograd, data, label), list(), list(...), out)
+
+#' _backward_softmax_cross_entropy (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.softmax.cross.entropy}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.softmax.cross.entropy
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.softmax.cross.entropy <- function(ograd = NULL, data = NULL, label = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_softmax_cross_entropy, list(ograd, data, label), list(), list(...), name)
 
 .mxop__backward_softmin <- list("_backward_softmin", c("ograd", "output"), c("axis", "temperature", "dtype", "use_length"), c(1L, 2L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -637,6 +971,17 @@ mx.nd.internal.backward.softmax.cross.entropy <- function(ograd = NULL, data = N
 mx.nd.internal.backward.softmin <- function(ograd = NULL, output = NULL, axis = NULL, temperature = NULL, dtype = NULL, use_length = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_softmin, list(ograd, output), list(axis, temperature, dtype, use_length), list(...), out)
 
+#' _backward_softmin (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.softmin}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.softmin
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.softmin <- function(ograd = NULL, output = NULL, axis = NULL, temperature = NULL, dtype = NULL, use_length = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_softmin, list(ograd, output), list(axis, temperature, dtype, use_length), list(...), name)
+
 .mxop__backward_take <- list("_backward_take", c("ograd", "indices"), c("axis", "mode", "shape"), c(1L, 7L, 5L), c(0L, -1L, -1L, 1L))
 
 #' _backward_take: The gradient of take: 'ograd' (the gradient of take's output) added into an array of the data's 'shape' at the positions 'indices' select along 'axis' (resolved by 'mode' as in take); repeated indices add up
@@ -655,6 +1000,17 @@ mx.nd.internal.backward.softmin <- function(ograd = NULL, output = NULL, axis = 
 mx.nd.internal.backward.take <- function(ograd = NULL, indices = NULL, axis = NULL, mode = NULL, shape, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_take, list(ograd, indices), list(axis, mode, shape), list(...), out)
 
+#' _backward_take (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.take}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.take
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.take <- function(ograd = NULL, indices = NULL, axis = NULL, mode = NULL, shape, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_take, list(ograd, indices), list(axis, mode, shape), list(...), name)
+
 .mxop__backward_tanh <- list("_backward_tanh", c("ograd", "data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _backward_tanh: Gradient of tanh from its output: ograd * (1 - data^2)
@@ -669,6 +1025,17 @@ mx.nd.internal.backward.take <- function(ograd = NULL, indices = NULL, axis = NU
 #' @export
 mx.nd.internal.backward.tanh <- function(ograd = NULL, data = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__backward_tanh, list(ograd, data), list(), list(...), out)
+
+#' _backward_tanh (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.tanh}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.tanh
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.tanh <- function(ograd = NULL, data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_tanh, list(ograd, data), list(), list(...), name)
 
 .mxop_batch_dot <- list("batch_dot", c("lhs", "rhs"), c("transpose_a", "transpose_b", "forward_stype"), c(3L, 3L, 4L), c(0L, -1L, -1L, 1L))
 
@@ -688,6 +1055,17 @@ mx.nd.internal.backward.tanh <- function(ograd = NULL, data = NULL, ..., out = N
 mx.nd.batch.dot <- function(lhs = NULL, rhs = NULL, transpose_a = NULL, transpose_b = NULL, forward_stype = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_batch_dot, list(lhs, rhs), list(transpose_a, transpose_b, forward_stype), list(...), out)
 
+#' batch_dot (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.batch.dot}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.batch.dot
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.batch.dot <- function(lhs = NULL, rhs = NULL, transpose_a = NULL, transpose_b = NULL, forward_stype = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_batch_dot, list(lhs, rhs), list(transpose_a, transpose_b, forward_stype), list(...), name)
+
 .mxop_broadcast_add <- list("broadcast_add", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' broadcast_add: Returns the element-wise sum, lhs + rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
@@ -706,6 +1084,21 @@ mx.nd.broadcast.add <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 #' @rdname mx.nd.broadcast.add
 #' @export
 mx.nd.broadcast.plus <- mx.nd.broadcast.add
+
+#' broadcast_add (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.add}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.add
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.add <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_add, list(lhs, rhs), list(), list(...), name)
+
+#' @rdname mx.symbol.broadcast.add
+#' @export
+mx.symbol.broadcast.plus <- mx.symbol.broadcast.add
 
 .mxop_broadcast_axis <- list("broadcast_axis", c("data"), c("axis", "size"), c(5L, 5L), c(0L, -1L, -1L, 1L))
 
@@ -727,6 +1120,21 @@ mx.nd.broadcast.axis <- function(data = NULL, axis = NULL, size = NULL, ..., out
 #' @export
 mx.nd.broadcast.axes <- mx.nd.broadcast.axis
 
+#' broadcast_axis (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.axis}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.axis
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.axis <- function(data = NULL, axis = NULL, size = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_axis, list(data), list(axis, size), list(...), name)
+
+#' @rdname mx.symbol.broadcast.axis
+#' @export
+mx.symbol.broadcast.axes <- mx.symbol.broadcast.axis
+
 .mxop_broadcast_div <- list("broadcast_div", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' broadcast_div: Returns the element-wise quotient, lhs / rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
@@ -741,6 +1149,17 @@ mx.nd.broadcast.axes <- mx.nd.broadcast.axis
 #' @export
 mx.nd.broadcast.div <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_div, list(lhs, rhs), list(), list(...), out)
+
+#' broadcast_div (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.div}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.div
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.div <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_div, list(lhs, rhs), list(), list(...), name)
 
 .mxop_broadcast_equal <- list("broadcast_equal", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -757,6 +1176,17 @@ mx.nd.broadcast.div <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 mx.nd.broadcast.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_equal, list(lhs, rhs), list(), list(...), out)
 
+#' broadcast_equal (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.equal}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.equal
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.equal <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_equal, list(lhs, rhs), list(), list(...), name)
+
 .mxop_broadcast_greater <- list("broadcast_greater", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' broadcast_greater: Returns the element-wise comparison lhs > rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
@@ -771,6 +1201,17 @@ mx.nd.broadcast.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 #' @export
 mx.nd.broadcast.greater <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_greater, list(lhs, rhs), list(), list(...), out)
+
+#' broadcast_greater (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.greater}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.greater
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.greater <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_greater, list(lhs, rhs), list(), list(...), name)
 
 .mxop_broadcast_greater_equal <- list("broadcast_greater_equal", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -787,6 +1228,17 @@ mx.nd.broadcast.greater <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 mx.nd.broadcast.greater.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_greater_equal, list(lhs, rhs), list(), list(...), out)
 
+#' broadcast_greater_equal (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.greater.equal}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.greater.equal
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.greater.equal <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_greater_equal, list(lhs, rhs), list(), list(...), name)
+
 .mxop_broadcast_hypot <- list("broadcast_hypot", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' broadcast_hypot: Returns the element-wise hypotenuse, sqrt(lhs^2 + rhs^2), of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
@@ -801,6 +1253,17 @@ mx.nd.broadcast.greater.equal <- function(lhs = NULL, rhs = NULL, ..., out = NUL
 #' @export
 mx.nd.broadcast.hypot <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_hypot, list(lhs, rhs), list(), list(...), out)
+
+#' broadcast_hypot (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.hypot}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.hypot
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.hypot <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_hypot, list(lhs, rhs), list(), list(...), name)
 
 .mxop_broadcast_lesser <- list("broadcast_lesser", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -817,6 +1280,17 @@ mx.nd.broadcast.hypot <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 mx.nd.broadcast.lesser <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_lesser, list(lhs, rhs), list(), list(...), out)
 
+#' broadcast_lesser (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.lesser}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.lesser
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.lesser <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_lesser, list(lhs, rhs), list(), list(...), name)
+
 .mxop_broadcast_lesser_equal <- list("broadcast_lesser_equal", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' broadcast_lesser_equal: Returns the element-wise comparison lhs <= rhs of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
@@ -831,6 +1305,17 @@ mx.nd.broadcast.lesser <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 #' @export
 mx.nd.broadcast.lesser.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_lesser_equal, list(lhs, rhs), list(), list(...), out)
+
+#' broadcast_lesser_equal (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.lesser.equal}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.lesser.equal
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.lesser.equal <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_lesser_equal, list(lhs, rhs), list(), list(...), name)
 
 .mxop_broadcast_like <- list("broadcast_like", c("lhs", "rhs"), c("lhs_axes", "rhs_axes"), c(5L, 5L), c(0L, -1L, -1L, 1L))
 
@@ -849,6 +1334,17 @@ mx.nd.broadcast.lesser.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL
 mx.nd.broadcast.like <- function(lhs = NULL, rhs = NULL, lhs_axes = NULL, rhs_axes = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_like, list(lhs, rhs), list(lhs_axes, rhs_axes), list(...), out)
 
+#' broadcast_like (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.like}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.like
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.like <- function(lhs = NULL, rhs = NULL, lhs_axes = NULL, rhs_axes = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_like, list(lhs, rhs), list(lhs_axes, rhs_axes), list(...), name)
+
 .mxop_broadcast_logical_and <- list("broadcast_logical_and", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' broadcast_logical_and: Returns the element-wise logical AND of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
@@ -863,6 +1359,17 @@ mx.nd.broadcast.like <- function(lhs = NULL, rhs = NULL, lhs_axes = NULL, rhs_ax
 #' @export
 mx.nd.broadcast.logical.and <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_logical_and, list(lhs, rhs), list(), list(...), out)
+
+#' broadcast_logical_and (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.logical.and}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.logical.and
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.logical.and <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_logical_and, list(lhs, rhs), list(), list(...), name)
 
 .mxop_broadcast_logical_or <- list("broadcast_logical_or", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -879,6 +1386,17 @@ mx.nd.broadcast.logical.and <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 mx.nd.broadcast.logical.or <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_logical_or, list(lhs, rhs), list(), list(...), out)
 
+#' broadcast_logical_or (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.logical.or}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.logical.or
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.logical.or <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_logical_or, list(lhs, rhs), list(), list(...), name)
+
 .mxop_broadcast_logical_xor <- list("broadcast_logical_xor", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' broadcast_logical_xor: Returns the element-wise logical XOR of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
@@ -893,6 +1411,17 @@ mx.nd.broadcast.logical.or <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 #' @export
 mx.nd.broadcast.logical.xor <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_logical_xor, list(lhs, rhs), list(), list(...), out)
+
+#' broadcast_logical_xor (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.logical.xor}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.logical.xor
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.logical.xor <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_logical_xor, list(lhs, rhs), list(), list(...), name)
 
 .mxop_broadcast_maximum <- list("broadcast_maximum", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -909,6 +1438,17 @@ mx.nd.broadcast.logical.xor <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 mx.nd.broadcast.maximum <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_maximum, list(lhs, rhs), list(), list(...), out)
 
+#' broadcast_maximum (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.maximum}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.maximum
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.maximum <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_maximum, list(lhs, rhs), list(), list(...), name)
+
 .mxop_broadcast_minimum <- list("broadcast_minimum", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' broadcast_minimum: Returns the element-wise minimum, min(lhs, rhs), of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
@@ -923,6 +1463,17 @@ mx.nd.broadcast.maximum <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 #' @export
 mx.nd.broadcast.minimum <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_minimum, list(lhs, rhs), list(), list(...), out)
+
+#' broadcast_minimum (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.minimum}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.minimum
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.minimum <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_minimum, list(lhs, rhs), list(), list(...), name)
 
 .mxop_broadcast_mod <- list("broadcast_mod", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -939,6 +1490,17 @@ mx.nd.broadcast.minimum <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 mx.nd.broadcast.mod <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_mod, list(lhs, rhs), list(), list(...), out)
 
+#' broadcast_mod (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.mod}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.mod
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.mod <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_mod, list(lhs, rhs), list(), list(...), name)
+
 .mxop_broadcast_mul <- list("broadcast_mul", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' broadcast_mul: Returns the element-wise product, lhs * rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
@@ -953,6 +1515,17 @@ mx.nd.broadcast.mod <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 #' @export
 mx.nd.broadcast.mul <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_mul, list(lhs, rhs), list(), list(...), out)
+
+#' broadcast_mul (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.mul}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.mul
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.mul <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_mul, list(lhs, rhs), list(), list(...), name)
 
 .mxop_broadcast_not_equal <- list("broadcast_not_equal", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -969,6 +1542,17 @@ mx.nd.broadcast.mul <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 mx.nd.broadcast.not.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_not_equal, list(lhs, rhs), list(), list(...), out)
 
+#' broadcast_not_equal (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.not.equal}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.not.equal
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.not.equal <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_not_equal, list(lhs, rhs), list(), list(...), name)
+
 .mxop_broadcast_power <- list("broadcast_power", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' broadcast_power: Returns the element-wise power, lhs ** rhs, of two arrays broadcast together under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1 stretches to match the other input
@@ -983,6 +1567,17 @@ mx.nd.broadcast.not.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 #' @export
 mx.nd.broadcast.power <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_power, list(lhs, rhs), list(), list(...), out)
+
+#' broadcast_power (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.power}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.power
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.power <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_power, list(lhs, rhs), list(), list(...), name)
 
 .mxop_broadcast_sub <- list("broadcast_sub", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -1003,6 +1598,21 @@ mx.nd.broadcast.sub <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 #' @export
 mx.nd.broadcast.minus <- mx.nd.broadcast.sub
 
+#' broadcast_sub (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.sub}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.sub
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.sub <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_sub, list(lhs, rhs), list(), list(...), name)
+
+#' @rdname mx.symbol.broadcast.sub
+#' @export
+mx.symbol.broadcast.minus <- mx.symbol.broadcast.sub
+
 .mxop_broadcast_to <- list("broadcast_to", c("data"), c("shape"), c(5L), c(0L, -1L, -1L, 1L))
 
 #' broadcast_to: Broadcasts the input array to a new shape, replicating it along dimensions of extent 1
@@ -1017,3 +1627,14 @@ mx.nd.broadcast.minus <- mx.nd.broadcast.sub
 #' @export
 mx.nd.broadcast.to <- function(data = NULL, shape = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_broadcast_to, list(data), list(shape), list(...), out)
+
+#' broadcast_to (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.broadcast.to}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.broadcast.to
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.broadcast.to <- function(data = NULL, shape = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_broadcast_to, list(data), list(shape), list(...), name)

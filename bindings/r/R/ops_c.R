@@ -20,6 +20,21 @@ mx.nd.Cast <- function(data = NULL, dtype, ..., out = NULL)
 #' @export
 mx.nd.cast <- mx.nd.Cast
 
+#' Cast (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.Cast}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.Cast
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.Cast <- function(data = NULL, dtype, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_Cast, list(data), list(dtype), list(...), name)
+
+#' @rdname mx.symbol.Cast
+#' @export
+mx.symbol.cast <- mx.symbol.Cast
+
 .mxop_Concat <- list("Concat", c("data"), c("num_args", "dim"), c(1L, 1L), c(1L, 0L, -1L, 1L))
 
 #' Concat: Joins input arrays along the axis 'dim'
@@ -39,6 +54,21 @@ mx.nd.Concat <- function(data = NULL, num_args = NULL, dim = NULL, ..., out = NU
 #' @rdname mx.nd.Concat
 #' @export
 mx.nd.concat <- mx.nd.Concat
+
+#' Concat (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.Concat}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.Concat
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.Concat <- function(data = NULL, num_args = NULL, dim = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_Concat, list(data), list(num_args, dim), list(...), name)
+
+#' @rdname mx.symbol.Concat
+#' @export
+mx.symbol.concat <- mx.symbol.Concat
 
 .mxop_Convolution <- list("Convolution", c("data", "weight", "bias"), c("kernel", "stride", "dilate", "pad", "num_filter", "num_group", "workspace", "no_bias", "cudnn_tune", "cudnn_off", "layout"), c(5L, 5L, 5L, 5L, 1L, 1L, 1L, 3L, 7L, 3L, 7L), c(0L, -1L, -1L, 1L))
 
@@ -67,6 +97,17 @@ mx.nd.concat <- mx.nd.Concat
 mx.nd.Convolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, num_filter, num_group = NULL, workspace = NULL, no_bias = NULL, cudnn_tune = NULL, cudnn_off = NULL, layout = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_Convolution, list(data, weight, bias), list(kernel, stride, dilate, pad, num_filter, num_group, workspace, no_bias, cudnn_tune, cudnn_off, layout), list(...), out)
 
+#' Convolution (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.Convolution}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.Convolution
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.Convolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, num_filter, num_group = NULL, workspace = NULL, no_bias = NULL, cudnn_tune = NULL, cudnn_off = NULL, layout = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_Convolution, list(data, weight, bias), list(kernel, stride, dilate, pad, num_filter, num_group, workspace, no_bias, cudnn_tune, cudnn_off, layout), list(...), name)
+
 .mxop__copy <- list("_copy", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _copy: Returns a copy of the input
@@ -84,6 +125,21 @@ mx.nd.internal.copy <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.internal.copy
 #' @export
 mx.nd.identity <- mx.nd.internal.copy
+
+#' _copy (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.copy}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.copy
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.copy <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__copy, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.internal.copy
+#' @export
+mx.symbol.identity <- mx.symbol.internal.copy
 
 .mxop_cbrt <- list("cbrt", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -103,6 +159,21 @@ mx.nd.cbrt <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.cbrt <- mx.nd.cbrt
 
+#' cbrt (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.cbrt}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.cbrt
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.cbrt <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_cbrt, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.cbrt
+#' @export
+mx.symbol.internal.sparse.cbrt <- mx.symbol.cbrt
+
 .mxop_ceil <- list("ceil", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' ceil: Returns the element-wise ceiling of the input: the smallest integer i with i >= x
@@ -121,6 +192,21 @@ mx.nd.ceil <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.ceil <- mx.nd.ceil
 
+#' ceil (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.ceil}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.ceil
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.ceil <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_ceil, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.ceil
+#' @export
+mx.symbol.internal.sparse.ceil <- mx.symbol.ceil
+
 .mxop_clip <- list("clip", c("data"), c("a_min", "a_max"), c(2L, 2L), c(0L, -1L, -1L, 1L))
 
 #' clip: Clips (limits) the values of an array to [a_min, a_max]: elements below a_min become a_min and elements above a_max become a_max
@@ -136,6 +222,17 @@ mx.nd.internal.sparse.ceil <- mx.nd.ceil
 #' @export
 mx.nd.clip <- function(data = NULL, a_min, a_max, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_clip, list(data), list(a_min, a_max), list(...), out)
+
+#' clip (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.clip}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.clip
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.clip <- function(data = NULL, a_min, a_max, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_clip, list(data), list(a_min, a_max), list(...), name)
 
 .mxop_cos <- list("cos", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -155,6 +252,21 @@ mx.nd.cos <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.cos <- mx.nd.cos
 
+#' cos (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.cos}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.cos
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.cos <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_cos, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.cos
+#' @export
+mx.symbol.internal.sparse.cos <- mx.symbol.cos
+
 .mxop_cosh <- list("cosh", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' cosh: Returns the element-wise hyperbolic cosine of the input
@@ -172,3 +284,18 @@ mx.nd.cosh <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.cosh
 #' @export
 mx.nd.internal.sparse.cosh <- mx.nd.cosh
+
+#' cosh (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.cosh}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.cosh
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.cosh <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_cosh, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.cosh
+#' @export
+mx.symbol.internal.sparse.cosh <- mx.symbol.cosh

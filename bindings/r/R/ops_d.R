@@ -30,6 +30,17 @@
 mx.nd.Deconvolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, adj = NULL, target_shape = NULL, num_filter, num_group = NULL, workspace = NULL, no_bias = NULL, cudnn_tune = NULL, cudnn_off = NULL, layout = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_Deconvolution, list(data, weight, bias), list(kernel, stride, dilate, pad, adj, target_shape, num_filter, num_group, workspace, no_bias, cudnn_tune, cudnn_off, layout), list(...), out)
 
+#' Deconvolution (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.Deconvolution}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.Deconvolution
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.Deconvolution <- function(data = NULL, weight = NULL, bias = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, adj = NULL, target_shape = NULL, num_filter, num_group = NULL, workspace = NULL, no_bias = NULL, cudnn_tune = NULL, cudnn_off = NULL, layout = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_Deconvolution, list(data, weight, bias), list(kernel, stride, dilate, pad, adj, target_shape, num_filter, num_group, workspace, no_bias, cudnn_tune, cudnn_off, layout), list(...), name)
+
 .mxop_Dropout <- list("Dropout", c("data"), c("p", "mode", "axes", "cudnn_off"), c(2L, 7L, 5L, 3L), c(0L, -1L, -1L, 2L))
 
 #' Dropout: Applies dropout: during training each element is zeroed with probability p and the kept ones are scaled by 1/(1-p); at inference (mode='training') the input is returned unchanged
@@ -48,6 +59,17 @@ mx.nd.Deconvolution <- function(data = NULL, weight = NULL, bias = NULL, kernel,
 mx.nd.Dropout <- function(data = NULL, p = NULL, mode = NULL, axes = NULL, cudnn_off = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_Dropout, list(data), list(p, mode, axes, cudnn_off), list(...), out)
 
+#' Dropout (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.Dropout}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.Dropout
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.Dropout <- function(data = NULL, p = NULL, mode = NULL, axes = NULL, cudnn_off = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_Dropout, list(data), list(p, mode, axes, cudnn_off), list(...), name)
+
 .mxop__digamma <- list("_digamma", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _digamma: Returns the element-wise digamma function psi(x), the derivative of gammaln; NaN at 0, -1, -2,
@@ -61,6 +83,17 @@ mx.nd.Dropout <- function(data = NULL, p = NULL, mode = NULL, axes = NULL, cudnn
 #' @export
 mx.nd.internal.digamma <- function(data = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__digamma, list(data), list(), list(...), out)
+
+#' _digamma (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.digamma}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.digamma
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.digamma <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__digamma, list(data), list(), list(...), name)
 
 .mxop__div_scalar <- list("_div_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -82,6 +115,21 @@ mx.nd.internal.div.scalar <- function(data = NULL, scalar = NULL, is_int = NULL,
 #' @export
 mx.nd.internal.DivScalar <- mx.nd.internal.div.scalar
 
+#' _div_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.div.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.div.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.div.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__div_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.div.scalar
+#' @export
+mx.symbol.internal.DivScalar <- mx.symbol.internal.div.scalar
+
 .mxop_degrees <- list("degrees", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' degrees: Converts each element from radians to degrees
@@ -100,6 +148,21 @@ mx.nd.degrees <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.degrees <- mx.nd.degrees
 
+#' degrees (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.degrees}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.degrees
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.degrees <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_degrees, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.degrees
+#' @export
+mx.symbol.internal.sparse.degrees <- mx.symbol.degrees
+
 .mxop_dot <- list("dot", c("lhs", "rhs"), c("transpose_a", "transpose_b", "forward_stype"), c(3L, 3L, 4L), c(0L, -1L, -1L, 1L))
 
 #' dot: Dot product of two arrays
@@ -117,3 +180,14 @@ mx.nd.internal.sparse.degrees <- mx.nd.degrees
 #' @export
 mx.nd.dot <- function(lhs = NULL, rhs = NULL, transpose_a = NULL, transpose_b = NULL, forward_stype = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_dot, list(lhs, rhs), list(transpose_a, transpose_b, forward_stype), list(...), out)
+
+#' dot (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.dot}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.dot
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.dot <- function(lhs = NULL, rhs = NULL, transpose_a = NULL, transpose_b = NULL, forward_stype = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_dot, list(lhs, rhs), list(transpose_a, transpose_b, forward_stype), list(...), name)

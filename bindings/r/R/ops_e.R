@@ -20,6 +20,17 @@
 mx.nd.Embedding <- function(data = NULL, weight = NULL, input_dim, output_dim, dtype = NULL, sparse_grad = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_Embedding, list(data, weight), list(input_dim, output_dim, dtype, sparse_grad), list(...), out)
 
+#' Embedding (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.Embedding}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.Embedding
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.Embedding <- function(data = NULL, weight = NULL, input_dim, output_dim, dtype = NULL, sparse_grad = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_Embedding, list(data, weight), list(input_dim, output_dim, dtype, sparse_grad), list(...), name)
+
 .mxop__equal <- list("_equal", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _equal: Returns the element-wise comparison lhs == rhs of two arrays of the same shape
@@ -34,6 +45,17 @@ mx.nd.Embedding <- function(data = NULL, weight = NULL, input_dim, output_dim, d
 #' @export
 mx.nd.internal.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__equal, list(lhs, rhs), list(), list(...), out)
+
+#' _equal (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.equal}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.equal
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.equal <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__equal, list(lhs, rhs), list(), list(...), name)
 
 .mxop__equal_scalar <- list("_equal_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -55,6 +77,21 @@ mx.nd.internal.equal.scalar <- function(data = NULL, scalar = NULL, is_int = NUL
 #' @export
 mx.nd.internal.EqualScalar <- mx.nd.internal.equal.scalar
 
+#' _equal_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.equal.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.equal.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.equal.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__equal_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.equal.scalar
+#' @export
+mx.symbol.internal.EqualScalar <- mx.symbol.internal.equal.scalar
+
 .mxop__eye <- list("_eye", character(0), c("N", "M", "k", "ctx", "dtype"), c(1L, 1L, 1L, 4L, 6L), c(0L, -1L, -1L, 1L))
 
 #' _eye: Returns a 2-D array of shape (N, M) with ones on the k-th diagonal and zeros elsewhere
@@ -72,6 +109,17 @@ mx.nd.internal.EqualScalar <- mx.nd.internal.equal.scalar
 #' @export
 mx.nd.internal.eye <- function(N, M = NULL, k = NULL, ctx = NULL, dtype = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__eye, list(), list(N, M, k, ctx, dtype), list(...), out)
+
+#' _eye (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.eye}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.eye
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.eye <- function(N, M = NULL, k = NULL, ctx = NULL, dtype = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__eye, list(), list(N, M, k, ctx, dtype), list(...), name)
 
 .mxop_elemwise_add <- list("elemwise_add", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -100,6 +148,29 @@ mx.nd.internal.plus <- mx.nd.elemwise.add
 #' @export
 mx.nd.internal.Plus <- mx.nd.elemwise.add
 
+#' elemwise_add (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.elemwise.add}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.elemwise.add
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.elemwise.add <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_elemwise_add, list(lhs, rhs), list(), list(...), name)
+
+#' @rdname mx.symbol.elemwise.add
+#' @export
+mx.symbol.internal.add <- mx.symbol.elemwise.add
+
+#' @rdname mx.symbol.elemwise.add
+#' @export
+mx.symbol.internal.plus <- mx.symbol.elemwise.add
+
+#' @rdname mx.symbol.elemwise.add
+#' @export
+mx.symbol.internal.Plus <- mx.symbol.elemwise.add
+
 .mxop_elemwise_div <- list("elemwise_div", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' elemwise_div: Returns the element-wise quotient, lhs / rhs, of two arrays of the same shape
@@ -123,6 +194,25 @@ mx.nd.internal.div <- mx.nd.elemwise.div
 #' @export
 mx.nd.internal.Div <- mx.nd.elemwise.div
 
+#' elemwise_div (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.elemwise.div}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.elemwise.div
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.elemwise.div <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_elemwise_div, list(lhs, rhs), list(), list(...), name)
+
+#' @rdname mx.symbol.elemwise.div
+#' @export
+mx.symbol.internal.div <- mx.symbol.elemwise.div
+
+#' @rdname mx.symbol.elemwise.div
+#' @export
+mx.symbol.internal.Div <- mx.symbol.elemwise.div
+
 .mxop_elemwise_mul <- list("elemwise_mul", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' elemwise_mul: Returns the element-wise product, lhs * rhs, of two arrays of the same shape
@@ -145,6 +235,25 @@ mx.nd.internal.mul <- mx.nd.elemwise.mul
 #' @rdname mx.nd.elemwise.mul
 #' @export
 mx.nd.internal.Mul <- mx.nd.elemwise.mul
+
+#' elemwise_mul (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.elemwise.mul}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.elemwise.mul
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.elemwise.mul <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_elemwise_mul, list(lhs, rhs), list(), list(...), name)
+
+#' @rdname mx.symbol.elemwise.mul
+#' @export
+mx.symbol.internal.mul <- mx.symbol.elemwise.mul
+
+#' @rdname mx.symbol.elemwise.mul
+#' @export
+mx.symbol.internal.Mul <- mx.symbol.elemwise.mul
 
 .mxop_elemwise_sub <- list("elemwise_sub", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -173,6 +282,29 @@ mx.nd.internal.minus <- mx.nd.elemwise.sub
 #' @export
 mx.nd.internal.Minus <- mx.nd.elemwise.sub
 
+#' elemwise_sub (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.elemwise.sub}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.elemwise.sub
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.elemwise.sub <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_elemwise_sub, list(lhs, rhs), list(), list(...), name)
+
+#' @rdname mx.symbol.elemwise.sub
+#' @export
+mx.symbol.internal.sub <- mx.symbol.elemwise.sub
+
+#' @rdname mx.symbol.elemwise.sub
+#' @export
+mx.symbol.internal.minus <- mx.symbol.elemwise.sub
+
+#' @rdname mx.symbol.elemwise.sub
+#' @export
+mx.symbol.internal.Minus <- mx.symbol.elemwise.sub
+
 .mxop_erf <- list("erf", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' erf: Returns the element-wise Gauss error function of the input
@@ -187,6 +319,17 @@ mx.nd.internal.Minus <- mx.nd.elemwise.sub
 mx.nd.erf <- function(data = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_erf, list(data), list(), list(...), out)
 
+#' erf (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.erf}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.erf
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.erf <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_erf, list(data), list(), list(...), name)
+
 .mxop_erfinv <- list("erfinv", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' erfinv: Returns the element-wise inverse Gauss error function; inputs outside [-1, 1] give NaN
@@ -200,6 +343,17 @@ mx.nd.erf <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.erfinv <- function(data = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_erfinv, list(data), list(), list(...), out)
+
+#' erfinv (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.erfinv}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.erfinv
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.erfinv <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_erfinv, list(data), list(), list(...), name)
 
 .mxop_exp <- list("exp", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -219,6 +373,21 @@ mx.nd.exp <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.exp <- mx.nd.exp
 
+#' exp (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.exp}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.exp
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.exp <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_exp, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.exp
+#' @export
+mx.symbol.internal.sparse.exp <- mx.symbol.exp
+
 .mxop_expand_dims <- list("expand_dims", c("data"), c("axis"), c(1L), c(0L, -1L, -1L, 1L))
 
 #' expand_dims: Inserts a new axis of size 1 into the array shape at position 'axis'
@@ -233,6 +402,17 @@ mx.nd.internal.sparse.exp <- mx.nd.exp
 #' @export
 mx.nd.expand.dims <- function(data = NULL, axis, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_expand_dims, list(data), list(axis), list(...), out)
+
+#' expand_dims (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.expand.dims}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.expand.dims
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.expand.dims <- function(data = NULL, axis, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_expand_dims, list(data), list(axis), list(...), name)
 
 .mxop_expm1 <- list("expm1", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -251,3 +431,18 @@ mx.nd.expm1 <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.expm1
 #' @export
 mx.nd.internal.sparse.expm1 <- mx.nd.expm1
+
+#' expm1 (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.expm1}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.expm1
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.expm1 <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_expm1, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.expm1
+#' @export
+mx.symbol.internal.sparse.expm1 <- mx.symbol.expm1

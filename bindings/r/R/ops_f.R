@@ -19,6 +19,21 @@ mx.nd.Flatten <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.flatten <- mx.nd.Flatten
 
+#' Flatten (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.Flatten}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.Flatten
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.Flatten <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_Flatten, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.Flatten
+#' @export
+mx.symbol.flatten <- mx.symbol.Flatten
+
 .mxop_FullyConnected <- list("FullyConnected", c("data", "weight", "bias"), c("num_hidden", "no_bias", "flatten"), c(1L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
 #' FullyConnected: Applies a linear transformation: Y = X W^T + b
@@ -38,6 +53,17 @@ mx.nd.flatten <- mx.nd.Flatten
 mx.nd.FullyConnected <- function(data = NULL, weight = NULL, bias = NULL, num_hidden, no_bias = NULL, flatten = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_FullyConnected, list(data, weight, bias), list(num_hidden, no_bias, flatten), list(...), out)
 
+#' FullyConnected (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.FullyConnected}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.FullyConnected
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.FullyConnected <- function(data = NULL, weight = NULL, bias = NULL, num_hidden, no_bias = NULL, flatten = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_FullyConnected, list(data, weight, bias), list(num_hidden, no_bias, flatten), list(...), name)
+
 .mxop__full <- list("_full", character(0), c("shape", "ctx", "dtype", "value"), c(5L, 4L, 6L, 2L), c(0L, -1L, -1L, 1L))
 
 #' _full: Returns a new array of the given shape and dtype, filled with `value` (converted to the dtype as a C cast would: integers truncate toward zero)
@@ -54,6 +80,17 @@ mx.nd.FullyConnected <- function(data = NULL, weight = NULL, bias = NULL, num_hi
 #' @export
 mx.nd.internal.full <- function(shape = NULL, ctx = NULL, dtype = NULL, value, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__full, list(), list(shape, ctx, dtype, value), list(...), out)
+
+#' _full (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.full}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.full
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.full <- function(shape = NULL, ctx = NULL, dtype = NULL, value, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__full, list(), list(shape, ctx, dtype, value), list(...), name)
 
 .mxop_fix <- list("fix", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -73,6 +110,21 @@ mx.nd.fix <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.fix <- mx.nd.fix
 
+#' fix (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.fix}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.fix
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.fix <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_fix, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.fix
+#' @export
+mx.symbol.internal.sparse.fix <- mx.symbol.fix
+
 .mxop_floor <- list("floor", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' floor: Returns the element-wise floor of the input: the largest integer i with i <= x
@@ -90,6 +142,21 @@ mx.nd.floor <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.floor
 #' @export
 mx.nd.internal.sparse.floor <- mx.nd.floor
+
+#' floor (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.floor}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.floor
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.floor <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_floor, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.floor
+#' @export
+mx.symbol.internal.sparse.floor <- mx.symbol.floor
 
 .mxop_ftrl_update <- list("ftrl_update", c("weight", "grad", "z", "n"), c("lr", "lamda1", "beta", "wd", "rescale_grad", "clip_gradient"), c(2L, 2L, 2L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
@@ -113,3 +180,14 @@ mx.nd.internal.sparse.floor <- mx.nd.floor
 #' @export
 mx.nd.ftrl.update <- function(weight = NULL, grad = NULL, z = NULL, n = NULL, lr, lamda1 = NULL, beta = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_ftrl_update, list(weight, grad, z, n), list(lr, lamda1, beta, wd, rescale_grad, clip_gradient), list(...), out)
+
+#' ftrl_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.ftrl.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.ftrl.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.ftrl.update <- function(weight = NULL, grad = NULL, z = NULL, n = NULL, lr, lamda1 = NULL, beta = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_ftrl_update, list(weight, grad, z, n), list(lr, lamda1, beta, wd, rescale_grad, clip_gradient), list(...), name)

@@ -20,6 +20,17 @@
 mx.nd.GroupNorm <- function(data = NULL, gamma = NULL, beta = NULL, num_groups = NULL, eps = NULL, output_mean_var = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_GroupNorm, list(data, gamma, beta), list(num_groups, eps, output_mean_var), list(...), out)
 
+#' GroupNorm (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.GroupNorm}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.GroupNorm
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.GroupNorm <- function(data = NULL, gamma = NULL, beta = NULL, num_groups = NULL, eps = NULL, output_mean_var = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_GroupNorm, list(data, gamma, beta), list(num_groups, eps, output_mean_var), list(...), name)
+
 .mxop__greater <- list("_greater", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _greater: Returns the element-wise comparison lhs > rhs of two arrays of the same shape
@@ -35,6 +46,17 @@ mx.nd.GroupNorm <- function(data = NULL, gamma = NULL, beta = NULL, num_groups =
 mx.nd.internal.greater <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__greater, list(lhs, rhs), list(), list(...), out)
 
+#' _greater (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.greater}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.greater
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.greater <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__greater, list(lhs, rhs), list(), list(...), name)
+
 .mxop__greater_equal <- list("_greater_equal", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _greater_equal: Returns the element-wise comparison lhs >= rhs of two arrays of the same shape
@@ -49,6 +71,17 @@ mx.nd.internal.greater <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.greater.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__greater_equal, list(lhs, rhs), list(), list(...), out)
+
+#' _greater_equal (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.greater.equal}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.greater.equal
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.greater.equal <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__greater_equal, list(lhs, rhs), list(), list(...), name)
 
 .mxop__greater_equal_scalar <- list("_greater_equal_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -70,6 +103,21 @@ mx.nd.internal.greater.equal.scalar <- function(data = NULL, scalar = NULL, is_i
 #' @export
 mx.nd.internal.GreaterEqualScalar <- mx.nd.internal.greater.equal.scalar
 
+#' _greater_equal_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.greater.equal.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.greater.equal.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.greater.equal.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__greater_equal_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.greater.equal.scalar
+#' @export
+mx.symbol.internal.GreaterEqualScalar <- mx.symbol.internal.greater.equal.scalar
+
 .mxop__greater_scalar <- list("_greater_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
 #' _greater_scalar: 1 where the element is greater than the scalar, else 0, in the input dtype
@@ -90,6 +138,21 @@ mx.nd.internal.greater.scalar <- function(data = NULL, scalar = NULL, is_int = N
 #' @export
 mx.nd.internal.GreaterScalar <- mx.nd.internal.greater.scalar
 
+#' _greater_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.greater.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.greater.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.greater.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__greater_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.greater.scalar
+#' @export
+mx.symbol.internal.GreaterScalar <- mx.symbol.internal.greater.scalar
+
 .mxop_gamma <- list("gamma", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' gamma: Returns the gamma function (extension of the factorial to the reals) element-wise
@@ -107,6 +170,21 @@ mx.nd.gamma <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.gamma
 #' @export
 mx.nd.internal.sparse.gamma <- mx.nd.gamma
+
+#' gamma (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.gamma}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.gamma
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.gamma <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_gamma, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.gamma
+#' @export
+mx.symbol.internal.sparse.gamma <- mx.symbol.gamma
 
 .mxop_gammaln <- list("gammaln", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -126,6 +204,21 @@ mx.nd.gammaln <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.gammaln <- mx.nd.gammaln
 
+#' gammaln (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.gammaln}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.gammaln
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.gammaln <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_gammaln, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.gammaln
+#' @export
+mx.symbol.internal.sparse.gammaln <- mx.symbol.gammaln
+
 .mxop_gather_nd <- list("gather_nd", c("data", "indices"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' gather_nd: Gathers elements or slices from 'data' at the index tuples in 'indices': with indices of shape (M, Y0, ..., YK) and data of shape (X0, ..., XN) (M <= N), output[y0, ..., yK, x...] = data[indices[0, y...], ..., indices[M-1, y...], x...]
@@ -140,3 +233,14 @@ mx.nd.internal.sparse.gammaln <- mx.nd.gammaln
 #' @export
 mx.nd.gather.nd <- function(data = NULL, indices = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_gather_nd, list(data, indices), list(), list(...), out)
+
+#' gather_nd (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.gather.nd}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.gather.nd
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.gather.nd <- function(data = NULL, indices = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_gather_nd, list(data, indices), list(), list(...), name)

@@ -16,6 +16,17 @@
 mx.nd.internal.hypot <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__hypot, list(lhs, rhs), list(), list(...), out)
 
+#' _hypot (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.hypot}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.hypot
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.hypot <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__hypot, list(lhs, rhs), list(), list(...), name)
+
 .mxop__hypot_scalar <- list("_hypot_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
 #' _hypot_scalar: Element-wise hypotenuse sqrt(x^2 + scalar^2) of the input and a scalar
@@ -35,3 +46,18 @@ mx.nd.internal.hypot.scalar <- function(data = NULL, scalar = NULL, is_int = NUL
 #' @rdname mx.nd.internal.hypot.scalar
 #' @export
 mx.nd.internal.HypotScalar <- mx.nd.internal.hypot.scalar
+
+#' _hypot_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.hypot.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.hypot.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.hypot.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__hypot_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.hypot.scalar
+#' @export
+mx.symbol.internal.HypotScalar <- mx.symbol.internal.hypot.scalar

@@ -17,3 +17,14 @@
 #' @export
 mx.nd.InstanceNorm <- function(data = NULL, gamma = NULL, beta = NULL, eps = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_InstanceNorm, list(data, gamma, beta), list(eps), list(...), out)
+
+#' InstanceNorm (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.InstanceNorm}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.InstanceNorm
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.InstanceNorm <- function(data = NULL, gamma = NULL, beta = NULL, eps = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_InstanceNorm, list(data, gamma, beta), list(eps), list(...), name)

@@ -17,6 +17,17 @@
 mx.nd.L2Normalization <- function(data = NULL, eps = NULL, mode = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_L2Normalization, list(data), list(eps, mode), list(...), out)
 
+#' L2Normalization (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.L2Normalization}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.L2Normalization
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.L2Normalization <- function(data = NULL, eps = NULL, mode = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_L2Normalization, list(data), list(eps, mode), list(...), name)
+
 .mxop_LayerNorm <- list("LayerNorm", c("data", "gamma", "beta"), c("axis", "eps", "output_mean_var"), c(1L, 2L, 3L), c(0L, -1L, -1L, 3L))
 
 #' LayerNorm: Layer normalization: normalizes data over 'axis' (each position of the other axes separately) to zero mean and unit variance, then scales by gamma and shifts by beta (both of the axis' size)
@@ -35,6 +46,17 @@ mx.nd.L2Normalization <- function(data = NULL, eps = NULL, mode = NULL, ..., out
 #' @export
 mx.nd.LayerNorm <- function(data = NULL, gamma = NULL, beta = NULL, axis = NULL, eps = NULL, output_mean_var = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_LayerNorm, list(data, gamma, beta), list(axis, eps, output_mean_var), list(...), out)
+
+#' LayerNorm (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.LayerNorm}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.LayerNorm
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.LayerNorm <- function(data = NULL, gamma = NULL, beta = NULL, axis = NULL, eps = NULL, output_mean_var = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_LayerNorm, list(data, gamma, beta), list(axis, eps, output_mean_var), list(...), name)
 
 .mxop_LeakyReLU <- list("LeakyReLU", c("data", "gamma"), c("act_type", "slope", "lower_bound", "upper_bound"), c(7L, 2L, 2L, 2L), c(0L, -1L, -1L, 2L))
 
@@ -55,6 +77,17 @@ mx.nd.LayerNorm <- function(data = NULL, gamma = NULL, beta = NULL, axis = NULL,
 mx.nd.LeakyReLU <- function(data = NULL, gamma = NULL, act_type = NULL, slope = NULL, lower_bound = NULL, upper_bound = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_LeakyReLU, list(data, gamma), list(act_type, slope, lower_bound, upper_bound), list(...), out)
 
+#' LeakyReLU (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.LeakyReLU}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.LeakyReLU
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.LeakyReLU <- function(data = NULL, gamma = NULL, act_type = NULL, slope = NULL, lower_bound = NULL, upper_bound = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_LeakyReLU, list(data, gamma), list(act_type, slope, lower_bound, upper_bound), list(...), name)
+
 .mxop__lesser <- list("_lesser", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _lesser: Returns the element-wise comparison lhs < rhs of two arrays of the same shape
@@ -70,6 +103,17 @@ mx.nd.LeakyReLU <- function(data = NULL, gamma = NULL, act_type = NULL, slope = 
 mx.nd.internal.lesser <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__lesser, list(lhs, rhs), list(), list(...), out)
 
+#' _lesser (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.lesser}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.lesser
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.lesser <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__lesser, list(lhs, rhs), list(), list(...), name)
+
 .mxop__lesser_equal <- list("_lesser_equal", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _lesser_equal: Returns the element-wise comparison lhs <= rhs of two arrays of the same shape
@@ -84,6 +128,17 @@ mx.nd.internal.lesser <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.lesser.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__lesser_equal, list(lhs, rhs), list(), list(...), out)
+
+#' _lesser_equal (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.lesser.equal}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.lesser.equal
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.lesser.equal <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__lesser_equal, list(lhs, rhs), list(), list(...), name)
 
 .mxop__lesser_equal_scalar <- list("_lesser_equal_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -105,6 +160,21 @@ mx.nd.internal.lesser.equal.scalar <- function(data = NULL, scalar = NULL, is_in
 #' @export
 mx.nd.internal.LesserEqualScalar <- mx.nd.internal.lesser.equal.scalar
 
+#' _lesser_equal_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.lesser.equal.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.lesser.equal.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.lesser.equal.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__lesser_equal_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.lesser.equal.scalar
+#' @export
+mx.symbol.internal.LesserEqualScalar <- mx.symbol.internal.lesser.equal.scalar
+
 .mxop__lesser_scalar <- list("_lesser_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
 #' _lesser_scalar: 1 where the element is less than the scalar, else 0, in the input dtype
@@ -125,6 +195,21 @@ mx.nd.internal.lesser.scalar <- function(data = NULL, scalar = NULL, is_int = NU
 #' @export
 mx.nd.internal.LesserScalar <- mx.nd.internal.lesser.scalar
 
+#' _lesser_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.lesser.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.lesser.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.lesser.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__lesser_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.lesser.scalar
+#' @export
+mx.symbol.internal.LesserScalar <- mx.symbol.internal.lesser.scalar
+
 .mxop__linspace <- list("_linspace", character(0), c("start", "stop", "num", "endpoint", "ctx", "dtype"), c(2L, 2L, 1L, 3L, 4L, 6L), c(0L, -1L, -1L, 1L))
 
 #' _linspace: Returns `num` evenly spaced samples over [start, stop], or [start, stop) when endpoint is False, like np.linspace
@@ -144,6 +229,17 @@ mx.nd.internal.LesserScalar <- mx.nd.internal.lesser.scalar
 mx.nd.internal.linspace <- function(start, stop, num, endpoint = NULL, ctx = NULL, dtype = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__linspace, list(), list(start, stop, num, endpoint, ctx, dtype), list(...), out)
 
+#' _linspace (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.linspace}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.linspace
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.linspace <- function(start, stop, num, endpoint = NULL, ctx = NULL, dtype = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__linspace, list(), list(start, stop, num, endpoint, ctx, dtype), list(...), name)
+
 .mxop__logical_and <- list("_logical_and", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _logical_and: Returns the element-wise logical AND of two arrays of the same shape
@@ -158,6 +254,17 @@ mx.nd.internal.linspace <- function(start, stop, num, endpoint = NULL, ctx = NUL
 #' @export
 mx.nd.internal.logical.and <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__logical_and, list(lhs, rhs), list(), list(...), out)
+
+#' _logical_and (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.logical.and}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.logical.and
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.logical.and <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__logical_and, list(lhs, rhs), list(), list(...), name)
 
 .mxop__logical_and_scalar <- list("_logical_and_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -179,6 +286,21 @@ mx.nd.internal.logical.and.scalar <- function(data = NULL, scalar = NULL, is_int
 #' @export
 mx.nd.internal.LogicalAndScalar <- mx.nd.internal.logical.and.scalar
 
+#' _logical_and_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.logical.and.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.logical.and.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.logical.and.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__logical_and_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.logical.and.scalar
+#' @export
+mx.symbol.internal.LogicalAndScalar <- mx.symbol.internal.logical.and.scalar
+
 .mxop__logical_or <- list("_logical_or", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _logical_or: Returns the element-wise logical OR of two arrays of the same shape
@@ -193,6 +315,17 @@ mx.nd.internal.LogicalAndScalar <- mx.nd.internal.logical.and.scalar
 #' @export
 mx.nd.internal.logical.or <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__logical_or, list(lhs, rhs), list(), list(...), out)
+
+#' _logical_or (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.logical.or}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.logical.or
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.logical.or <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__logical_or, list(lhs, rhs), list(), list(...), name)
 
 .mxop__logical_or_scalar <- list("_logical_or_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -214,6 +347,21 @@ mx.nd.internal.logical.or.scalar <- function(data = NULL, scalar = NULL, is_int 
 #' @export
 mx.nd.internal.LogicalOrScalar <- mx.nd.internal.logical.or.scalar
 
+#' _logical_or_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.logical.or.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.logical.or.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.logical.or.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__logical_or_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.logical.or.scalar
+#' @export
+mx.symbol.internal.LogicalOrScalar <- mx.symbol.internal.logical.or.scalar
+
 .mxop__logical_xor <- list("_logical_xor", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _logical_xor: Returns the element-wise logical XOR of two arrays of the same shape
@@ -228,6 +376,17 @@ mx.nd.internal.LogicalOrScalar <- mx.nd.internal.logical.or.scalar
 #' @export
 mx.nd.internal.logical.xor <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__logical_xor, list(lhs, rhs), list(), list(...), out)
+
+#' _logical_xor (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.logical.xor}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.logical.xor
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.logical.xor <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__logical_xor, list(lhs, rhs), list(), list(...), name)
 
 .mxop__logical_xor_scalar <- list("_logical_xor_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -248,6 +407,21 @@ mx.nd.internal.logical.xor.scalar <- function(data = NULL, scalar = NULL, is_int
 #' @rdname mx.nd.internal.logical.xor.scalar
 #' @export
 mx.nd.internal.LogicalXorScalar <- mx.nd.internal.logical.xor.scalar
+
+#' _logical_xor_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.logical.xor.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.logical.xor.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.logical.xor.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__logical_xor_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.logical.xor.scalar
+#' @export
+mx.symbol.internal.LogicalXorScalar <- mx.symbol.internal.logical.xor.scalar
 
 .mxop_lamb_update_phase1 <- list("lamb_update_phase1", c("weight", "grad", "mean", "var"), c("beta1", "beta2", "epsilon", "t", "bias_correction", "wd", "rescale_grad", "clip_gradient"), c(2L, 2L, 2L, 1L, 3L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
@@ -274,6 +448,17 @@ mx.nd.internal.LogicalXorScalar <- mx.nd.internal.logical.xor.scalar
 mx.nd.lamb.update.phase1 <- function(weight = NULL, grad = NULL, mean = NULL, var = NULL, beta1 = NULL, beta2 = NULL, epsilon = NULL, t, bias_correction = NULL, wd, rescale_grad = NULL, clip_gradient = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_lamb_update_phase1, list(weight, grad, mean, var), list(beta1, beta2, epsilon, t, bias_correction, wd, rescale_grad, clip_gradient), list(...), out)
 
+#' lamb_update_phase1 (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.lamb.update.phase1}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.lamb.update.phase1
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.lamb.update.phase1 <- function(weight = NULL, grad = NULL, mean = NULL, var = NULL, beta1 = NULL, beta2 = NULL, epsilon = NULL, t, bias_correction = NULL, wd, rescale_grad = NULL, clip_gradient = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_lamb_update_phase1, list(weight, grad, mean, var), list(beta1, beta2, epsilon, t, bias_correction, wd, rescale_grad, clip_gradient), list(...), name)
+
 .mxop_lamb_update_phase2 <- list("lamb_update_phase2", c("weight", "g", "r1", "r2"), c("lr", "lower_bound", "upper_bound"), c(2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
 #' lamb_update_phase2: Phase II of the LAMB update: weight = weight - lr * (r1 / r2) * g, where r1 (the weight's norm) is first limited to [lower_bound, upper_bound] (each when >= 0) and the ratio is 1 when r1 or r2 is 0
@@ -294,6 +479,17 @@ mx.nd.lamb.update.phase1 <- function(weight = NULL, grad = NULL, mean = NULL, va
 mx.nd.lamb.update.phase2 <- function(weight = NULL, g = NULL, r1 = NULL, r2 = NULL, lr, lower_bound = NULL, upper_bound = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_lamb_update_phase2, list(weight, g, r1, r2), list(lr, lower_bound, upper_bound), list(...), out)
 
+#' lamb_update_phase2 (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.lamb.update.phase2}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.lamb.update.phase2
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.lamb.update.phase2 <- function(weight = NULL, g = NULL, r1 = NULL, r2 = NULL, lr, lower_bound = NULL, upper_bound = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_lamb_update_phase2, list(weight, g, r1, r2), list(lr, lower_bound, upper_bound), list(...), name)
+
 .mxop_log <- list("log", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' log: Returns the element-wise natural logarithm of the input
@@ -311,6 +507,21 @@ mx.nd.log <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.log
 #' @export
 mx.nd.internal.sparse.log <- mx.nd.log
+
+#' log (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.log}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.log
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.log <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_log, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.log
+#' @export
+mx.symbol.internal.sparse.log <- mx.symbol.log
 
 .mxop_log10 <- list("log10", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -330,6 +541,21 @@ mx.nd.log10 <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.log10 <- mx.nd.log10
 
+#' log10 (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.log10}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.log10
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.log10 <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_log10, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.log10
+#' @export
+mx.symbol.internal.sparse.log10 <- mx.symbol.log10
+
 .mxop_log1p <- list("log1p", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' log1p: Returns log(1 + x) element-wise, accurate for small x
@@ -347,6 +573,21 @@ mx.nd.log1p <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.log1p
 #' @export
 mx.nd.internal.sparse.log1p <- mx.nd.log1p
+
+#' log1p (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.log1p}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.log1p
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.log1p <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_log1p, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.log1p
+#' @export
+mx.symbol.internal.sparse.log1p <- mx.symbol.log1p
 
 .mxop_log2 <- list("log2", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -366,6 +607,21 @@ mx.nd.log2 <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.log2 <- mx.nd.log2
 
+#' log2 (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.log2}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.log2
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.log2 <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_log2, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.log2
+#' @export
+mx.symbol.internal.sparse.log2 <- mx.symbol.log2
+
 .mxop_log_softmax <- list("log_softmax", c("data"), c("axis", "temperature", "dtype", "use_length"), c(1L, 2L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
 #' log_softmax: Computes the log softmax of the input along an axis: x/T - log(sum(exp(x/T))), stably
@@ -384,6 +640,17 @@ mx.nd.internal.sparse.log2 <- mx.nd.log2
 mx.nd.log.softmax <- function(data = NULL, axis = NULL, temperature = NULL, dtype = NULL, use_length = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_log_softmax, list(data), list(axis, temperature, dtype, use_length), list(...), out)
 
+#' log_softmax (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.log.softmax}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.log.softmax
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.log.softmax <- function(data = NULL, axis = NULL, temperature = NULL, dtype = NULL, use_length = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_log_softmax, list(data), list(axis, temperature, dtype, use_length), list(...), name)
+
 .mxop_logical_not <- list("logical_not", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' logical_not: Returns the element-wise logical NOT of the input: 1 where the input is zero, 0 elsewhere, in the input's dtype
@@ -397,3 +664,14 @@ mx.nd.log.softmax <- function(data = NULL, axis = NULL, temperature = NULL, dtyp
 #' @export
 mx.nd.logical.not <- function(data = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_logical_not, list(data), list(), list(...), out)
+
+#' logical_not (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.logical.not}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.logical.not
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.logical.not <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_logical_not, list(data), list(), list(...), name)

@@ -18,6 +18,17 @@
 mx.nd.MakeLoss <- function(data = NULL, grad_scale = NULL, valid_thresh = NULL, normalization = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_MakeLoss, list(data), list(grad_scale, valid_thresh, normalization), list(...), out)
 
+#' MakeLoss (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.MakeLoss}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.MakeLoss
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.MakeLoss <- function(data = NULL, grad_scale = NULL, valid_thresh = NULL, normalization = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_MakeLoss, list(data), list(grad_scale, valid_thresh, normalization), list(...), name)
+
 .mxop__maximum <- list("_maximum", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _maximum: Returns the element-wise maximum, max(lhs, rhs), of two arrays of the same shape
@@ -36,6 +47,21 @@ mx.nd.internal.maximum <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 #' @rdname mx.nd.internal.maximum
 #' @export
 mx.nd.internal.Maximum <- mx.nd.internal.maximum
+
+#' _maximum (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.maximum}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.maximum
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.maximum <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__maximum, list(lhs, rhs), list(), list(...), name)
+
+#' @rdname mx.symbol.internal.maximum
+#' @export
+mx.symbol.internal.Maximum <- mx.symbol.internal.maximum
 
 .mxop__maximum_scalar <- list("_maximum_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -57,6 +83,21 @@ mx.nd.internal.maximum.scalar <- function(data = NULL, scalar = NULL, is_int = N
 #' @export
 mx.nd.internal.MaximumScalar <- mx.nd.internal.maximum.scalar
 
+#' _maximum_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.maximum.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.maximum.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.maximum.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__maximum_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.maximum.scalar
+#' @export
+mx.symbol.internal.MaximumScalar <- mx.symbol.internal.maximum.scalar
+
 .mxop__minimum <- list("_minimum", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _minimum: Returns the element-wise minimum, min(lhs, rhs), of two arrays of the same shape
@@ -75,6 +116,21 @@ mx.nd.internal.minimum <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 #' @rdname mx.nd.internal.minimum
 #' @export
 mx.nd.internal.Minimum <- mx.nd.internal.minimum
+
+#' _minimum (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.minimum}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.minimum
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.minimum <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__minimum, list(lhs, rhs), list(), list(...), name)
+
+#' @rdname mx.symbol.internal.minimum
+#' @export
+mx.symbol.internal.Minimum <- mx.symbol.internal.minimum
 
 .mxop__minimum_scalar <- list("_minimum_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -96,6 +152,21 @@ mx.nd.internal.minimum.scalar <- function(data = NULL, scalar = NULL, is_int = N
 #' @export
 mx.nd.internal.MinimumScalar <- mx.nd.internal.minimum.scalar
 
+#' _minimum_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.minimum.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.minimum.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.minimum.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__minimum_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.minimum.scalar
+#' @export
+mx.symbol.internal.MinimumScalar <- mx.symbol.internal.minimum.scalar
+
 .mxop__minus_scalar <- list("_minus_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
 #' _minus_scalar: Subtracts a scalar from every element: x - scalar
@@ -116,6 +187,21 @@ mx.nd.internal.minus.scalar <- function(data = NULL, scalar = NULL, is_int = NUL
 #' @export
 mx.nd.internal.MinusScalar <- mx.nd.internal.minus.scalar
 
+#' _minus_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.minus.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.minus.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.minus.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__minus_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.minus.scalar
+#' @export
+mx.symbol.internal.MinusScalar <- mx.symbol.internal.minus.scalar
+
 .mxop__mod <- list("_mod", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _mod: Returns the element-wise remainder, lhs \% rhs, of two arrays of the same shape
@@ -134,6 +220,21 @@ mx.nd.internal.mod <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 #' @rdname mx.nd.internal.mod
 #' @export
 mx.nd.internal.Mod <- mx.nd.internal.mod
+
+#' _mod (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.mod}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.mod
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.mod <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__mod, list(lhs, rhs), list(), list(...), name)
+
+#' @rdname mx.symbol.internal.mod
+#' @export
+mx.symbol.internal.Mod <- mx.symbol.internal.mod
 
 .mxop__mod_scalar <- list("_mod_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -155,6 +256,21 @@ mx.nd.internal.mod.scalar <- function(data = NULL, scalar = NULL, is_int = NULL,
 #' @export
 mx.nd.internal.ModScalar <- mx.nd.internal.mod.scalar
 
+#' _mod_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.mod.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.mod.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.mod.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__mod_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.mod.scalar
+#' @export
+mx.symbol.internal.ModScalar <- mx.symbol.internal.mod.scalar
+
 .mxop__mul_scalar <- list("_mul_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
 #' _mul_scalar: Multiplies every element by a scalar: x * scalar
@@ -175,6 +291,21 @@ mx.nd.internal.mul.scalar <- function(data = NULL, scalar = NULL, is_int = NULL,
 #' @export
 mx.nd.internal.MulScalar <- mx.nd.internal.mul.scalar
 
+#' _mul_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.mul.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.mul.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.mul.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__mul_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.mul.scalar
+#' @export
+mx.symbol.internal.MulScalar <- mx.symbol.internal.mul.scalar
+
 .mxop_make_loss <- list("make_loss", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' make_loss: Make your own loss function in network construction: the output equals the input and the gradient is ones (the head gradient is ignored)
@@ -188,6 +319,17 @@ mx.nd.internal.MulScalar <- mx.nd.internal.mul.scalar
 #' @export
 mx.nd.make.loss <- function(data = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_make_loss, list(data), list(), list(...), out)
+
+#' make_loss (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.make.loss}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.make.loss
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.make.loss <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_make_loss, list(data), list(), list(...), name)
 
 .mxop_max <- list("max", c("data"), c("axis", "keepdims", "exclude"), c(5L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -210,6 +352,21 @@ mx.nd.max <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NULL,
 #' @export
 mx.nd.max.axis <- mx.nd.max
 
+#' max (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.max}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.max
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.max <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_max, list(data), list(axis, keepdims, exclude), list(...), name)
+
+#' @rdname mx.symbol.max
+#' @export
+mx.symbol.max.axis <- mx.symbol.max
+
 .mxop_mean <- list("mean", c("data"), c("axis", "keepdims", "exclude"), c(5L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
 #' mean: Computes the mean of array elements over the given axes
@@ -226,6 +383,17 @@ mx.nd.max.axis <- mx.nd.max
 #' @export
 mx.nd.mean <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_mean, list(data), list(axis, keepdims, exclude), list(...), out)
+
+#' mean (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.mean}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.mean
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.mean <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_mean, list(data), list(axis, keepdims, exclude), list(...), name)
 
 .mxop_min <- list("min", c("data"), c("axis", "keepdims", "exclude"), c(5L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -247,6 +415,21 @@ mx.nd.min <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NULL,
 #' @rdname mx.nd.min
 #' @export
 mx.nd.min.axis <- mx.nd.min
+
+#' min (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.min}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.min
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.min <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_min, list(data), list(axis, keepdims, exclude), list(...), name)
+
+#' @rdname mx.symbol.min
+#' @export
+mx.symbol.min.axis <- mx.symbol.min
 
 .mxop_mp_lamb_update_phase1 <- list("mp_lamb_update_phase1", c("weight", "grad", "mean", "var", "weight32"), c("beta1", "beta2", "epsilon", "t", "bias_correction", "wd", "rescale_grad", "clip_gradient"), c(2L, 2L, 2L, 1L, 3L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
@@ -274,6 +457,17 @@ mx.nd.min.axis <- mx.nd.min
 mx.nd.mp.lamb.update.phase1 <- function(weight = NULL, grad = NULL, mean = NULL, var = NULL, weight32 = NULL, beta1 = NULL, beta2 = NULL, epsilon = NULL, t, bias_correction = NULL, wd, rescale_grad = NULL, clip_gradient = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_mp_lamb_update_phase1, list(weight, grad, mean, var, weight32), list(beta1, beta2, epsilon, t, bias_correction, wd, rescale_grad, clip_gradient), list(...), out)
 
+#' mp_lamb_update_phase1 (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.mp.lamb.update.phase1}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.mp.lamb.update.phase1
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.mp.lamb.update.phase1 <- function(weight = NULL, grad = NULL, mean = NULL, var = NULL, weight32 = NULL, beta1 = NULL, beta2 = NULL, epsilon = NULL, t, bias_correction = NULL, wd, rescale_grad = NULL, clip_gradient = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_mp_lamb_update_phase1, list(weight, grad, mean, var, weight32), list(beta1, beta2, epsilon, t, bias_correction, wd, rescale_grad, clip_gradient), list(...), name)
+
 .mxop_mp_lamb_update_phase2 <- list("mp_lamb_update_phase2", c("weight", "g", "r1", "r2", "weight32"), c("lr", "lower_bound", "upper_bound"), c(2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
 #' mp_lamb_update_phase2: Multi-precision phase II of the LAMB update: weight32 = weight32 - lr * (r1 / r2) * g on the float32 master weight (updated in place); returns the new weight in the weight's dtype
@@ -294,6 +488,17 @@ mx.nd.mp.lamb.update.phase1 <- function(weight = NULL, grad = NULL, mean = NULL,
 #' @export
 mx.nd.mp.lamb.update.phase2 <- function(weight = NULL, g = NULL, r1 = NULL, r2 = NULL, weight32 = NULL, lr, lower_bound = NULL, upper_bound = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_mp_lamb_update_phase2, list(weight, g, r1, r2, weight32), list(lr, lower_bound, upper_bound), list(...), out)
+
+#' mp_lamb_update_phase2 (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.mp.lamb.update.phase2}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.mp.lamb.update.phase2
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.mp.lamb.update.phase2 <- function(weight = NULL, g = NULL, r1 = NULL, r2 = NULL, weight32 = NULL, lr, lower_bound = NULL, upper_bound = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_mp_lamb_update_phase2, list(weight, g, r1, r2, weight32), list(lr, lower_bound, upper_bound), list(...), name)
 
 .mxop_mp_nag_mom_update <- list("mp_nag_mom_update", c("weight", "grad", "mom", "weight32"), c("lr", "momentum", "wd", "rescale_grad", "clip_gradient"), c(2L, 2L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
@@ -316,6 +521,17 @@ mx.nd.mp.lamb.update.phase2 <- function(weight = NULL, g = NULL, r1 = NULL, r2 =
 #' @export
 mx.nd.mp.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, weight32 = NULL, lr, momentum = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_mp_nag_mom_update, list(weight, grad, mom, weight32), list(lr, momentum, wd, rescale_grad, clip_gradient), list(...), out)
+
+#' mp_nag_mom_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.mp.nag.mom.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.mp.nag.mom.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.mp.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, weight32 = NULL, lr, momentum = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_mp_nag_mom_update, list(weight, grad, mom, weight32), list(lr, momentum, wd, rescale_grad, clip_gradient), list(...), name)
 
 .mxop_mp_sgd_mom_update <- list("mp_sgd_mom_update", c("weight", "grad", "mom", "weight32"), c("lr", "momentum", "wd", "rescale_grad", "clip_gradient", "lazy_update"), c(2L, 2L, 2L, 2L, 2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -340,6 +556,17 @@ mx.nd.mp.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, weig
 mx.nd.mp.sgd.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, weight32 = NULL, lr, momentum = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, lazy_update = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_mp_sgd_mom_update, list(weight, grad, mom, weight32), list(lr, momentum, wd, rescale_grad, clip_gradient, lazy_update), list(...), out)
 
+#' mp_sgd_mom_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.mp.sgd.mom.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.mp.sgd.mom.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.mp.sgd.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, weight32 = NULL, lr, momentum = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, lazy_update = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_mp_sgd_mom_update, list(weight, grad, mom, weight32), list(lr, momentum, wd, rescale_grad, clip_gradient, lazy_update), list(...), name)
+
 .mxop_mp_sgd_update <- list("mp_sgd_update", c("weight", "grad", "weight32"), c("lr", "wd", "rescale_grad", "clip_gradient", "lazy_update"), c(2L, 2L, 2L, 2L, 3L), c(0L, -1L, -1L, 1L))
 
 #' mp_sgd_update: Multi-precision SGD update: the sgd_update formula applied to the float32 master weight 'weight32' (updated in place); returns the new weight in the weight's dtype
@@ -361,6 +588,17 @@ mx.nd.mp.sgd.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, weig
 mx.nd.mp.sgd.update <- function(weight = NULL, grad = NULL, weight32 = NULL, lr, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, lazy_update = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_mp_sgd_update, list(weight, grad, weight32), list(lr, wd, rescale_grad, clip_gradient, lazy_update), list(...), out)
 
+#' mp_sgd_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.mp.sgd.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.mp.sgd.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.mp.sgd.update <- function(weight = NULL, grad = NULL, weight32 = NULL, lr, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, lazy_update = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_mp_sgd_update, list(weight, grad, weight32), list(lr, wd, rescale_grad, clip_gradient, lazy_update), list(...), name)
+
 .mxop_multi_mp_sgd_mom_update <- list("multi_mp_sgd_mom_update", c("data"), c("lrs", "wds", "momentum", "rescale_grad", "clip_gradient", "num_weights"), c(4L, 4L, 2L, 2L, 2L, 1L), c(1L, -1L, 5L, 1L))
 
 #' multi_mp_sgd_mom_update: Multi-precision multi_sgd_mom_update on float32 moms and master weights (updated in place)
@@ -381,6 +619,17 @@ mx.nd.mp.sgd.update <- function(weight = NULL, grad = NULL, weight32 = NULL, lr,
 mx.nd.multi.mp.sgd.mom.update <- function(data = NULL, lrs, wds, momentum = NULL, rescale_grad = NULL, clip_gradient = NULL, num_weights = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_multi_mp_sgd_mom_update, list(data), list(lrs, wds, momentum, rescale_grad, clip_gradient, num_weights), list(...), out)
 
+#' multi_mp_sgd_mom_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.multi.mp.sgd.mom.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.multi.mp.sgd.mom.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.multi.mp.sgd.mom.update <- function(data = NULL, lrs, wds, momentum = NULL, rescale_grad = NULL, clip_gradient = NULL, num_weights = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_multi_mp_sgd_mom_update, list(data), list(lrs, wds, momentum, rescale_grad, clip_gradient, num_weights), list(...), name)
+
 .mxop_multi_mp_sgd_update <- list("multi_mp_sgd_update", c("data"), c("lrs", "wds", "rescale_grad", "clip_gradient", "num_weights"), c(4L, 4L, 2L, 2L, 1L), c(1L, -1L, 4L, 1L))
 
 #' multi_mp_sgd_update: Multi-precision multi_sgd_update: each weight's float32 master copy weight32 is updated in place and rounded into the weight's dtype
@@ -399,6 +648,17 @@ mx.nd.multi.mp.sgd.mom.update <- function(data = NULL, lrs, wds, momentum = NULL
 #' @export
 mx.nd.multi.mp.sgd.update <- function(data = NULL, lrs, wds, rescale_grad = NULL, clip_gradient = NULL, num_weights = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_multi_mp_sgd_update, list(data), list(lrs, wds, rescale_grad, clip_gradient, num_weights), list(...), out)
+
+#' multi_mp_sgd_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.multi.mp.sgd.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.multi.mp.sgd.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.multi.mp.sgd.update <- function(data = NULL, lrs, wds, rescale_grad = NULL, clip_gradient = NULL, num_weights = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_multi_mp_sgd_update, list(data), list(lrs, wds, rescale_grad, clip_gradient, num_weights), list(...), name)
 
 .mxop_multi_sgd_mom_update <- list("multi_sgd_mom_update", c("data"), c("lrs", "wds", "momentum", "rescale_grad", "clip_gradient", "num_weights"), c(4L, 4L, 2L, 2L, 2L, 1L), c(1L, -1L, 5L, 1L))
 
@@ -420,6 +680,17 @@ mx.nd.multi.mp.sgd.update <- function(data = NULL, lrs, wds, rescale_grad = NULL
 mx.nd.multi.sgd.mom.update <- function(data = NULL, lrs, wds, momentum = NULL, rescale_grad = NULL, clip_gradient = NULL, num_weights = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_multi_sgd_mom_update, list(data), list(lrs, wds, momentum, rescale_grad, clip_gradient, num_weights), list(...), out)
 
+#' multi_sgd_mom_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.multi.sgd.mom.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.multi.sgd.mom.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.multi.sgd.mom.update <- function(data = NULL, lrs, wds, momentum = NULL, rescale_grad = NULL, clip_gradient = NULL, num_weights = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_multi_sgd_mom_update, list(data), list(lrs, wds, momentum, rescale_grad, clip_gradient, num_weights), list(...), name)
+
 .mxop_multi_sgd_update <- list("multi_sgd_update", c("data"), c("lrs", "wds", "rescale_grad", "clip_gradient", "num_weights"), c(4L, 4L, 2L, 2L, 1L), c(1L, -1L, 4L, 1L))
 
 #' multi_sgd_update: Updates num_weights weights with SGD in one call: for each weight k, weight = (1 - lrs[k]*wds[k]) * weight - lrs[k] * clip(rescale_grad * grad, clip_gradient)
@@ -438,3 +709,14 @@ mx.nd.multi.sgd.mom.update <- function(data = NULL, lrs, wds, momentum = NULL, r
 #' @export
 mx.nd.multi.sgd.update <- function(data = NULL, lrs, wds, rescale_grad = NULL, clip_gradient = NULL, num_weights = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_multi_sgd_update, list(data), list(lrs, wds, rescale_grad, clip_gradient, num_weights), list(...), out)
+
+#' multi_sgd_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.multi.sgd.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.multi.sgd.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.multi.sgd.update <- function(data = NULL, lrs, wds, rescale_grad = NULL, clip_gradient = NULL, num_weights = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_multi_sgd_update, list(data), list(lrs, wds, rescale_grad, clip_gradient, num_weights), list(...), name)

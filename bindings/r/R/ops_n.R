@@ -16,6 +16,17 @@
 mx.nd.internal.not.equal <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__not_equal, list(lhs, rhs), list(), list(...), out)
 
+#' _not_equal (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.not.equal}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.not.equal
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.not.equal <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__not_equal, list(lhs, rhs), list(), list(...), name)
+
 .mxop__not_equal_scalar <- list("_not_equal_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
 #' _not_equal_scalar: 1 where the element differs from the scalar, else 0, in the input dtype
@@ -35,6 +46,21 @@ mx.nd.internal.not.equal.scalar <- function(data = NULL, scalar = NULL, is_int =
 #' @rdname mx.nd.internal.not.equal.scalar
 #' @export
 mx.nd.internal.NotEqualScalar <- mx.nd.internal.not.equal.scalar
+
+#' _not_equal_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.not.equal.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.not.equal.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.not.equal.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__not_equal_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.not.equal.scalar
+#' @export
+mx.symbol.internal.NotEqualScalar <- mx.symbol.internal.not.equal.scalar
 
 .mxop_nag_mom_update <- list("nag_mom_update", c("weight", "grad", "mom"), c("lr", "momentum", "wd", "rescale_grad", "clip_gradient"), c(2L, 2L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
@@ -57,6 +83,17 @@ mx.nd.internal.NotEqualScalar <- mx.nd.internal.not.equal.scalar
 mx.nd.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, momentum = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_nag_mom_update, list(weight, grad, mom), list(lr, momentum, wd, rescale_grad, clip_gradient), list(...), out)
 
+#' nag_mom_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.nag.mom.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.nag.mom.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, momentum = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_nag_mom_update, list(weight, grad, mom), list(lr, momentum, wd, rescale_grad, clip_gradient), list(...), name)
+
 .mxop_nanprod <- list("nanprod", c("data"), c("axis", "keepdims", "exclude"), c(5L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
 #' nanprod: Computes the product of array elements over the given axes, treating Not a Numbers (NaN) as one
@@ -74,6 +111,17 @@ mx.nd.nag.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, mom
 mx.nd.nanprod <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_nanprod, list(data), list(axis, keepdims, exclude), list(...), out)
 
+#' nanprod (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.nanprod}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.nanprod
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.nanprod <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_nanprod, list(data), list(axis, keepdims, exclude), list(...), name)
+
 .mxop_nansum <- list("nansum", c("data"), c("axis", "keepdims", "exclude"), c(5L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
 #' nansum: Computes the sum of array elements over the given axes, treating Not a Numbers (NaN) as zero
@@ -90,6 +138,17 @@ mx.nd.nanprod <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = N
 #' @export
 mx.nd.nansum <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_nansum, list(data), list(axis, keepdims, exclude), list(...), out)
+
+#' nansum (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.nansum}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.nansum
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.nansum <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_nansum, list(data), list(axis, keepdims, exclude), list(...), name)
 
 .mxop_negative <- list("negative", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -109,6 +168,21 @@ mx.nd.negative <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.negative <- mx.nd.negative
 
+#' negative (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.negative}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.negative
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.negative <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_negative, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.negative
+#' @export
+mx.symbol.internal.sparse.negative <- mx.symbol.negative
+
 .mxop_norm <- list("norm", c("data"), c("ord", "axis", "out_dtype", "keepdims"), c(1L, 5L, 6L, 3L), c(0L, -1L, -1L, 1L))
 
 #' norm: Computes the norm of the input over the given axes: ord=1 is the sum of absolute values, ord=2 the square root of the sum of squares (the Frobenius norm when two axes are given)
@@ -126,3 +200,14 @@ mx.nd.internal.sparse.negative <- mx.nd.negative
 #' @export
 mx.nd.norm <- function(data = NULL, ord = NULL, axis = NULL, out_dtype = NULL, keepdims = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_norm, list(data), list(ord, axis, out_dtype, keepdims), list(...), out)
+
+#' norm (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.norm}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.norm
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.norm <- function(data = NULL, ord = NULL, axis = NULL, out_dtype = NULL, keepdims = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_norm, list(data), list(ord, axis, out_dtype, keepdims), list(...), name)

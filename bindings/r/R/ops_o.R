@@ -17,6 +17,17 @@
 mx.nd.internal.ones <- function(shape = NULL, ctx = NULL, dtype = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__ones, list(), list(shape, ctx, dtype), list(...), out)
 
+#' _ones (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.ones}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.ones
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.ones <- function(shape = NULL, ctx = NULL, dtype = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__ones, list(), list(shape, ctx, dtype), list(...), name)
+
 .mxop_one_hot <- list("one_hot", c("indices"), c("depth", "on_value", "off_value", "dtype"), c(1L, 2L, 2L, 6L), c(0L, -1L, -1L, 1L))
 
 #' one_hot: Returns a one-hot array: output[i..., j] is on_value where j == indices[i...] and off_value elsewhere
@@ -35,6 +46,17 @@ mx.nd.internal.ones <- function(shape = NULL, ctx = NULL, dtype = NULL, ..., out
 mx.nd.one.hot <- function(indices = NULL, depth, on_value = NULL, off_value = NULL, dtype = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_one_hot, list(indices), list(depth, on_value, off_value, dtype), list(...), out)
 
+#' one_hot (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.one.hot}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.one.hot
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.one.hot <- function(indices = NULL, depth, on_value = NULL, off_value = NULL, dtype = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_one_hot, list(indices), list(depth, on_value, off_value, dtype), list(...), name)
+
 .mxop_ones_like <- list("ones_like", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' ones_like: Returns an array of ones with the same shape and dtype as the input
@@ -48,3 +70,14 @@ mx.nd.one.hot <- function(indices = NULL, depth, on_value = NULL, off_value = NU
 #' @export
 mx.nd.ones.like <- function(data = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_ones_like, list(data), list(), list(...), out)
+
+#' ones_like (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.ones.like}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.ones.like
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.ones.like <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_ones_like, list(data), list(), list(...), name)

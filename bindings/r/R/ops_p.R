@@ -22,6 +22,21 @@ mx.nd.Pad <- function(data = NULL, mode, pad_width, constant_value = NULL, ..., 
 #' @export
 mx.nd.pad <- mx.nd.Pad
 
+#' Pad (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.Pad}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.Pad
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.Pad <- function(data = NULL, mode, pad_width, constant_value = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_Pad, list(data), list(mode, pad_width, constant_value), list(...), name)
+
+#' @rdname mx.symbol.Pad
+#' @export
+mx.symbol.pad <- mx.symbol.Pad
+
 .mxop_Pooling <- list("Pooling", c("data"), c("kernel", "pool_type", "global_pool", "cudnn_off", "pooling_convention", "stride", "pad", "p_value", "count_include_pad", "layout"), c(5L, 7L, 3L, 3L, 7L, 5L, 5L, 1L, 3L, 7L), c(0L, -1L, -1L, 1L))
 
 #' Pooling: Performs pooling on the input: 1-D (batch, channel, width), 2-D (batch, channel, height, width) or 3-D (batch, channel, depth, height, width)
@@ -46,6 +61,17 @@ mx.nd.pad <- mx.nd.Pad
 mx.nd.Pooling <- function(data = NULL, kernel = NULL, pool_type = NULL, global_pool = NULL, cudnn_off = NULL, pooling_convention = NULL, stride = NULL, pad = NULL, p_value = NULL, count_include_pad = NULL, layout = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_Pooling, list(data), list(kernel, pool_type, global_pool, cudnn_off, pooling_convention, stride, pad, p_value, count_include_pad, layout), list(...), out)
 
+#' Pooling (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.Pooling}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.Pooling
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.Pooling <- function(data = NULL, kernel = NULL, pool_type = NULL, global_pool = NULL, cudnn_off = NULL, pooling_convention = NULL, stride = NULL, pad = NULL, p_value = NULL, count_include_pad = NULL, layout = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_Pooling, list(data), list(kernel, pool_type, global_pool, cudnn_off, pooling_convention, stride, pad, p_value, count_include_pad, layout), list(...), name)
+
 .mxop__plus_scalar <- list("_plus_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
 #' _plus_scalar: Adds a scalar to every element: x + scalar
@@ -66,6 +92,21 @@ mx.nd.internal.plus.scalar <- function(data = NULL, scalar = NULL, is_int = NULL
 #' @export
 mx.nd.internal.PlusScalar <- mx.nd.internal.plus.scalar
 
+#' _plus_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.plus.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.plus.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.plus.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__plus_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.plus.scalar
+#' @export
+mx.symbol.internal.PlusScalar <- mx.symbol.internal.plus.scalar
+
 .mxop__power <- list("_power", c("lhs", "rhs"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' _power: Returns the element-wise power, lhs ** rhs, of two arrays of the same shape
@@ -84,6 +125,21 @@ mx.nd.internal.power <- function(lhs = NULL, rhs = NULL, ..., out = NULL)
 #' @rdname mx.nd.internal.power
 #' @export
 mx.nd.internal.Power <- mx.nd.internal.power
+
+#' _power (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.power}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.power
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.power <- function(lhs = NULL, rhs = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__power, list(lhs, rhs), list(), list(...), name)
+
+#' @rdname mx.symbol.internal.power
+#' @export
+mx.symbol.internal.Power <- mx.symbol.internal.power
 
 .mxop__power_scalar <- list("_power_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -105,6 +161,21 @@ mx.nd.internal.power.scalar <- function(data = NULL, scalar = NULL, is_int = NUL
 #' @export
 mx.nd.internal.PowerScalar <- mx.nd.internal.power.scalar
 
+#' _power_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.power.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.power.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.power.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__power_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.power.scalar
+#' @export
+mx.symbol.internal.PowerScalar <- mx.symbol.internal.power.scalar
+
 .mxop_pick <- list("pick", c("data", "index"), c("axis", "keepdims", "mode"), c(1L, 3L, 7L), c(0L, -1L, -1L, 1L))
 
 #' pick: Picks elements from an input array according to the input indices along the given axis: out[i] = data[..., index[i], ...]
@@ -123,6 +194,17 @@ mx.nd.internal.PowerScalar <- mx.nd.internal.power.scalar
 mx.nd.pick <- function(data = NULL, index = NULL, axis = NULL, keepdims = NULL, mode = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_pick, list(data, index), list(axis, keepdims, mode), list(...), out)
 
+#' pick (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.pick}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.pick
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.pick <- function(data = NULL, index = NULL, axis = NULL, keepdims = NULL, mode = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_pick, list(data, index), list(axis, keepdims, mode), list(...), name)
+
 .mxop_prod <- list("prod", c("data"), c("axis", "keepdims", "exclude"), c(5L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
 #' prod: Computes the product of array elements over the given axes
@@ -139,3 +221,14 @@ mx.nd.pick <- function(data = NULL, index = NULL, axis = NULL, keepdims = NULL, 
 #' @export
 mx.nd.prod <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_prod, list(data), list(axis, keepdims, exclude), list(...), out)
+
+#' prod (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.prod}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.prod
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.prod <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_prod, list(data), list(axis, keepdims, exclude), list(...), name)

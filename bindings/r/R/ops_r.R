@@ -36,6 +36,17 @@
 mx.nd.RNN <- function(data = NULL, parameters = NULL, state = NULL, state_cell = NULL, sequence_length = NULL, state_size, num_layers, bidirectional = NULL, mode, p = NULL, state_outputs = NULL, projection_size = NULL, lstm_state_clip_min = NULL, lstm_state_clip_max = NULL, lstm_state_clip_nan = NULL, use_sequence_length = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_RNN, list(data, parameters, state, state_cell, sequence_length), list(state_size, num_layers, bidirectional, mode, p, state_outputs, projection_size, lstm_state_clip_min, lstm_state_clip_max, lstm_state_clip_nan, use_sequence_length), list(...), out)
 
+#' RNN (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.RNN}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.RNN
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.RNN <- function(data = NULL, parameters = NULL, state = NULL, state_cell = NULL, sequence_length = NULL, state_size, num_layers, bidirectional = NULL, mode, p = NULL, state_outputs = NULL, projection_size = NULL, lstm_state_clip_min = NULL, lstm_state_clip_max = NULL, lstm_state_clip_nan = NULL, use_sequence_length = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_RNN, list(data, parameters, state, state_cell, sequence_length), list(state_size, num_layers, bidirectional, mode, p, state_outputs, projection_size, lstm_state_clip_min, lstm_state_clip_max, lstm_state_clip_nan, use_sequence_length), list(...), name)
+
 .mxop_Reshape <- list("Reshape", c("data"), c("shape", "reverse", "target_shape", "keep_highest"), c(5L, 3L, 5L, 3L), c(0L, -1L, -1L, 1L))
 
 #' Reshape: Reshapes the input array to 'shape' without changing its data (returns a copy)
@@ -57,6 +68,21 @@ mx.nd.Reshape <- function(data = NULL, shape = NULL, reverse = NULL, target_shap
 #' @rdname mx.nd.Reshape
 #' @export
 mx.nd.reshape <- mx.nd.Reshape
+
+#' Reshape (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.Reshape}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.Reshape
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.Reshape <- function(data = NULL, shape = NULL, reverse = NULL, target_shape = NULL, keep_highest = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_Reshape, list(data), list(shape, reverse, target_shape, keep_highest), list(...), name)
+
+#' @rdname mx.symbol.Reshape
+#' @export
+mx.symbol.reshape <- mx.symbol.Reshape
 
 .mxop__random_normal <- list("_random_normal", character(0), c("loc", "scale", "shape", "ctx", "dtype"), c(2L, 2L, 5L, 4L, 7L), c(0L, -1L, -1L, 1L))
 
@@ -84,6 +110,25 @@ mx.nd.random.normal <- mx.nd.internal.random.normal
 #' @export
 mx.nd.normal <- mx.nd.internal.random.normal
 
+#' _random_normal (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.random.normal}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.random.normal
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.random.normal <- function(loc = NULL, scale = NULL, shape = NULL, ctx = NULL, dtype = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__random_normal, list(), list(loc, scale, shape, ctx, dtype), list(...), name)
+
+#' @rdname mx.symbol.internal.random.normal
+#' @export
+mx.symbol.random.normal <- mx.symbol.internal.random.normal
+
+#' @rdname mx.symbol.internal.random.normal
+#' @export
+mx.symbol.normal <- mx.symbol.internal.random.normal
+
 .mxop__random_normal_like <- list("_random_normal_like", c("data"), c("loc", "scale"), c(2L, 2L), c(0L, -1L, -1L, 1L))
 
 #' _random_normal_like: Draws random samples from a normal (Gaussian) distribution with mean `loc` and standard deviation `scale`, with the shape and dtype of the input
@@ -103,6 +148,21 @@ mx.nd.internal.random.normal.like <- function(data = NULL, loc = NULL, scale = N
 #' @rdname mx.nd.internal.random.normal.like
 #' @export
 mx.nd.random.normal.like <- mx.nd.internal.random.normal.like
+
+#' _random_normal_like (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.random.normal.like}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.random.normal.like
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.random.normal.like <- function(data = NULL, loc = NULL, scale = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__random_normal_like, list(data), list(loc, scale), list(...), name)
+
+#' @rdname mx.symbol.internal.random.normal.like
+#' @export
+mx.symbol.random.normal.like <- mx.symbol.internal.random.normal.like
 
 .mxop__random_randint <- list("_random_randint", character(0), c("low", "high", "shape", "ctx", "dtype"), c(1L, 1L, 5L, 4L, 7L), c(0L, -1L, -1L, 1L))
 
@@ -125,6 +185,21 @@ mx.nd.internal.random.randint <- function(low, high, shape = NULL, ctx = NULL, d
 #' @rdname mx.nd.internal.random.randint
 #' @export
 mx.nd.random.randint <- mx.nd.internal.random.randint
+
+#' _random_randint (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.random.randint}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.random.randint
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.random.randint <- function(low, high, shape = NULL, ctx = NULL, dtype = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__random_randint, list(), list(low, high, shape, ctx, dtype), list(...), name)
+
+#' @rdname mx.symbol.internal.random.randint
+#' @export
+mx.symbol.random.randint <- mx.symbol.internal.random.randint
 
 .mxop__random_uniform <- list("_random_uniform", character(0), c("low", "high", "shape", "ctx", "dtype"), c(2L, 2L, 5L, 4L, 7L), c(0L, -1L, -1L, 1L))
 
@@ -152,6 +227,25 @@ mx.nd.random.uniform <- mx.nd.internal.random.uniform
 #' @export
 mx.nd.uniform <- mx.nd.internal.random.uniform
 
+#' _random_uniform (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.random.uniform}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.random.uniform
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.random.uniform <- function(low = NULL, high = NULL, shape = NULL, ctx = NULL, dtype = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__random_uniform, list(), list(low, high, shape, ctx, dtype), list(...), name)
+
+#' @rdname mx.symbol.internal.random.uniform
+#' @export
+mx.symbol.random.uniform <- mx.symbol.internal.random.uniform
+
+#' @rdname mx.symbol.internal.random.uniform
+#' @export
+mx.symbol.uniform <- mx.symbol.internal.random.uniform
+
 .mxop__random_uniform_like <- list("_random_uniform_like", c("data"), c("low", "high"), c(2L, 2L), c(0L, -1L, -1L, 1L))
 
 #' _random_uniform_like: Draws samples from a uniform distribution on [low, high), with the shape and dtype of the input
@@ -171,6 +265,21 @@ mx.nd.internal.random.uniform.like <- function(data = NULL, low = NULL, high = N
 #' @rdname mx.nd.internal.random.uniform.like
 #' @export
 mx.nd.random.uniform.like <- mx.nd.internal.random.uniform.like
+
+#' _random_uniform_like (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.random.uniform.like}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.random.uniform.like
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.random.uniform.like <- function(data = NULL, low = NULL, high = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__random_uniform_like, list(data), list(low, high), list(...), name)
+
+#' @rdname mx.symbol.internal.random.uniform.like
+#' @export
+mx.symbol.random.uniform.like <- mx.symbol.internal.random.uniform.like
 
 .mxop__rdiv_scalar <- list("_rdiv_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -192,6 +301,21 @@ mx.nd.internal.rdiv.scalar <- function(data = NULL, scalar = NULL, is_int = NULL
 #' @export
 mx.nd.internal.RDivScalar <- mx.nd.internal.rdiv.scalar
 
+#' _rdiv_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.rdiv.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.rdiv.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.rdiv.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__rdiv_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.rdiv.scalar
+#' @export
+mx.symbol.internal.RDivScalar <- mx.symbol.internal.rdiv.scalar
+
 .mxop__rminus_scalar <- list("_rminus_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
 #' _rminus_scalar: Subtracts every element from a scalar: scalar - x
@@ -211,6 +335,21 @@ mx.nd.internal.rminus.scalar <- function(data = NULL, scalar = NULL, is_int = NU
 #' @rdname mx.nd.internal.rminus.scalar
 #' @export
 mx.nd.internal.RMinusScalar <- mx.nd.internal.rminus.scalar
+
+#' _rminus_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.rminus.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.rminus.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.rminus.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__rminus_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.rminus.scalar
+#' @export
+mx.symbol.internal.RMinusScalar <- mx.symbol.internal.rminus.scalar
 
 .mxop__rmod_scalar <- list("_rmod_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -232,6 +371,21 @@ mx.nd.internal.rmod.scalar <- function(data = NULL, scalar = NULL, is_int = NULL
 #' @export
 mx.nd.internal.RModScalar <- mx.nd.internal.rmod.scalar
 
+#' _rmod_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.rmod.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.rmod.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.rmod.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__rmod_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.rmod.scalar
+#' @export
+mx.symbol.internal.RModScalar <- mx.symbol.internal.rmod.scalar
+
 .mxop__rpower_scalar <- list("_rpower_scalar", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
 #' _rpower_scalar: Raises a scalar to the power of every element: scalar ** x
@@ -252,6 +406,21 @@ mx.nd.internal.rpower.scalar <- function(data = NULL, scalar = NULL, is_int = NU
 #' @export
 mx.nd.internal.RPowerScalar <- mx.nd.internal.rpower.scalar
 
+#' _rpower_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.rpower.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.rpower.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.rpower.scalar <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__rpower_scalar, list(data), list(scalar, is_int), list(...), name)
+
+#' @rdname mx.symbol.internal.rpower.scalar
+#' @export
+mx.symbol.internal.RPowerScalar <- mx.symbol.internal.rpower.scalar
+
 .mxop_radians <- list("radians", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' radians: Converts each element from degrees to radians
@@ -270,6 +439,21 @@ mx.nd.radians <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.radians <- mx.nd.radians
 
+#' radians (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.radians}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.radians
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.radians <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_radians, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.radians
+#' @export
+mx.symbol.internal.sparse.radians <- mx.symbol.radians
+
 .mxop_rcbrt <- list("rcbrt", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' rcbrt: Returns the element-wise inverse cube root 1/cbrt(x)
@@ -284,6 +468,17 @@ mx.nd.internal.sparse.radians <- mx.nd.radians
 mx.nd.rcbrt <- function(data = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_rcbrt, list(data), list(), list(...), out)
 
+#' rcbrt (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.rcbrt}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.rcbrt
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.rcbrt <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_rcbrt, list(data), list(), list(...), name)
+
 .mxop_reciprocal <- list("reciprocal", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' reciprocal: Returns the element-wise reciprocal 1/x of the input
@@ -297,6 +492,17 @@ mx.nd.rcbrt <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.reciprocal <- function(data = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_reciprocal, list(data), list(), list(...), out)
+
+#' reciprocal (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.reciprocal}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.reciprocal
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.reciprocal <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_reciprocal, list(data), list(), list(...), name)
 
 .mxop_relu <- list("relu", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -316,6 +522,21 @@ mx.nd.relu <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.relu <- mx.nd.relu
 
+#' relu (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.relu}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.relu
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.relu <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_relu, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.relu
+#' @export
+mx.symbol.internal.sparse.relu <- mx.symbol.relu
+
 .mxop_repeat <- list("repeat", c("data"), c("repeats", "axis"), c(1L, 1L), c(0L, -1L, -1L, 1L))
 
 #' repeat: Repeats each element 'repeats' times along 'axis', as numpy.repeat
@@ -331,6 +552,17 @@ mx.nd.internal.sparse.relu <- mx.nd.relu
 #' @export
 mx.nd.repeat <- function(data = NULL, repeats, axis = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_repeat, list(data), list(repeats, axis), list(...), out)
+
+#' repeat (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.repeat}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.repeat
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.repeat <- function(data = NULL, repeats, axis = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_repeat, list(data), list(repeats, axis), list(...), name)
 
 .mxop_reverse <- list("reverse", c("data"), c("axis"), c(5L), c(0L, -1L, -1L, 1L))
 
@@ -351,6 +583,21 @@ mx.nd.reverse <- function(data = NULL, axis, ..., out = NULL)
 #' @export
 mx.nd.flip <- mx.nd.reverse
 
+#' reverse (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.reverse}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.reverse
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.reverse <- function(data = NULL, axis, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_reverse, list(data), list(axis), list(...), name)
+
+#' @rdname mx.symbol.reverse
+#' @export
+mx.symbol.flip <- mx.symbol.reverse
+
 .mxop_rint <- list("rint", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' rint: Rounds each element to the nearest integer; halves round to the nearest even integer (rint(1.5) = 2, rint(2.5) = 2)
@@ -368,6 +615,21 @@ mx.nd.rint <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.rint
 #' @export
 mx.nd.internal.sparse.rint <- mx.nd.rint
+
+#' rint (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.rint}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.rint
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.rint <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_rint, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.rint
+#' @export
+mx.symbol.internal.sparse.rint <- mx.symbol.rint
 
 .mxop_rmsprop_update <- list("rmsprop_update", c("weight", "grad", "n"), c("lr", "gamma1", "epsilon", "wd", "rescale_grad", "clip_gradient", "clip_weights"), c(2L, 2L, 2L, 2L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
@@ -391,6 +653,17 @@ mx.nd.internal.sparse.rint <- mx.nd.rint
 #' @export
 mx.nd.rmsprop.update <- function(weight = NULL, grad = NULL, n = NULL, lr, gamma1 = NULL, epsilon = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, clip_weights = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_rmsprop_update, list(weight, grad, n), list(lr, gamma1, epsilon, wd, rescale_grad, clip_gradient, clip_weights), list(...), out)
+
+#' rmsprop_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.rmsprop.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.rmsprop.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.rmsprop.update <- function(weight = NULL, grad = NULL, n = NULL, lr, gamma1 = NULL, epsilon = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, clip_weights = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_rmsprop_update, list(weight, grad, n), list(lr, gamma1, epsilon, wd, rescale_grad, clip_gradient, clip_weights), list(...), name)
 
 .mxop_rmspropalex_update <- list("rmspropalex_update", c("weight", "grad", "n", "g", "delta"), c("lr", "gamma1", "gamma2", "epsilon", "wd", "rescale_grad", "clip_gradient", "clip_weights"), c(2L, 2L, 2L, 2L, 2L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
@@ -418,6 +691,17 @@ mx.nd.rmsprop.update <- function(weight = NULL, grad = NULL, n = NULL, lr, gamma
 mx.nd.rmspropalex.update <- function(weight = NULL, grad = NULL, n = NULL, g = NULL, delta = NULL, lr, gamma1 = NULL, gamma2 = NULL, epsilon = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, clip_weights = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_rmspropalex_update, list(weight, grad, n, g, delta), list(lr, gamma1, gamma2, epsilon, wd, rescale_grad, clip_gradient, clip_weights), list(...), out)
 
+#' rmspropalex_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.rmspropalex.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.rmspropalex.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.rmspropalex.update <- function(weight = NULL, grad = NULL, n = NULL, g = NULL, delta = NULL, lr, gamma1 = NULL, gamma2 = NULL, epsilon = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, clip_weights = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_rmspropalex_update, list(weight, grad, n, g, delta), list(lr, gamma1, gamma2, epsilon, wd, rescale_grad, clip_gradient, clip_weights), list(...), name)
+
 .mxop_round <- list("round", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' round: Rounds each element to the nearest integer; halves round away from zero (round(-1.5) = -2, round(2.5) = 3)
@@ -436,6 +720,21 @@ mx.nd.round <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.round <- mx.nd.round
 
+#' round (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.round}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.round
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.round <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_round, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.round
+#' @export
+mx.symbol.internal.sparse.round <- mx.symbol.round
+
 .mxop_rsqrt <- list("rsqrt", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' rsqrt: Returns the element-wise inverse square root 1/sqrt(x)
@@ -453,3 +752,18 @@ mx.nd.rsqrt <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.rsqrt
 #' @export
 mx.nd.internal.sparse.rsqrt <- mx.nd.rsqrt
+
+#' rsqrt (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.rsqrt}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.rsqrt
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.rsqrt <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_rsqrt, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.rsqrt
+#' @export
+mx.symbol.internal.sparse.rsqrt <- mx.symbol.rsqrt

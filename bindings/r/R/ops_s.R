@@ -18,6 +18,17 @@
 mx.nd.SequenceLast <- function(data = NULL, sequence_length = NULL, use_sequence_length = NULL, axis = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_SequenceLast, list(data, sequence_length), list(use_sequence_length, axis), list(...), out)
 
+#' SequenceLast (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.SequenceLast}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.SequenceLast
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.SequenceLast <- function(data = NULL, sequence_length = NULL, use_sequence_length = NULL, axis = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_SequenceLast, list(data, sequence_length), list(use_sequence_length, axis), list(...), name)
+
 .mxop_SequenceMask <- list("SequenceMask", c("data", "sequence_length"), c("use_sequence_length", "value", "axis"), c(3L, 2L, 1L), c(0L, -1L, -1L, 1L))
 
 #' SequenceMask: Sets all elements outside the sequence to a constant value: steps at or beyond each batch element's length become `value`
@@ -36,6 +47,17 @@ mx.nd.SequenceLast <- function(data = NULL, sequence_length = NULL, use_sequence
 mx.nd.SequenceMask <- function(data = NULL, sequence_length = NULL, use_sequence_length = NULL, value = NULL, axis = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_SequenceMask, list(data, sequence_length), list(use_sequence_length, value, axis), list(...), out)
 
+#' SequenceMask (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.SequenceMask}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.SequenceMask
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.SequenceMask <- function(data = NULL, sequence_length = NULL, use_sequence_length = NULL, value = NULL, axis = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_SequenceMask, list(data, sequence_length), list(use_sequence_length, value, axis), list(...), name)
+
 .mxop_SequenceReverse <- list("SequenceReverse", c("data", "sequence_length"), c("use_sequence_length", "axis"), c(3L, 1L), c(0L, -1L, -1L, 1L))
 
 #' SequenceReverse: Reverses the elements of each sequence along the time axis: the first `length` steps of each batch element are reversed, the rest stay
@@ -52,6 +74,17 @@ mx.nd.SequenceMask <- function(data = NULL, sequence_length = NULL, use_sequence
 #' @export
 mx.nd.SequenceReverse <- function(data = NULL, sequence_length = NULL, use_sequence_length = NULL, axis = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_SequenceReverse, list(data, sequence_length), list(use_sequence_length, axis), list(...), out)
+
+#' SequenceReverse (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.SequenceReverse}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.SequenceReverse
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.SequenceReverse <- function(data = NULL, sequence_length = NULL, use_sequence_length = NULL, axis = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_SequenceReverse, list(data, sequence_length), list(use_sequence_length, axis), list(...), name)
 
 .mxop_SliceChannel <- list("SliceChannel", c("data"), c("num_outputs", "axis", "squeeze_axis"), c(1L, 1L, 3L), c(0L, -1L, 0L, 1L))
 
@@ -73,6 +106,21 @@ mx.nd.SliceChannel <- function(data = NULL, num_outputs, axis = NULL, squeeze_ax
 #' @rdname mx.nd.SliceChannel
 #' @export
 mx.nd.split <- mx.nd.SliceChannel
+
+#' SliceChannel (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.SliceChannel}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.SliceChannel
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.SliceChannel <- function(data = NULL, num_outputs, axis = NULL, squeeze_axis = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_SliceChannel, list(data), list(num_outputs, axis, squeeze_axis), list(...), name)
+
+#' @rdname mx.symbol.SliceChannel
+#' @export
+mx.symbol.split <- mx.symbol.SliceChannel
 
 .mxop_SoftmaxOutput <- list("SoftmaxOutput", c("data", "label"), c("grad_scale", "ignore_label", "multi_output", "use_ignore", "preserve_shape", "normalization", "out_grad", "smooth_alpha"), c(2L, 2L, 3L, 3L, 3L, 7L, 3L, 2L), c(0L, -1L, -1L, 1L))
 
@@ -101,6 +149,21 @@ mx.nd.SoftmaxOutput <- function(data = NULL, label = NULL, grad_scale = NULL, ig
 #' @export
 mx.nd.Softmax <- mx.nd.SoftmaxOutput
 
+#' SoftmaxOutput (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.SoftmaxOutput}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.SoftmaxOutput
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.SoftmaxOutput <- function(data = NULL, label = NULL, grad_scale = NULL, ignore_label = NULL, multi_output = NULL, use_ignore = NULL, preserve_shape = NULL, normalization = NULL, out_grad = NULL, smooth_alpha = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_SoftmaxOutput, list(data, label), list(grad_scale, ignore_label, multi_output, use_ignore, preserve_shape, normalization, out_grad, smooth_alpha), list(...), name)
+
+#' @rdname mx.symbol.SoftmaxOutput
+#' @export
+mx.symbol.Softmax <- mx.symbol.SoftmaxOutput
+
 .mxop__scatter_set_nd <- list("_scatter_set_nd", c("lhs", "rhs", "indices"), c("shape"), c(5L), c(0L, -1L, -1L, 1L))
 
 #' _scatter_set_nd: Returns 'lhs' with the elements or slices addressed by 'indices' (as in gather_nd) replaced by 'rhs'
@@ -117,6 +180,17 @@ mx.nd.Softmax <- mx.nd.SoftmaxOutput
 #' @export
 mx.nd.internal.scatter.set.nd <- function(lhs = NULL, rhs = NULL, indices = NULL, shape, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__scatter_set_nd, list(lhs, rhs, indices), list(shape), list(...), out)
+
+#' _scatter_set_nd (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.scatter.set.nd}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.scatter.set.nd
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.scatter.set.nd <- function(lhs = NULL, rhs = NULL, indices = NULL, shape, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__scatter_set_nd, list(lhs, rhs, indices), list(shape), list(...), name)
 
 .mxop__slice_assign <- list("_slice_assign", c("lhs", "rhs"), c("begin", "end", "step"), c(5L, 5L, 5L), c(0L, -1L, -1L, 1L))
 
@@ -140,6 +214,21 @@ mx.nd.internal.slice.assign <- function(lhs = NULL, rhs = NULL, begin, end, step
 #' @export
 mx.nd.internal.crop.assign <- mx.nd.internal.slice.assign
 
+#' _slice_assign (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.slice.assign}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.slice.assign
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.slice.assign <- function(lhs = NULL, rhs = NULL, begin, end, step = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__slice_assign, list(lhs, rhs), list(begin, end, step), list(...), name)
+
+#' @rdname mx.symbol.internal.slice.assign
+#' @export
+mx.symbol.internal.crop.assign <- mx.symbol.internal.slice.assign
+
 .mxop__slice_assign_scalar <- list("_slice_assign_scalar", c("data"), c("scalar", "begin", "end", "step"), c(2L, 5L, 5L, 5L), c(0L, -1L, -1L, 1L))
 
 #' _slice_assign_scalar: Returns 'data' with every element of the region selected by begin/end/step (as in slice) set to 'scalar'
@@ -161,6 +250,21 @@ mx.nd.internal.slice.assign.scalar <- function(data = NULL, scalar = NULL, begin
 #' @rdname mx.nd.internal.slice.assign.scalar
 #' @export
 mx.nd.internal.crop.assign.scalar <- mx.nd.internal.slice.assign.scalar
+
+#' _slice_assign_scalar (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.slice.assign.scalar}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.slice.assign.scalar
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.slice.assign.scalar <- function(data = NULL, scalar = NULL, begin, end, step = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__slice_assign_scalar, list(data), list(scalar, begin, end, step), list(...), name)
+
+#' @rdname mx.symbol.internal.slice.assign.scalar
+#' @export
+mx.symbol.internal.crop.assign.scalar <- mx.symbol.internal.slice.assign.scalar
 
 .mxop_sgd_mom_update <- list("sgd_mom_update", c("weight", "grad", "mom"), c("lr", "momentum", "wd", "rescale_grad", "clip_gradient", "lazy_update"), c(2L, 2L, 2L, 2L, 2L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -184,6 +288,17 @@ mx.nd.internal.crop.assign.scalar <- mx.nd.internal.slice.assign.scalar
 mx.nd.sgd.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, momentum = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, lazy_update = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_sgd_mom_update, list(weight, grad, mom), list(lr, momentum, wd, rescale_grad, clip_gradient, lazy_update), list(...), out)
 
+#' sgd_mom_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.sgd.mom.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.sgd.mom.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.sgd.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, momentum = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, lazy_update = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_sgd_mom_update, list(weight, grad, mom), list(lr, momentum, wd, rescale_grad, clip_gradient, lazy_update), list(...), name)
+
 .mxop_sgd_update <- list("sgd_update", c("weight", "grad"), c("lr", "wd", "rescale_grad", "clip_gradient", "lazy_update"), c(2L, 2L, 2L, 2L, 3L), c(0L, -1L, -1L, 1L))
 
 #' sgd_update: Update function for Stochastic Gradient Descent (SGD): returns the new weight (1 - lr*wd) * weight - lr * clip(rescale_grad * grad, clip_gradient)
@@ -204,6 +319,17 @@ mx.nd.sgd.mom.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, mom
 mx.nd.sgd.update <- function(weight = NULL, grad = NULL, lr, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, lazy_update = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_sgd_update, list(weight, grad), list(lr, wd, rescale_grad, clip_gradient, lazy_update), list(...), out)
 
+#' sgd_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.sgd.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.sgd.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.sgd.update <- function(weight = NULL, grad = NULL, lr, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, lazy_update = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_sgd_update, list(weight, grad), list(lr, wd, rescale_grad, clip_gradient, lazy_update), list(...), name)
+
 .mxop_sigmoid <- list("sigmoid", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' sigmoid: Computes the logistic sigmoid 1 / (1 + exp(-x)) element-wise
@@ -221,6 +347,21 @@ mx.nd.sigmoid <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.sigmoid
 #' @export
 mx.nd.internal.sparse.sigmoid <- mx.nd.sigmoid
+
+#' sigmoid (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.sigmoid}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.sigmoid
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.sigmoid <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_sigmoid, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.sigmoid
+#' @export
+mx.symbol.internal.sparse.sigmoid <- mx.symbol.sigmoid
 
 .mxop_sign <- list("sign", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -240,6 +381,21 @@ mx.nd.sign <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.sign <- mx.nd.sign
 
+#' sign (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.sign}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.sign
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.sign <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_sign, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.sign
+#' @export
+mx.symbol.internal.sparse.sign <- mx.symbol.sign
+
 .mxop_signsgd_update <- list("signsgd_update", c("weight", "grad"), c("lr", "wd", "rescale_grad", "clip_gradient"), c(2L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
 #' signsgd_update: Update for SignSGD: weight = (1 - lr * wd) * weight - lr * sign(grad)
@@ -258,6 +414,17 @@ mx.nd.internal.sparse.sign <- mx.nd.sign
 #' @export
 mx.nd.signsgd.update <- function(weight = NULL, grad = NULL, lr, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_signsgd_update, list(weight, grad), list(lr, wd, rescale_grad, clip_gradient), list(...), out)
+
+#' signsgd_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.signsgd.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.signsgd.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.signsgd.update <- function(weight = NULL, grad = NULL, lr, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_signsgd_update, list(weight, grad), list(lr, wd, rescale_grad, clip_gradient), list(...), name)
 
 .mxop_signum_update <- list("signum_update", c("weight", "grad", "mom"), c("lr", "momentum", "wd", "rescale_grad", "clip_gradient", "wd_lh"), c(2L, 2L, 2L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
 
@@ -281,6 +448,17 @@ mx.nd.signsgd.update <- function(weight = NULL, grad = NULL, lr, wd = NULL, resc
 mx.nd.signum.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, momentum = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, wd_lh = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_signum_update, list(weight, grad, mom), list(lr, momentum, wd, rescale_grad, clip_gradient, wd_lh), list(...), out)
 
+#' signum_update (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.signum.update}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.signum.update
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.signum.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, momentum = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, wd_lh = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_signum_update, list(weight, grad, mom), list(lr, momentum, wd, rescale_grad, clip_gradient, wd_lh), list(...), name)
+
 .mxop_sin <- list("sin", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' sin: Computes the element-wise sine of the input (radians)
@@ -299,6 +477,21 @@ mx.nd.sin <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.sin <- mx.nd.sin
 
+#' sin (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.sin}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.sin
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.sin <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_sin, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.sin
+#' @export
+mx.symbol.internal.sparse.sin <- mx.symbol.sin
+
 .mxop_sinh <- list("sinh", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' sinh: Returns the element-wise hyperbolic sine of the input
@@ -316,6 +509,21 @@ mx.nd.sinh <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.sinh
 #' @export
 mx.nd.internal.sparse.sinh <- mx.nd.sinh
+
+#' sinh (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.sinh}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.sinh
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.sinh <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_sinh, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.sinh
+#' @export
+mx.symbol.internal.sparse.sinh <- mx.symbol.sinh
 
 .mxop_slice <- list("slice", c("data"), c("begin", "end", "step"), c(5L, 5L, 5L), c(0L, -1L, -1L, 1L))
 
@@ -338,6 +546,21 @@ mx.nd.slice <- function(data = NULL, begin, end, step = NULL, ..., out = NULL)
 #' @export
 mx.nd.crop <- mx.nd.slice
 
+#' slice (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.slice}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.slice
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.slice <- function(data = NULL, begin, end, step = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_slice, list(data), list(begin, end, step), list(...), name)
+
+#' @rdname mx.symbol.slice
+#' @export
+mx.symbol.crop <- mx.symbol.slice
+
 .mxop_slice_axis <- list("slice_axis", c("data"), c("axis", "begin", "end"), c(1L, 1L, 1L), c(0L, -1L, -1L, 1L))
 
 #' slice_axis: Slices along one axis: the elements [begin, end) of 'axis'
@@ -355,6 +578,17 @@ mx.nd.crop <- mx.nd.slice
 mx.nd.slice.axis <- function(data = NULL, axis, begin, end = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_slice_axis, list(data), list(axis, begin, end), list(...), out)
 
+#' slice_axis (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.slice.axis}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.slice.axis
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.slice.axis <- function(data = NULL, axis, begin, end = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_slice_axis, list(data), list(axis, begin, end), list(...), name)
+
 .mxop_smooth_l1 <- list("smooth_l1", c("data"), c("scalar", "is_int"), c(2L, 3L), c(0L, -1L, -1L, 1L))
 
 #' smooth_l1: Smooth L1 loss of every element with sigma = scalar: 0.5 * (sigma * x)^2 if |x| < 1/sigma^2, else |x| - 0.5/sigma^2
@@ -370,6 +604,17 @@ mx.nd.slice.axis <- function(data = NULL, axis, begin, end = NULL, ..., out = NU
 #' @export
 mx.nd.smooth.l1 <- function(data = NULL, scalar = NULL, is_int = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_smooth_l1, list(data), list(scalar, is_int), list(...), out)
+
+#' smooth_l1 (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.smooth.l1}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.smooth.l1
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.smooth.l1 <- function(data = NULL, scalar = NULL, is_int = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_smooth_l1, list(data), list(scalar, is_int), list(...), name)
 
 .mxop_softmax <- list("softmax", c("data", "length"), c("axis", "temperature", "dtype", "use_length"), c(1L, 2L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -390,6 +635,17 @@ mx.nd.smooth.l1 <- function(data = NULL, scalar = NULL, is_int = NULL, ..., out 
 mx.nd.softmax <- function(data = NULL, length = NULL, axis = NULL, temperature = NULL, dtype = NULL, use_length = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_softmax, list(data, length), list(axis, temperature, dtype, use_length), list(...), out)
 
+#' softmax (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.softmax}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.softmax
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.softmax <- function(data = NULL, length = NULL, axis = NULL, temperature = NULL, dtype = NULL, use_length = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_softmax, list(data, length), list(axis, temperature, dtype, use_length), list(...), name)
+
 .mxop_softmax_cross_entropy <- list("softmax_cross_entropy", c("data", "label"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' softmax_cross_entropy: Calculate cross entropy of softmax output and one-hot label: sum over the batch of -log(softmax(data)[label]); data is (batch, classes), label (batch,), the output (1,)
@@ -404,6 +660,17 @@ mx.nd.softmax <- function(data = NULL, length = NULL, axis = NULL, temperature =
 #' @export
 mx.nd.softmax.cross.entropy <- function(data = NULL, label = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_softmax_cross_entropy, list(data, label), list(), list(...), out)
+
+#' softmax_cross_entropy (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.softmax.cross.entropy}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.softmax.cross.entropy
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.softmax.cross.entropy <- function(data = NULL, label = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_softmax_cross_entropy, list(data, label), list(), list(...), name)
 
 .mxop_softmin <- list("softmin", c("data"), c("axis", "temperature", "dtype", "use_length"), c(1L, 2L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -423,6 +690,17 @@ mx.nd.softmax.cross.entropy <- function(data = NULL, label = NULL, ..., out = NU
 mx.nd.softmin <- function(data = NULL, axis = NULL, temperature = NULL, dtype = NULL, use_length = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_softmin, list(data), list(axis, temperature, dtype, use_length), list(...), out)
 
+#' softmin (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.softmin}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.softmin
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.softmin <- function(data = NULL, axis = NULL, temperature = NULL, dtype = NULL, use_length = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_softmin, list(data), list(axis, temperature, dtype, use_length), list(...), name)
+
 .mxop_softsign <- list("softsign", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' softsign: Computes softsign x / (1 + |x|) element-wise
@@ -440,6 +718,21 @@ mx.nd.softsign <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.softsign
 #' @export
 mx.nd.internal.sparse.softsign <- mx.nd.softsign
+
+#' softsign (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.softsign}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.softsign
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.softsign <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_softsign, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.softsign
+#' @export
+mx.symbol.internal.sparse.softsign <- mx.symbol.softsign
 
 .mxop_sqrt <- list("sqrt", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -459,6 +752,21 @@ mx.nd.sqrt <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.sqrt <- mx.nd.sqrt
 
+#' sqrt (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.sqrt}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.sqrt
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.sqrt <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_sqrt, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.sqrt
+#' @export
+mx.symbol.internal.sparse.sqrt <- mx.symbol.sqrt
+
 .mxop_square <- list("square", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' square: Returns the element-wise square of the input, x * x
@@ -477,6 +785,21 @@ mx.nd.square <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.square <- mx.nd.square
 
+#' square (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.square}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.square
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.square <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_square, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.square
+#' @export
+mx.symbol.internal.sparse.square <- mx.symbol.square
+
 .mxop_squeeze <- list("squeeze", c("data"), c("axis"), c(5L), c(0L, -1L, -1L, 1L))
 
 #' squeeze: Removes axes of length one
@@ -491,6 +814,17 @@ mx.nd.internal.sparse.square <- mx.nd.square
 #' @export
 mx.nd.squeeze <- function(data = NULL, axis = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_squeeze, list(data), list(axis), list(...), out)
+
+#' squeeze (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.squeeze}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.squeeze
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.squeeze <- function(data = NULL, axis = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_squeeze, list(data), list(axis), list(...), name)
 
 .mxop_stack <- list("stack", c("data"), c("axis", "num_args"), c(1L, 1L), c(1L, 1L, -1L, 1L))
 
@@ -507,6 +841,17 @@ mx.nd.squeeze <- function(data = NULL, axis = NULL, ..., out = NULL)
 #' @export
 mx.nd.stack <- function(data = NULL, axis = NULL, num_args = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_stack, list(data), list(axis, num_args), list(...), out)
+
+#' stack (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.stack}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.stack
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.stack <- function(data = NULL, axis = NULL, num_args = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_stack, list(data), list(axis, num_args), list(...), name)
 
 .mxop_sum <- list("sum", c("data"), c("axis", "keepdims", "exclude"), c(5L, 3L, 3L), c(0L, -1L, -1L, 1L))
 
@@ -528,3 +873,18 @@ mx.nd.sum <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NULL,
 #' @rdname mx.nd.sum
 #' @export
 mx.nd.sum.axis <- mx.nd.sum
+
+#' sum (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.sum}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.sum
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.sum <- function(data = NULL, axis = NULL, keepdims = NULL, exclude = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_sum, list(data), list(axis, keepdims, exclude), list(...), name)
+
+#' @rdname mx.symbol.sum
+#' @export
+mx.symbol.sum.axis <- mx.symbol.sum

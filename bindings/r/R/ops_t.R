@@ -15,6 +15,17 @@
 mx.nd.internal.trigamma <- function(data = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__trigamma, list(data), list(), list(...), out)
 
+#' _trigamma (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.trigamma}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.trigamma
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.trigamma <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__trigamma, list(data), list(), list(...), name)
+
 .mxop_take <- list("take", c("a", "indices"), c("axis", "mode"), c(1L, 7L), c(0L, -1L, -1L, 1L))
 
 #' take: Takes elements from 'a' along 'axis' at the positions in 'indices'
@@ -31,6 +42,17 @@ mx.nd.internal.trigamma <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.take <- function(a = NULL, indices = NULL, axis = NULL, mode = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_take, list(a, indices), list(axis, mode), list(...), out)
+
+#' take (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.take}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.take
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.take <- function(a = NULL, indices = NULL, axis = NULL, mode = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_take, list(a, indices), list(axis, mode), list(...), name)
 
 .mxop_tan <- list("tan", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -50,6 +72,21 @@ mx.nd.tan <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.tan <- mx.nd.tan
 
+#' tan (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.tan}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.tan
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.tan <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_tan, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.tan
+#' @export
+mx.symbol.internal.sparse.tan <- mx.symbol.tan
+
 .mxop_tanh <- list("tanh", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' tanh: Returns the element-wise hyperbolic tangent of the input
@@ -68,6 +105,21 @@ mx.nd.tanh <- function(data = NULL, ..., out = NULL)
 #' @export
 mx.nd.internal.sparse.tanh <- mx.nd.tanh
 
+#' tanh (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.tanh}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.tanh
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.tanh <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_tanh, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.tanh
+#' @export
+mx.symbol.internal.sparse.tanh <- mx.symbol.tanh
+
 .mxop_tile <- list("tile", c("data"), c("reps"), c(5L), c(0L, -1L, -1L, 1L))
 
 #' tile: Repeats the whole array 'reps' times along each axis, as numpy.tile
@@ -83,6 +135,17 @@ mx.nd.internal.sparse.tanh <- mx.nd.tanh
 mx.nd.tile <- function(data = NULL, reps, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_tile, list(data), list(reps), list(...), out)
 
+#' tile (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.tile}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.tile
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.tile <- function(data = NULL, reps, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_tile, list(data), list(reps), list(...), name)
+
 .mxop_transpose <- list("transpose", c("data"), c("axes"), c(5L), c(0L, -1L, -1L, 1L))
 
 #' transpose: Permutes the dimensions of an array
@@ -97,6 +160,17 @@ mx.nd.tile <- function(data = NULL, reps, ..., out = NULL)
 #' @export
 mx.nd.transpose <- function(data = NULL, axes = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_transpose, list(data), list(axes), list(...), out)
+
+#' transpose (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.transpose}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.transpose
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.transpose <- function(data = NULL, axes = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_transpose, list(data), list(axes), list(...), name)
 
 .mxop_trunc <- list("trunc", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
@@ -115,3 +189,18 @@ mx.nd.trunc <- function(data = NULL, ..., out = NULL)
 #' @rdname mx.nd.trunc
 #' @export
 mx.nd.internal.sparse.trunc <- mx.nd.trunc
+
+#' trunc (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.trunc}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.trunc
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.trunc <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_trunc, list(data), list(), list(...), name)
+
+#' @rdname mx.symbol.trunc
+#' @export
+mx.symbol.internal.sparse.trunc <- mx.symbol.trunc

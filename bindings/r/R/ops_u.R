@@ -20,3 +20,14 @@
 #' @export
 mx.nd.UpSampling <- function(data = NULL, scale, num_filter = NULL, sample_type, multi_input_mode = NULL, num_args = NULL, workspace = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_UpSampling, list(data), list(scale, num_filter, sample_type, multi_input_mode, num_args, workspace), list(...), out)
+
+#' UpSampling (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.UpSampling}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.UpSampling
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.UpSampling <- function(data = NULL, scale, num_filter = NULL, sample_type, multi_input_mode = NULL, num_args = NULL, workspace = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_UpSampling, list(data), list(scale, num_filter, sample_type, multi_input_mode, num_args, workspace), list(...), name)

@@ -16,3 +16,14 @@
 #' @export
 mx.nd.where <- function(condition = NULL, x = NULL, y = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_where, list(condition, x, y), list(), list(...), out)
+
+#' where (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.where}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.where
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.where <- function(condition = NULL, x = NULL, y = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_where, list(condition, x, y), list(), list(...), name)

@@ -17,6 +17,17 @@
 mx.nd.internal.zeros <- function(shape = NULL, ctx = NULL, dtype = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop__zeros, list(), list(shape, ctx, dtype), list(...), out)
 
+#' _zeros (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.zeros}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.zeros
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.zeros <- function(shape = NULL, ctx = NULL, dtype = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__zeros, list(), list(shape, ctx, dtype), list(...), name)
+
 .mxop_zeros_like <- list("zeros_like", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
 
 #' zeros_like: Returns an array of zeros with the same shape and dtype as the input
@@ -30,3 +41,14 @@ mx.nd.internal.zeros <- function(shape = NULL, ctx = NULL, dtype = NULL, ..., ou
 #' @export
 mx.nd.zeros.like <- function(data = NULL, ..., out = NULL)
   .Call(C_mxr_invoke, .mxop_zeros_like, list(data), list(), list(...), out)
+
+#' zeros_like (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.zeros.like}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.zeros.like
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.zeros.like <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_zeros_like, list(data), list(), list(...), name)

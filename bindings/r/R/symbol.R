@@ -55,3 +55,52 @@ print.MXSymbol <- function(x, ...) {
   cat("<MXSymbol outputs:", paste(mx.symbol.outputs(x), collapse = ", "), ">\n")
   invisible(x)
 }
+
+#' A symbolic variable (a graph input), as MXNet's mx.symbol.Variable.
+#' @param name the variable's name.
+#' @export
+mx.symbol.Variable <- function(name) .Call(C_mxr_symbol_variable, name)
+
+#' The outputs of several symbols as one symbol.
+#' @param ... MXSymbols (or one list of them).
+#' @export
+mx.symbol.Group <- function(...) {
+  syms <- list(...)
+  if (length(syms) == 1L && is.list(syms[[1]]) && !inherits(syms[[1]], "MXSymbol"))
+    syms <- syms[[1]]
+  .Call(C_mxr_symbol_group, syms)
+}
+
+#' Write a symbol as MXNet symbol JSON.
+#' @param symbol an MXSymbol.
+#' @param filename the file to write.
+#' @export
+mx.symbol.save <- function(symbol, filename) {
+  writeLines(mx.symbol.to.json(symbol), filename)
+  invisible(filename)
+}
+
+#' Infer the shapes of a symbol's arguments, outputs and auxiliary states
+#' from known input shapes, all in R dims (the reverse of the core's shapes,
+#' as dim() of an MXNDArray reports them).
+#' @param symbol an MXSymbol.
+#' @param ... known shapes by input name, e.g. \code{data = c(784, 32)}.
+#' @return list(arg.shapes, out.shapes, aux.shapes, complete), each a named
+#'   list of R dims (NULL where unknown).
+#' @export
+mx.symbol.infer.shape <- function(symbol, ...) {
+  known <- list(...)
+  if (length(known) && (is.null(names(known)) || any(!nzchar(names(known)))))
+    .mx.raise("VALUE", "mx.symbol.infer.shape: shapes must be named by input")
+  res <- jsonlite::fromJSON(.Call(C_mxr_symbol_infer_shape, symbol, as.character(names(known)),
+                                  lapply(known, function(d) rev(as.numeric(d)))),
+                            simplifyVector = FALSE)
+  r_dims <- function(shapes, nms) {
+    stats::setNames(lapply(shapes, function(s) if (is.null(s)) NULL else rev(as.integer(unlist(s)))),
+                    nms)
+  }
+  list(arg.shapes = r_dims(res$arguments, mx.symbol.arguments(symbol)),
+       out.shapes = r_dims(res$outputs, mx.symbol.outputs(symbol)),
+       aux.shapes = r_dims(res$auxiliary_states, mx.symbol.auxiliary.states(symbol)),
+       complete = isTRUE(res$complete))
+}

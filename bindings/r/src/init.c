@@ -43,7 +43,10 @@ void mxr_symbol_init(void);
   X(mxr_arrays_load, 1)                  \
   X(mxr_cached_op_create, 2)             \
   X(mxr_cached_op_invoke, 2)             \
-  X(mxr_core_has, 1)
+  X(mxr_core_has, 1)                     \
+  X(mxr_symbol_op, 5)                    \
+  X(mxr_symbol_variable, 1)              \
+  X(mxr_symbol_group, 1)
 
 
 ENTRIES(DECL)

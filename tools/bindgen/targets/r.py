@@ -28,13 +28,18 @@ HAND_WRITTEN = {"mx.nd.array", "mx.nd.zeros", "mx.nd.ones", "mx.nd.shape", "mx.n
                 "mx.nd.size", "mx.nd.wait", "mx.nd.waitall", "mx.nd.dispose",
                 "mx.nd.is.disposed", "mx.nd.slice.rows", "mx.nd.invoke", "mx.nd.grad",
                 "mx.nd.detach", "mx.nd.attach.grad", "mx.nd.from.c.order",
-                "mx.nd.c.order.values", "mx.nd.load", "mx.nd.save"}
+                "mx.nd.c.order.values", "mx.nd.load", "mx.nd.save",
+                "mx.symbol.Variable", "mx.symbol.Group", "mx.symbol.load", "mx.symbol.load.json",
+                "mx.symbol.to.json", "mx.symbol.save", "mx.symbol.arguments",
+                "mx.symbol.outputs", "mx.symbol.auxiliary.states", "mx.symbol.dispose",
+                "mx.symbol.infer.shape"}
 TYPE_CODES = {"int": 1, "float": 2, "bool": 3, "str": 4, "shape": 5, "dtype": 6, "enum": 7}
 
 
-def r_function_name(op_name):
+def r_function_name(op_name, ns="nd"):
+    """'broadcast_add' -> mx.nd.broadcast.add; ns="symbol" -> mx.symbol.broadcast.add."""
     stripped = op_name.lstrip("_")
-    prefix = "mx.nd.internal." if op_name.startswith("_") else "mx.nd."
+    prefix = f"mx.{ns}.internal." if op_name.startswith("_") else f"mx.{ns}."
     return prefix + stripped.replace("_", ".")
 
 
@@ -144,7 +149,36 @@ def render_op(op):
         if afn in HAND_WRITTEN:
             raise SystemExit(f"bindgen r: alias {alias} maps to the hand-written {afn}")
         lines += ["", f"#' @rdname {fn}", "#' @export", f"{afn} <- {fn}"]
+    lines += [""] + render_symbol_op(op, fn, inputs, pnames, in_list, p_list, sig)
     return fn, [op["name"]] + op["aliases"], "\n".join(lines) + "\n"
+
+
+def render_symbol_op(op, nd_fn, inputs, pnames, in_list, p_list, nd_sig):
+    """mx.symbol.<op>: the same arguments (inputs being MXSymbols), name
+    instead of out; composed by mxl_symbol_create_op."""
+    name = op["name"]
+    sfn = r_function_name(name, "symbol")
+    if sfn in HAND_WRITTEN:
+        raise SystemExit(f"bindgen r: op {name} maps to the hand-written R function {sfn}")
+    if "name" in pnames or "name" in inputs:
+        raise SystemExit(f"bindgen r: op {name} has an argument called name")
+    sig = nd_sig[:-1] + ["name = NULL"]
+    lines = [f"#' {name} (symbolic): compose the op into a graph",
+             "#'",
+             f"#' Arguments as for \\code{{{nd_fn}}}, with MXSymbols as inputs; an input",
+             "#' left NULL becomes a variable named <name>_<input>.",
+             f"#' @inheritParams {nd_fn}",
+             "#' @param name the node's name (automatic when NULL).",
+             "#' @return an MXSymbol.",
+             "#' @export",
+             f"{sfn} <- function({', '.join(sig)})",
+             f"  .Call(C_mxr_symbol_op, {spec_name(name)}, {in_list}, {p_list}, list(...), name)"]
+    for alias in op["aliases"]:
+        afn = r_function_name(alias, "symbol")
+        if afn in HAND_WRITTEN:
+            raise SystemExit(f"bindgen r: alias {alias} maps to the hand-written {afn}")
+        lines += ["", f"#' @rdname {sfn}", "#' @export", f"{afn} <- {sfn}"]
+    return lines
 
 
 def group_key(op_name):

@@ -18,6 +18,7 @@ import model
 
 NAME = "r"
 OUT_DIR = "bindings/r/R"
+OPS_PER_FILE = 14
 
 # R's reserved words cannot be argument names.
 RESERVED = {"if", "else", "repeat", "while", "function", "for", "next", "break", "TRUE",
@@ -198,6 +199,11 @@ def generate(m):
             seen[rn] = n
         groups.setdefault(group_key(op["name"]), []).append(text)
     files = {}
+    # At most OPS_PER_FILE ops per file (files stay readable): ops_b1.R,
+    # ops_b2.R, ...  A group that shrinks leaves its last file behind:
+    # delete bindings/r/R/ops_*.R before `make generate` after removing ops.
     for key, texts in sorted(groups.items()):
-        files[f"{OUT_DIR}/ops_{key}.R"] = header + "\n" + "\n".join(texts)
+        for n, start in enumerate(range(0, len(texts), OPS_PER_FILE), 1):
+            chunk = texts[start:start + OPS_PER_FILE]
+            files[f"{OUT_DIR}/ops_{key}{n}.R"] = header + "\n" + "\n".join(chunk)
     return files

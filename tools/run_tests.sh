@@ -87,6 +87,25 @@ else
 fi
 [ "$rc" -ne 0 ] && status=1
 
+# R binding: install the package against this build's library, then its
+# testthat suite and the conformance cases (run_all.R prints "N passed, N failed").
+echo "== R (testthat + conformance)"
+rlib="$BUILD_DIR/rlib"
+mkdir -p "$rlib"
+if MXLITE_LIBRARY="$(cd "$BUILD_DIR" && pwd)/libmxlite.so" R CMD INSTALL --preclean --no-test-load \
+     -l "$rlib" bindings/r > "$log" 2>&1; then
+  Rscript bindings/r/tests/run_all.R "$rlib" tests/conformance 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  line=$(grep -E "^[0-9]+ passed, [0-9]+ failed$" "$log" | tail -1)
+  p=$(echo "$line" | awk '{print $1+0}')
+  f=$(echo "$line" | awk '{print $3+0}')
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  add "R (testthat + conformance)" "$p" "$f"
+  [ "$rc" -ne 0 ] && status=1
+else
+  cat "$log"
+  add "R (testthat + conformance)" 0 1; status=1
+fi
 rm -f "$log"
 
 echo

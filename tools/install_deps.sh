@@ -38,3 +38,6 @@ if ! .venv/bin/python -c "import numpy, cffi, pytest, setuptools" 2>/dev/null ||
   .venv/bin/python -m pip install -q -r requirements-dev.txt
   touch .venv/.deps-stamp
 fi
+
+# The JavaScript binding (bindings/js): Node.js and its locked npm packages.
+tools/install_js.sh

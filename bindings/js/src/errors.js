@@ -41,3 +41,18 @@ export function lastError() {
 export function check(status) {
   if (status !== 0) throw lastError();
 }
+
+const strNeeded = new BigUint64Array(1);
+
+/**
+ * Calls a C function following the ABI's string convention (caller buffer,
+ * capacity, needed size: first a size query, then the copy) and returns the
+ * string.  fn(buf, cap, needed) performs the call.
+ */
+export function copyString(fn) {
+  check(fn(null, 0n, strNeeded));
+  const buf = Buffer.alloc(Number(strNeeded[0]));
+  check(fn(buf, BigInt(buf.length), strNeeded));
+  const end = buf.indexOf(0);
+  return buf.toString('utf8', 0, end < 0 ? buf.length : end);
+}

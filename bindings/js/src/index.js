@@ -5,6 +5,9 @@ import { MXNetError, check } from './errors.js';
 import { NDArray } from './ndarray.js';
 import { nd } from './nd.js';
 import * as autograd from './autograd.js';
+import { sym, Symbol } from './symbol.js';
+import { Executor, CachedOp } from './executor.js';
+import { loadCheckpoint } from './io.js';
 
 const box64 = new BigInt64Array(3);
 
@@ -39,8 +42,11 @@ export const random = Object.freeze({
 export const waitAll = nd.waitAll;
 
 export const version = LIBRARY_VERSION;
-export { nd, autograd, MXNetError, NDArray, libraryPath };
+/** mx.model: MXNet checkpoints (prefix-symbol.json + prefix-NNNN.params). */
+export const model = Object.freeze({ loadCheckpoint });
 
-const mx = { nd, autograd, random, MXNetError, NDArray, liveHandles, storageStats, waitAll,
-             registry, version, libraryPath };
+export { nd, sym, autograd, MXNetError, NDArray, Symbol, Executor, CachedOp, libraryPath };
+
+const mx = { nd, sym, autograd, model, random, MXNetError, NDArray, Symbol, Executor, CachedOp,
+             liveHandles, storageStats, waitAll, registry, version, libraryPath };
 export default mx;

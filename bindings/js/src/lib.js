@@ -59,6 +59,18 @@ const sigs = {
   mxl_array_has_history: 'int mxl_array_has_history(void* arr, _Out_ int32_t* out)',
   mxl_autograd_backward: 'int mxl_autograd_backward(int32_t num_heads, const void* heads, const void* head_grads, int32_t retain_graph, int32_t train_mode)',
   mxl_autograd_grad: 'int mxl_autograd_grad(int32_t num_heads, const void* heads, const void* head_grads, int32_t num_vars, const void* vars, int32_t retain_graph, int32_t create_graph, int32_t train_mode, _Out_ void* grads)',
+  mxl_symbol_free: 'void mxl_symbol_free(void* sym)',
+  mxl_symbol_create_variable: 'int mxl_symbol_create_variable(const char* name, _Out_ void** out)',
+  mxl_symbol_group: 'int mxl_symbol_group(int32_t num, const void* symbols, _Out_ void** out)',
+  mxl_symbol_num_outputs: 'int mxl_symbol_num_outputs(void* sym, _Out_ int32_t* out)',
+  mxl_symbol_get_output: 'int mxl_symbol_get_output(void* sym, int32_t index, _Out_ void** out)',
+  mxl_symbol_get_internals: 'int mxl_symbol_get_internals(void* sym, _Out_ void** out)',
+  mxl_symbol_list: 'int mxl_symbol_list(void* sym, int32_t which, _Out_ uint8_t* buf, uint64_t cap, _Out_ uint64_t* needed)',
+  mxl_symbol_infer_shape: 'int mxl_symbol_infer_shape(void* sym, int32_t num_known, const char** names, const int32_t* ndims, const int64_t* dims, _Out_ uint8_t* buf, uint64_t cap, _Out_ uint64_t* needed)',
+  mxl_symbol_to_json: 'int mxl_symbol_to_json(void* sym, _Out_ uint8_t* buf, uint64_t cap, _Out_ uint64_t* needed)',
+  mxl_symbol_from_json: 'int mxl_symbol_from_json(const char* json, _Out_ void** out)',
+  mxl_symbol_save: 'int mxl_symbol_save(void* sym, const char* path)',
+  mxl_symbol_load: 'int mxl_symbol_load(const char* path, _Out_ void** out)',
   mxl_random_seed: 'int mxl_random_seed(uint64_t seed)',
   mxl_live_handles: 'int mxl_live_handles(_Out_ int64_t* count)',
   mxl_storage_stats: 'int mxl_storage_stats(_Out_ int64_t* in_use, _Out_ int64_t* peak, _Out_ int64_t* pooled)',
@@ -68,13 +80,23 @@ const sigs = {
 export const C = {};
 for (const [name, sig] of Object.entries(sigs)) C[name] = lib.func(sig);
 
-/** Declares an optional function (one a newer library may add); null if absent. */
+const optional = new Map();
+
+/**
+ * A function of a newer ABI section (the library may predate it): declared on
+ * first use; null when the library does not export it.
+ */
 export function optionalFunc(sig) {
-  try {
-    return lib.func(sig);
-  } catch {
-    return null;
+  let f = optional.get(sig);
+  if (f === undefined) {
+    try {
+      f = lib.func(sig);
+    } catch {
+      f = null;
+    }
+    optional.set(sig, f);
   }
+  return f;
 }
 
 const version = C.mxl_version();

@@ -3,6 +3,8 @@ import * as gen from './generated/index.js';
 import { NDArray, array, empty, waitAll } from './ndarray.js';
 import { invoke, releaseOpHandles } from './invoke.js';
 import { normDtype } from './dtype.js';
+import { load, loadFromBuffer, save, saveToBuffer } from './io.js';
+import { CachedOp } from './executor.js';
 
 const I = gen.internal;
 
@@ -54,6 +56,7 @@ for (const name of FLUENT) {
 }
 
 const helpers = { NDArray, array, empty, zeros, ones, full, arange, eye, waitAll, invoke,
+                  load, loadFromBuffer, save, saveToBuffer, CachedOp,
                   releaseOpHandles,
                   internal: gen.internal, ops: gen.OPS };
 

@@ -1,0 +1,57 @@
+// mx.sym: loading MXNet symbol JSON, listing inputs/outputs, shape inference,
+// JSON round trip, errors.  The fixture was written by the Python frontend
+// (test/fixtures/make_model.py).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mx from '../src/index.js';
+
+const fixture = (n) => fileURLToPath(new URL(`./fixtures/${n}`, import.meta.url));
+
+test('load a symbol file and list its inputs and outputs', () => {
+  const s = mx.sym.load(fixture('mlp-symbol.json'));
+  assert.deepEqual(s.listArguments(),
+    ['data', 'fc1_weight', 'fc1_bias', 'fc2_weight', 'fc2_bias', 'bn_gamma', 'bn_beta']);
+  assert.deepEqual(s.listAuxiliaryStates(), ['bn_moving_mean', 'bn_moving_var']);
+  assert.deepEqual(s.listOutputs(), ['prob_output']);
+  assert.equal(s.numOutputs, 1);
+  assert.ok(s.getInternals().listOutputs().includes('fc1_output'));
+  s.dispose();
+});
+
+test('shape inference from the data shape', () => {
+  const s = mx.sym.load(fixture('mlp-symbol.json'));
+  const r = s.inferShape({ data: [4, 5] });
+  assert.equal(r.complete, true);
+  assert.deepEqual(r.arguments, [[4, 5], [8, 5], [8], [3, 8], [3], [3], [3]]);
+  assert.deepEqual(r.outputs, [[4, 3]]);
+  assert.deepEqual(r.auxiliaryStates, [[3], [3]]);
+  const partial = s.inferShape({});
+  assert.equal(partial.complete, false);
+  assert.throws(() => s.inferShape({ data: [4, 5], fc1_weight: [7, 7] }),
+    (e) => e instanceof mx.MXNetError && e.kind === 'VALUE');
+  assert.throws(() => s.inferShape({ nope: [1] }), (e) => e.kind === 'KEY');
+});
+
+test('JSON round trip through fromJSON / toJSON / save', () => {
+  const s = mx.sym.load(fixture('mlp-symbol.json'));
+  const again = mx.sym.fromJSON(s.toJSON());
+  assert.equal(again.toJSON(), s.toJSON());
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mxl-js-')), 's.json');
+  again.save(file);
+  assert.deepEqual(mx.sym.load(file).listArguments(), s.listArguments());
+  const v = mx.sym.variable('x');
+  const g = mx.sym.group([v, s]);
+  assert.equal(g.numOutputs, 2);
+});
+
+test('bad symbol JSON and missing files raise MXNetError', () => {
+  assert.throws(() => mx.sym.fromJSON('{"nodes": 3'), (e) => e.kind === 'VALUE');
+  assert.throws(() => mx.sym.fromJSON('{"nodes": [{"op": "NoSuchOp", "name": "a", "inputs": []}], ' +
+    '"arg_nodes": [], "heads": [[0, 0, 0]]}'), (e) => e instanceof mx.MXNetError);
+  assert.throws(() => mx.sym.load('/nonexistent/x.json'), (e) => e.kind === 'VALUE');
+  assert.throws(() => mx.sym.group([1]), (e) => e.kind === 'TYPE');
+});

@@ -68,10 +68,16 @@ function ordered(given, names, what, required) {
 }
 
 const finalizer = new FinalizationRegistry(([free, h]) => free(h));
+const OWN = globalThis.Symbol('mxlite.Executor');  // raw handles stay internal
 
 /** A bound symbol (MXNet's Executor). */
 export class Executor {
-  constructor(handle, symbol) {
+  /** Not for direct use: executors come from Symbol.bind / simpleBind. */
+  constructor(handle, symbol, token) {
+    if (token !== OWN) {
+      throw new MXNetError('Executor: use Symbol.bind / simpleBind; the constructor is internal',
+                           'TYPE');
+    }
     this._h = handle;
     this._free = fn('free');
     this.symbol = symbol;
@@ -171,7 +177,7 @@ export function bind(symbol, { args, argsGrad = null, gradReq = 'write', auxStat
     g === null ? null : Int32Array.from(reqs, (r, i) => gradReqCode(r, argNames[i])),
     x.length, x.length ? BigUint64Array.from(x, (v) => handleOrZero(v, 'auxiliary state')) : null,
     out));
-  return new Executor(out[0], symbol);
+  return new Executor(out[0], symbol, OWN);
 }
 
 /**
@@ -192,7 +198,7 @@ export function simpleBind(symbol, { shapes = {}, dtypes = {}, gradReq = 'write'
     tnames.length, tnames.length ? tnames : null,
     tnames.length ? Int32Array.from(tnames, (n) => DTYPES[normDtype(dtypes[n])].code) : null,
     Int32Array.from(reqs, (r, i) => gradReqCode(r, argNames[i])), out));
-  return new Executor(out[0], symbol);
+  return new Executor(out[0], symbol, OWN);
 }
 
 /**

@@ -10,17 +10,21 @@ import { invoke, invokeRaw, opHandle } from './invoke.js';
 // garbage collector reclaims the NDArray.
 const finalizer = new FinalizationRegistry((h) => C.mxl_array_free(h));
 
+// Only the binding creates NDArrays from raw handles: a made-up BigInt would
+// reach the core as a pointer, so the constructor demands this private token.
+const OWN = globalThis.Symbol('mxlite.NDArray');
+
 const infoNdim = new Int32Array(1);
 const infoDims = new BigInt64Array(32);
 const infoDtype = new Int32Array(1);
 
 /** An n-dimensional array computed asynchronously by the engine. */
 export class NDArray {
-  /** @param {bigint} handle a new reference the NDArray takes over. */
-  constructor(handle) {
-    if (typeof handle !== 'bigint' || handle === 0n) {
-      throw new MXNetError('NDArray: expected a non-null core handle; create arrays with ' +
-                           'mx.nd.array / zeros / ones', 'INVALID_HANDLE');
+  /** Not for direct use: arrays come from mx.nd.array, zeros, ops, ... */
+  constructor(handle, token) {
+    if (token !== OWN || typeof handle !== 'bigint' || handle === 0n) {
+      throw new MXNetError('NDArray: create arrays with mx.nd.array / empty / zeros / ones or ' +
+                           'an op; the constructor is internal', 'TYPE');
     }
     this._h = handle;
     this._shape = null;
@@ -216,7 +220,7 @@ if (typeof Symbol.dispose === 'symbol') {
 
 /** A new NDArray owning handle (a new reference from the core). */
 export function wrap(handle) {
-  return new NDArray(handle);
+  return new NDArray(handle, OWN);
 }
 
 function binary(lhs, rhs, arrayOp, scalarOp, out) {

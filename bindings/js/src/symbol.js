@@ -5,15 +5,16 @@ import { C } from './lib.js';
 import { MXNetError, check, copyString } from './errors.js';
 
 const finalizer = new FinalizationRegistry((h) => C.mxl_symbol_free(h));
+const OWN = globalThis.Symbol('mxlite.Symbol');  // see NDArray: raw handles stay internal
 const KIND = { arguments: 0, outputs: 1, auxiliaryStates: 2, inputs: 3 };
 
 /** A symbol: a list of outputs of a graph (MXNet's Symbol). */
 export class Symbol {
-  /** @param {bigint} handle a new reference the Symbol takes over. */
-  constructor(handle) {
-    if (typeof handle !== 'bigint' || handle === 0n) {
-      throw new MXNetError('Symbol: expected a non-null core handle; use mx.sym.load / fromJSON',
-                           'INVALID_HANDLE');
+  /** Not for direct use: symbols come from mx.sym.load, fromJSON, variable, group. */
+  constructor(handle, token) {
+    if (token !== OWN || typeof handle !== 'bigint' || handle === 0n) {
+      throw new MXNetError('Symbol: use mx.sym.load / fromJSON / variable / group; the ' +
+                           'constructor is internal', 'TYPE');
     }
     this._h = handle;
     finalizer.register(this, handle, this);
@@ -54,14 +55,14 @@ export class Symbol {
   output(i) {
     const out = [null];
     check(C.mxl_symbol_get_output(this.handle, i, out));
-    return new Symbol(out[0]);
+    return new Symbol(out[0], OWN);
   }
 
   /** Every variable and op output of the graph (MXNet's get_internals). */
   getInternals() {
     const out = [null];
     check(C.mxl_symbol_get_internals(this.handle, out));
-    return new Symbol(out[0]);
+    return new Symbol(out[0], OWN);
   }
 
   /**
@@ -97,7 +98,7 @@ if (typeof globalThis.Symbol.dispose === 'symbol') {
 function newSymbol(fn) {
   const out = [null];
   check(fn(out));
-  return new Symbol(out[0]);
+  return new Symbol(out[0], OWN);
 }
 
 /** Reads a symbol JSON file written by mxlite or any MXNet release. */

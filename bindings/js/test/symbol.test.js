@@ -54,4 +54,9 @@ test('bad symbol JSON and missing files raise MXNetError', () => {
     '"arg_nodes": [], "heads": [[0, 0, 0]]}'), (e) => e instanceof mx.MXNetError);
   assert.throws(() => mx.sym.load('/nonexistent/x.json'), (e) => e.kind === 'VALUE');
   assert.throws(() => mx.sym.group([1]), (e) => e.kind === 'TYPE');
+  // a handle of the wrong kind never reaches the core
+  const s = mx.sym.variable('x');
+  assert.throws(() => mx.nd.relu(s), (e) => e.kind === 'TYPE');
+  assert.throws(() => mx.sym.group([mx.nd.ones([1])]), (e) => e.kind === 'TYPE');
+  assert.throws(() => new mx.Symbol(1n), (e) => e.kind === 'TYPE');
 });

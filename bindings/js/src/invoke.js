@@ -75,27 +75,43 @@ export function formatAttr(v, type) {
 
 const CSTRING_CACHE_LIMIT = 4096;
 const cstrings = new Map();  // string -> [Buffer, address]: the buffer keeps the bytes alive
+// Buffers of strings the full cache could not take, alive until the call returns.
+const keepAlive = [];
 
-function cstrAddr(s, keep) {
+function cstrAddr(s) {
   const hit = cstrings.get(s);
   if (hit !== undefined) return hit[1];
   const buf = Buffer.from(s + '\0', 'utf8');
   const addr = koffi.address(buf);
   if (cstrings.size < CSTRING_CACHE_LIMIT) cstrings.set(s, [buf, addr]);
-  else keep.push(buf);
+  else keepAlive.push(buf);
   return addr;
 }
 
 // ------------------------------------------------------- scratch buffers
 // One set per process: JavaScript runs this code on one thread, and no
-// finalizer can run in the middle of a synchronous call.  Invariant: every
-// outs entry is 0 between calls (0 = "allocate this output").
-const SCRATCH = 64;
-const sIns = new BigUint64Array(SCRATCH);
-const sKeys = new BigUint64Array(SCRATCH);
-const sVals = new BigUint64Array(SCRATCH);
-const sOuts = new BigUint64Array(SCRATCH);
+// finalizer can run in the middle of a synchronous call.  They grow when a
+// call needs more.  Invariant: every sOuts entry is 0 between calls
+// (0 = "allocate this output").
+let sIns = new BigUint64Array(64);
+let sKeys = new BigUint64Array(64);
+let sVals = new BigUint64Array(64);
+let sOuts = new BigUint64Array(64);
 const sCap = new Int32Array(1);
+
+function growIns(n) {
+  if (n > sIns.length) sIns = new BigUint64Array(Math.max(n, 2 * sIns.length));
+}
+function growAttrs(n) {
+  if (n > sKeys.length) {
+    const k = new BigUint64Array(Math.max(n, 2 * sKeys.length));
+    const v = new BigUint64Array(k.length);
+    k.set(sKeys);
+    v.set(sVals);
+    sKeys = k;
+    sVals = v;
+  }
+}
 
 function handleOf(x, opName, what) {
   if (x instanceof NDArray) {
@@ -110,55 +126,62 @@ function handleOf(x, opName, what) {
                        (x === null ? 'null' : x?.constructor?.name ?? typeof x), 'TYPE');
 }
 
+/** Calls mxl_invoke with ni inputs and na attributes already in the scratch arrays. */
+function run(name, h, ni, na, out, nout) {
+  try {
+    if (out === undefined || out === null) {
+      if (nout > sOuts.length) sOuts = new BigUint64Array(nout);
+      const outs = sOuts;
+      sCap[0] = outs.length;
+      if (C.mxl_invoke(h, ni, sIns, na, na ? sKeys : null, na ? sVals : null, sCap, outs) !== 0) {
+        throw lastError();
+      }
+      const n = sCap[0];
+      if (n === 1) {
+        const r = wrap(outs[0]);
+        outs[0] = 0n;
+        return r;
+      }
+      const res = new Array(n);
+      for (let i = 0; i < n; i++) {
+        res[i] = wrap(outs[i]);
+        outs[i] = 0n;
+      }
+      return res;
+    }
+    const list = Array.isArray(out) ? out : [out];
+    const outs = new BigUint64Array(Math.max(list.length, nout, 64));
+    for (let i = 0; i < list.length; i++) outs[i] = handleOf(list[i], name, `out[${i}]`);
+    sCap[0] = outs.length;
+    if (C.mxl_invoke(h, ni, sIns, na, na ? sKeys : null, na ? sVals : null, sCap, outs) !== 0) {
+      throw lastError();
+    }
+    // Outputs beyond the given ones were allocated by the core: release them.
+    for (let i = list.length; i < sCap[0]; i++) C.mxl_array_free(outs[i]);
+    return out;
+  } finally {
+    if (keepAlive.length) keepAlive.length = 0;
+  }
+}
+
 /**
- * Runs op `name` (MXNet name) on NDArray inputs with attributes given as
- * strings or JS values (keys and vals arrays of equal length).
- * out: undefined, an NDArray or an array of NDArrays written in place.
- * nout: the capacity needed for the outputs.  Returns one NDArray, or an
- * array when the op has several visible outputs.
+ * Runs op `name` (MXNet name, handle h) on NDArray inputs with attributes as
+ * strings (keys and vals arrays of equal length).  out: undefined, an
+ * NDArray or an array of NDArrays written in place; nout: the output
+ * capacity needed.  Returns one NDArray, or an array when the op has several
+ * visible outputs.
  */
 export function invokeRaw(name, h, inputs, keys, vals, out, nout) {
   const ni = inputs.length;
-  const ins = ni <= SCRATCH ? sIns : new BigUint64Array(ni);
-  for (let i = 0; i < ni; i++) ins[i] = handleOf(inputs[i], name, `input ${i}`);
+  growIns(ni);
+  for (let i = 0; i < ni; i++) sIns[i] = handleOf(inputs[i], name, `input ${i}`);
   const na = keys.length;
-  let ka = null, va = null;
-  const keep = [];
-  if (na > 0) {
-    ka = na <= SCRATCH ? sKeys : new BigUint64Array(na);
-    va = na <= SCRATCH ? sVals : new BigUint64Array(na);
-    for (let i = 0; i < na; i++) {
-      ka[i] = cstrAddr(keys[i], keep);
-      va[i] = cstrAddr(vals[i], keep);
-    }
+  growAttrs(na);
+  for (let i = 0; i < na; i++) {
+    sKeys[i] = cstrAddr(keys[i]);
+    sVals[i] = cstrAddr(vals[i]);
   }
-  if (out === undefined || out === null) {
-    const cap = Math.max(nout, 1);
-    const outs = cap <= SCRATCH ? sOuts : new BigUint64Array(cap);
-    sCap[0] = outs.length;
-    const st = C.mxl_invoke(h, ni, ins, na, ka, va, sCap, outs);
-    if (st !== 0) throw lastError();
-    const n = sCap[0];
-    if (n === 1) {
-      const r = wrap(outs[0]);
-      outs[0] = 0n;
-      return r;
-    }
-    const res = new Array(n);
-    for (let i = 0; i < n; i++) {
-      res[i] = wrap(outs[i]);
-      outs[i] = 0n;
-    }
-    return res;
-  }
-  const list = Array.isArray(out) ? out : [out];
-  const outs = new BigUint64Array(Math.max(list.length, nout, 1));
-  for (let i = 0; i < list.length; i++) outs[i] = handleOf(list[i], name, `out[${i}]`);
-  sCap[0] = outs.length;
-  if (C.mxl_invoke(h, ni, ins, na, ka, va, sCap, outs) !== 0) throw lastError();
-  // Outputs beyond the given ones were allocated by the core: release them.
-  for (let i = list.length; i < sCap[0]; i++) C.mxl_array_free(outs[i]);
-  return out;
+  return run(name, h, ni, na, out, nout);
 }
 
 /**
@@ -176,12 +199,12 @@ export function invoke(name, inputs, attrs = {}, out = undefined) {
     vals.push(formatAttr(v));
     if (k === 'num_outputs') nout = Math.max(nout, Number(v) || 1);
   }
-  return invokeRaw(name, opHandle(name), inputs, keys, vals, out, Math.max(nout, SCRATCH));
+  return invokeRaw(name, opHandle(name), inputs, keys, vals, out, nout);
 }
 
 // ------------------------------------------------------ generated wrappers
 function isOptions(v) {
-  if (v === null || typeof v !== 'object') return false;
+  if (v === null || typeof v !== 'object' || v instanceof NDArray) return false;
   const p = Object.getPrototypeOf(v);
   return p === Object.prototype || p === null;
 }
@@ -195,8 +218,11 @@ function isOptions(v) {
 export function opSpec(name, inputs, variadic, numInputs, numOutputs, nout, params) {
   const keys = new Map();
   for (const [mx, js, type] of params) {
-    keys.set(js, [mx, type]);
-    keys.set(mx, [mx, type]);
+    // [MXNet name, type, its C string (kept alive here), the string's address]
+    const buf = Buffer.from(mx + '\0', 'utf8');
+    const entry = [mx, type, buf, koffi.address(buf)];
+    keys.set(js, entry);
+    keys.set(mx, entry);
   }
   const inputIndex = new Map();
   inputs.forEach((n, i) => inputIndex.set(n, i));
@@ -206,67 +232,82 @@ export function opSpec(name, inputs, variadic, numInputs, numOutputs, nout, para
   return spec;
 }
 
+function badCount(spec, n) {
+  return new MXNetError(`Operator ${spec.name}: takes at most ${spec.inputs.length} input(s) ` +
+                        `(${spec.inputs.join(', ')}), got ${n}; attributes go in an options ` +
+                        'object as the last argument', 'VALUE');
+}
+
 /**
  * Calls the op described by spec with a wrapper's arguments: NDArray inputs
  * (a list for variadic ops), then an optional options object of attributes
- * (camelCase or MXNet names), named inputs, and `out`.
+ * (camelCase or MXNet names), named inputs, and `out`.  Handles and
+ * attribute strings go straight into the scratch arrays (this runs for every
+ * op call, so it allocates as little as it can).
  */
 export function callOp(spec, args) {
   let n = args.length;
   let opts = null;
   if (n > 0 && isOptions(args[n - 1])) opts = args[--n];
-  let inputs;
-  if (spec.variadic) {
-    if (n === 1 && Array.isArray(args[0])) inputs = args[0];
-    else inputs = Array.prototype.slice.call(args, 0, n);
-  } else {
-    if (n > spec.inputs.length) {
-      throw new MXNetError(`Operator ${spec.name}: takes at most ${spec.inputs.length} input(s) ` +
-                           `(${spec.inputs.join(', ')}), got ${n}; attributes go in an ` +
-                           'options object as the last argument', 'VALUE');
-    }
-    inputs = [];
-    for (let i = 0; i < n; i++) {
-      const a = args[i];
-      if (a !== null && a !== undefined) inputs.push(a);
-      else if (opts !== null) inputs.push(undefined);  // may be filled by name below
-    }
-  }
-  const keys = [], vals = [];
-  let out, nout = spec.nout;
+  let na = 0, out, nout = spec.nout, named = null, countGiven = false;
   if (opts !== null) {
-    for (const k of Object.keys(opts)) {
+    for (const k in opts) {
       const v = opts[k];
       if (v === undefined) continue;
       const p = spec.keys.get(k);
       if (p !== undefined) {
-        keys.push(p[0]);
-        vals.push(formatAttr(v, p[1]));
+        growAttrs(na + 1);
+        sKeys[na] = p[3];
+        sVals[na++] = cstrAddr(formatAttr(v, p[1]));
         if (p[0] === spec.numOutputs) nout = Math.max(nout, Number(v) || 1);
+        else if (p[0] === spec.numInputs) countGiven = true;
       } else if (k === 'out') {
         out = v;
       } else if (!spec.variadic && spec.inputIndex.has(k)) {
-        const i = spec.inputIndex.get(k);
-        while (inputs.length <= i) inputs.push(undefined);
-        if (inputs[i] !== undefined) {
-          throw new MXNetError(`Operator ${spec.name}: input '${k}' given both by position and ` +
-                               'by name', 'VALUE');
-        }
-        inputs[i] = v;
+        (named ??= []).push([spec.inputIndex.get(k), v, k]);
       } else {
         // Unknown to this wrapper: the core rejects it with a KEY error
         // naming the parameter (or accepts it if the library is newer).
-        keys.push(k);
-        vals.push(formatAttr(v));
+        growAttrs(na + 1);
+        sKeys[na] = cstrAddr(k);
+        sVals[na++] = cstrAddr(formatAttr(v));
       }
     }
-    if (!spec.variadic) inputs = inputs.filter((x) => x !== undefined && x !== null);
   }
-  if (spec.variadic && spec.numInputs !== null && !keys.includes(spec.numInputs)) {
-    keys.push(spec.numInputs);
-    vals.push(String(inputs.length));
+  let ni = 0;
+  if (spec.variadic) {
+    const list = n === 1 && Array.isArray(args[0]) ? args[0] : Array.prototype.slice.call(args, 0, n);
+    growIns(list.length);
+    for (let i = 0; i < list.length; i++) sIns[ni++] = handleOf(list[i], spec.name, `input ${i}`);
+    if (spec.numInputs !== null && !countGiven) {
+      growAttrs(na + 1);
+      sKeys[na] = cstrAddr(spec.numInputs);
+      sVals[na++] = cstrAddr(String(list.length));
+    }
+  } else {
+    if (n > spec.inputs.length) throw badCount(spec, n);
+    growIns(spec.inputs.length);
+    if (named === null) {
+      for (let i = 0; i < n; i++) {
+        const a = args[i];
+        if (a !== null && a !== undefined) sIns[ni++] = handleOf(a, spec.name, spec.inputs[i]);
+      }
+    } else {
+      const slots = Array.prototype.slice.call(args, 0, n);
+      for (const [i, v, k] of named) {
+        if (slots[i] !== null && slots[i] !== undefined) {
+          throw new MXNetError(`Operator ${spec.name}: input '${k}' given both by position and ` +
+                               'by name', 'VALUE');
+        }
+        slots[i] = v;
+      }
+      for (let i = 0; i < slots.length; i++) {
+        const a = slots[i];
+        if (a !== null && a !== undefined) sIns[ni++] = handleOf(a, spec.name, spec.inputs[i]);
+      }
+    }
   }
   let h = spec.h;
   if (h === null) h = spec.h = opHandle(spec.name);
-  return invokeRaw(spec.name, h, inputs, keys, vals, out, nout);
+  return run(spec.name, h, ni, na, out, nout);
 }

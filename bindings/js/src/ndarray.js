@@ -218,6 +218,12 @@ if (typeof Symbol.dispose === 'symbol') {
   NDArray.prototype[Symbol.dispose] = NDArray.prototype.dispose;
 }
 
+// console.log(x) shows the values (a sync point), as MXNet's repr does.
+NDArray.prototype[Symbol.for('nodejs.util.inspect.custom')] = function inspect() {
+  if (!this._h) return 'NDArray(disposed)';
+  return this.toString();
+};
+
 /** A new NDArray owning handle (a new reference from the core). */
 export function wrap(handle) {
   return new NDArray(handle, OWN);

@@ -263,6 +263,8 @@ export function callOp(spec, args) {
         else if (p[0] === spec.numInputs) countGiven = true;
       } else if (k === 'out') {
         out = v;
+      } else if (k === 'name') {
+        // MXNet's imperative calls accept and ignore a node name.
       } else if (!spec.variadic && spec.inputIndex.has(k)) {
         (named ??= []).push([spec.inputIndex.get(k), v, k]);
       } else {

@@ -22,6 +22,9 @@ test('every registry op has a function, reachable by its MXNet name', () => {
   assert.equal(mx.nd.ops._plus_scalar, mx.nd.internal.plusScalar);
   assert.equal(mx.nd.ops.softmax, mx.nd.softmax);
   assert.equal(mx.nd.ops.Softmax, mx.nd.softmaxOutput);
+  // two ops meeting on one camelCase name: the other keeps its MXNet name
+  assert.equal(mx.nd.ops.make_loss, mx.nd.makeLoss);
+  assert.equal(mx.nd.ops.MakeLoss, mx.nd.MakeLoss);
 });
 
 test('fullyConnected: camelCase and MXNet option names, optional bias', () => {

@@ -77,7 +77,8 @@ def _names(model):
     Two registry names can meet on one camelCase name (Softmax, the alias of
     SoftmaxOutput, and softmax): the op whose own name it is wins, and among
     those the one already starting lowercase, so `softmax` is MXNet's softmax;
-    the other stays reachable through OPS under its MXNet name."""
+    an op left without a name keeps its MXNet name (mx.nd.MakeLoss), and
+    every op stays reachable through OPS under its MXNet names."""
     claims = {}
     for op in model.ops:
         for i, n in enumerate([op["name"]] + op["aliases"]):
@@ -154,11 +155,10 @@ def _file(model, per_op, internal):
         var = "$" + op["name"]
         out.append(_spec_line(op, var))
         if not names:
-            # Every JS name of this op was claimed by another op: a private
-            # function, reachable through OPS by its MXNet name.
-            first = "_" + js_name(op["name"])
-            out += _function(op, first, var)[:-3]
-            out += [f"export function {first}(...args) {{", f"  return callOp({var}, args);", "}"]
+            # Every camelCase name of this op was claimed by another op
+            # (MakeLoss vs make_loss): it keeps its MXNet name.
+            first = op["name"]
+            out += _function(op, first, var)
         else:
             first = names[0]
             out += _function(op, first, var)

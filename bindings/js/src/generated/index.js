@@ -30,7 +30,7 @@ export const OPS = Object.freeze({
   "L2Normalization": pub.l2Normalization,
   "LayerNorm": pub.layerNorm,
   "LeakyReLU": pub.leakyReLu,
-  "MakeLoss": pub._makeLoss,
+  "MakeLoss": pub.MakeLoss,
   "Pad": pub.pad,
   "pad": pub.pad,
   "Pooling": pub.pooling,

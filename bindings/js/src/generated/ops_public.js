@@ -401,8 +401,8 @@ const $MakeLoss = opSpec("MakeLoss", ["data"], false, null, null, 1, [["grad_sca
  * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
  * @returns {NDArray}
  */
-export function _makeLoss(...args) {
-  return callOp($MakeLoss, args);
+export function MakeLoss(data, options) {
+  return callOp($MakeLoss, arguments);
 }
 
 const $Pad = opSpec("Pad", ["data"], false, null, null, 1, [["mode", "mode", "enum"], ["pad_width", "padWidth", "shape"], ["constant_value", "constantValue", "float"]]);

@@ -60,3 +60,24 @@ test('bad symbol JSON and missing files raise MXNetError', () => {
   assert.throws(() => mx.sym.group([mx.nd.ones([1])]), (e) => e.kind === 'TYPE');
   assert.throws(() => new mx.Symbol(1n), (e) => e.kind === 'TYPE');
 });
+
+test('symbol handles return to the baseline (dispose and GC)', async () => {
+  const { default: v8 } = await import('node:v8');
+  const { default: vm } = await import('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  const settle = async () => {
+    for (let i = 0; i < 10; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    mx.nd.releaseOpHandles();
+    return mx.liveHandles();
+  };
+  const base = await settle();
+  const s = mx.sym.load(fixture('mlp-symbol.json'));
+  s.getInternals().output(0);  // dropped: freed by the collector
+  mx.sym.group([s, mx.sym.variable('v')]).listOutputs();
+  s.dispose();
+  assert.equal(await settle(), base);
+});

@@ -72,7 +72,7 @@ def _default_js(p):
 
 
 def _names(model):
-    """(op, js name) for each op, plus every MXNet name/alias -> js name.
+    """{op name: [(internal?, js name), ...]}: the JavaScript names each op gets.
 
     Two registry names can meet on one camelCase name (Softmax, the alias of
     SoftmaxOutput, and softmax): the op whose own name it is wins, and among
@@ -187,13 +187,12 @@ def generate(model):
         "export const OPS = Object.freeze({",
     ]
     for op in model.ops:
-        claimed = dict(((intl_, js) for (intl_, js) in per_op.get(op["name"], [])))
+        mine = per_op.get(op["name"], [])
         for n in [op["name"]] + op["aliases"]:
-            ns_internal = n.startswith("_")
-            js = js_name(n)
-            if claimed.get(ns_internal) is not None and (ns_internal, js) in per_op.get(op["name"], []):
-                ref = f"{'internal' if ns_internal else 'pub'}.{js}"
-            elif op["name"] in pub:
+            key = (n.startswith("_"), js_name(n))
+            if key in mine:
+                ref = f"{'internal' if key[0] else 'pub'}.{key[1]}"
+            elif op["name"] in pub:  # this name went to another op: the op's own function
                 ref = f"pub.{pub[op['name']]}"
             else:
                 ref = f"internal.{intl[op['name']]}"

@@ -104,3 +104,16 @@ test('detach cuts history; backward on an untracked array fails clearly', () => 
   close(x.grad.data(), [2, 4]);
   assert.throws(() => mx.nd.ones([2]).backward(), (e) => e instanceof mx.MXNetError && e.kind === 'VALUE');
 });
+
+test('training mode reaches the kernels: Dropout drops only while training', () => {
+  mx.random.seed(1);
+  const x = mx.nd.ones([1000]);
+  const inference = mx.nd.dropout(x, { p: 0.5 }).data();
+  assert.ok(inference.every((v) => v === 1));
+  const train = mx.autograd.record(() => mx.nd.dropout(x, { p: 0.5 })).data();
+  const zeros = train.filter((v) => v === 0).length;
+  assert.ok(zeros > 350 && zeros < 650, `${zeros} zeros`);
+  assert.ok(train.every((v) => v === 0 || Math.abs(v - 2) < 1e-6));
+  const pred = mx.autograd.record(() => mx.nd.dropout(x, { p: 0.5 }), { trainMode: false }).data();
+  assert.ok(pred.every((v) => v === 1));
+});

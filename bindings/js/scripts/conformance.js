@@ -88,6 +88,7 @@ export function runCase(c) {
 export function caseFiles(paths) {
   const files = [];
   for (const p of paths) {
+    if (!fs.existsSync(p)) throw new Error(`conformance: no such file or directory: ${p}`);
     if (fs.statSync(p).isDirectory()) {
       for (const f of fs.readdirSync(p).sort()) if (f.endsWith('.json')) files.push(path.join(p, f));
     } else {
@@ -133,7 +134,13 @@ export function runFiles(files) {
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
-  const files = caseFiles(args.length ? args : [DEFAULT_DIR]);
+  let files;
+  try {
+    files = caseFiles(args.length ? args : [DEFAULT_DIR]);
+  } catch (e) {
+    console.error(e.message);
+    process.exit(2);
+  }
   const r = runFiles(files);
   for (const f of r.failures) console.log(`FAIL ${f}`);
   console.log(`${r.passed} passed, ${r.failed} failed`);

@@ -8,7 +8,7 @@ const code = (c, bits) => c | (bits << 8) | (1 << 16);
 export const DTYPES = Object.freeze({
   float32: { code: code(2, 32), bytes: 4, Typed: Float32Array },
   float64: { code: code(2, 64), bytes: 8, Typed: Float64Array },
-  float16: { code: code(2, 16), bytes: 2, Typed: Uint16Array },  // raw IEEE half bits
+  float16: { code: code(2, 16), bytes: 2, Typed: Uint16Array },  // raw IEEE half bits in memory
   uint8: { code: code(1, 8), bytes: 1, Typed: Uint8Array },
   int8: { code: code(0, 8), bytes: 1, Typed: Int8Array },
   int32: { code: code(0, 32), bytes: 4, Typed: Int32Array },

@@ -94,10 +94,19 @@ export class NDArray {
 
   /**
    * A copy of the elements as a typed array in C order (a sync point):
-   * Float32Array, Float64Array, Int32Array, BigInt64Array (int64),
-   * Uint8Array (uint8, bool), Int8Array, Uint16Array (float16 raw bits).
+   * Float32Array (float32, and float16 converted), Float64Array, Int32Array,
+   * BigInt64Array (int64), Uint8Array (uint8, bool), Int8Array.
    */
   data() {
+    if (this.dtype === 'float16') {
+      // JavaScript has no half-precision typed array: read as float32.
+      const f = this.astype('float32');
+      try {
+        return f.data();
+      } finally {
+        f.dispose();
+      }
+    }
     const { Typed, bytes } = DTYPES[this.dtype];
     const a = new Typed(this.size);
     if (C.mxl_array_copy_to_host(this.handle, a, BigInt(a.length * bytes)) !== 0) throw lastError();
@@ -137,6 +146,15 @@ export class NDArray {
 
   /** Copies a typed array or array of numbers (C order, same size) into this array. */
   set(values) {
+    if (this.dtype === 'float16' && !(values instanceof Uint16Array)) {
+      const f = array(values, { dtype: 'float32', shape: this.shape });
+      try {
+        invoke('Cast', [f], { dtype: 'float16' }, this);
+      } finally {
+        f.dispose();
+      }
+      return this;
+    }
     const { Typed, bytes } = DTYPES[this.dtype];
     const src = values instanceof Typed ? values : Typed.from(flatten(values), this.dtype === 'int64' ? BigInt : undefined);
     if (src.length !== this.size) {
@@ -156,6 +174,9 @@ export class NDArray {
   /** A view with another shape (0 copies an extent, -1 infers one, as MXNet). */
   reshape(...shape) {
     if (shape.length === 1 && Array.isArray(shape[0])) shape = shape[0];
+    if (!shape.every(Number.isInteger)) {
+      throw new MXNetError(`reshape: extents must be integers, got [${shape.join(', ')}]`, 'VALUE');
+    }
     const out = [null];
     check(C.mxl_array_reshape_view(this.handle, BigInt64Array.from(shape, BigInt), shape.length, out));
     return wrap(out[0]);
@@ -163,6 +184,8 @@ export class NDArray {
 
   /** A view of rows [begin, end) of the first axis. */
   sliceRows(begin, end) {
+    checkIndex('sliceRows', begin);
+    checkIndex('sliceRows', end);
     const out = [null];
     check(C.mxl_array_slice_view(this.handle, BigInt(begin), BigInt(end), out));
     return wrap(out[0]);
@@ -170,6 +193,7 @@ export class NDArray {
 
   /** Row i of the first axis, that axis dropped (a view). */
   at(i) {
+    checkIndex('at', i);
     const out = [null];
     check(C.mxl_array_at_view(this.handle, BigInt(i), out));
     return wrap(out[0]);
@@ -263,6 +287,10 @@ function rbinary(self, lhs, arrayOp, rscalarOp) {
   }
 }
 
+function checkIndex(what, i) {
+  if (!Number.isInteger(i)) throw new MXNetError(`${what}: index must be an integer, got ${i}`, 'TYPE');
+}
+
 function fmtScalar(v) {
   if (Number.isFinite(v)) return String(v);
   return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
@@ -336,6 +364,15 @@ export function array(source, { dtype, shape } = {}) {
                          `NDArray, got ${source === null ? 'null' : typeof source}`, 'TYPE');
   }
   dt ??= 'float32';
+  if (dt === 'float16' && !(flat instanceof Uint16Array)) {
+    // values, not raw half bits: convert from float32 in the core
+    const f = array(flat, { dtype: 'float32', shape });
+    try {
+      return f.astype('float16');
+    } finally {
+      f.dispose();
+    }
+  }
   const a = empty(shape, { dtype: dt });
   try {
     a.set(flat);

@@ -40,6 +40,16 @@ test('typed arrays round trip in their own dtype', () => {
   }
 });
 
+test('float16 arrays take and give values (converted through float32)', () => {
+  const h = mx.nd.array([0.5, -2, 1000], { dtype: 'float16' });
+  assert.equal(h.dtype, 'float16');
+  assert.deepEqual(Array.from(h.data()), [0.5, -2, 1000]);
+  h.set([1, 2, 3]);
+  assert.deepEqual(Array.from(h.add(1).data()), [2, 3, 4]);
+  // raw half bits are accepted as such from a Uint16Array (0x3c00 = 1.0)
+  assert.deepEqual(Array.from(mx.nd.array(new Uint16Array([0x3c00]), { dtype: 'float16' }).data()), [1]);
+});
+
 test('shape option, dtype option and scalars', () => {
   const x = mx.nd.array(new Float32Array([1, 2, 3, 4, 5, 6]), { shape: [3, 2] });
   assert.deepEqual(x.toArray(), [[1, 2], [3, 4], [5, 6]]);
@@ -141,6 +151,8 @@ test('errors: disposed arrays, wrong argument types, bad shapes and dtypes', () 
   assert.throws(() => mx.nd.empty([-1]), isKind('VALUE'));
   assert.throws(() => y.reshape(4, 4), isKind('VALUE'));
   assert.throws(() => y.at(7), isKind('INDEX'));
+  assert.throws(() => y.at(0.5), isKind('TYPE'));
+  assert.throws(() => y.reshape(3, 2.5), isKind('VALUE'));
   assert.throws(() => new mx.NDArray(0n), isKind('TYPE'));
   assert.throws(() => new mx.NDArray(123456n), isKind('TYPE'));
 });

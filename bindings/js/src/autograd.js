@@ -157,6 +157,7 @@ Object.assign(NDArray.prototype, {
       throw e;
     }
     if (this._grad) this._grad.dispose();
+    g._keep = true;  // owned by this array (disposed with it), not by a tidy() scope
     this._grad = g;
     return this;
   },
@@ -182,6 +183,7 @@ Object.defineProperty(NDArray.prototype, 'grad', {
     check(C.mxl_array_grad(this.handle, out));
     if (!out[0]) return null;
     this._grad = wrap(out[0]);
+    this._grad._keep = true;
     return this._grad;
   },
 });

@@ -102,7 +102,13 @@ export class Executor {
     check(f(this.handle, kind, 0, null, count));
     const out = new BigUint64Array(count[0]);
     check(f(this.handle, kind, out.length, out, count));
-    return Array.from(out, (h) => (h ? wrap(h) : null));
+    // Owned by the executor (disposed with it), not by a tidy() scope.
+    return Array.from(out, (h) => {
+      if (!h) return null;
+      const a = wrap(h);
+      a._keep = true;
+      return a;
+    });
   }
 
   _dict(names, arrays) {

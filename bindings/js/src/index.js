@@ -2,7 +2,7 @@
 // mx.autograd and friends over libmxlite's C ABI.
 import { C, LIBRARY_VERSION, libraryPath } from './lib.js';
 import { MXNetError, check } from './errors.js';
-import { NDArray } from './ndarray.js';
+import { NDArray, tidy, keep } from './ndarray.js';
 import { nd } from './nd.js';
 import * as autograd from './autograd.js';
 import { sym, Symbol } from './symbol.js';
@@ -45,8 +45,8 @@ export const version = LIBRARY_VERSION;
 /** mx.model: MXNet checkpoints (prefix-symbol.json + prefix-NNNN.params). */
 export const model = Object.freeze({ loadCheckpoint });
 
-export { nd, sym, autograd, MXNetError, NDArray, Symbol, Executor, CachedOp, libraryPath };
+export { tidy, keep, nd, sym, autograd, MXNetError, NDArray, Symbol, Executor, CachedOp, libraryPath };
 
-const mx = { nd, sym, autograd, model, random, MXNetError, NDArray, Symbol, Executor, CachedOp,
-             liveHandles, storageStats, waitAll, registry, version, libraryPath };
+const mx = { nd, sym, autograd, model, random, tidy, keep, MXNetError, NDArray, Symbol, Executor,
+             CachedOp, liveHandles, storageStats, waitAll, registry, version, libraryPath };
 export default mx;

@@ -30,6 +30,7 @@ export class NDArray {
     this._shape = null;
     this._dtype = null;
     this._grad = null;
+    this._keep = false;
     finalizer.register(this, handle, this);
   }
 
@@ -248,9 +249,58 @@ NDArray.prototype[Symbol.for('nodejs.util.inspect.custom')] = function inspect()
   return this.toString();
 };
 
+// tidy() scopes: arrays created while one is open are recorded in it.
+const scopes = [];
+
 /** A new NDArray owning handle (a new reference from the core). */
 export function wrap(handle) {
-  return new NDArray(handle, OWN);
+  const a = new NDArray(handle, OWN);
+  if (scopes.length !== 0) scopes[scopes.length - 1].push(a);
+  return a;
+}
+
+function collectKept(v, kept, depth = 0) {
+  if (v instanceof NDArray) kept.add(v);
+  else if (depth < 4 && Array.isArray(v)) v.forEach((x) => collectKept(x, kept, depth + 1));
+  else if (depth < 4 && v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    for (const x of Object.values(v)) collectKept(x, kept, depth + 1);
+  }
+}
+
+/**
+ * Runs fn and disposes every NDArray created inside it except those it
+ * returns (an NDArray, or arrays/objects of them) and those passed to
+ * keep() (TensorFlow.js's tf.tidy).  Scopes nest; an array returned from an
+ * inner scope belongs to the outer one.  fn must be synchronous.
+ */
+export function tidy(fn) {
+  const scope = [];
+  scopes.push(scope);
+  let result;
+  try {
+    result = fn();
+  } finally {
+    scopes.pop();
+    const kept = new Set();
+    if (result !== undefined) collectKept(result, kept);
+    for (const a of scope) {
+      if (kept.has(a) || a._keep) continue;
+      a.dispose();
+    }
+    if (scopes.length !== 0) for (const a of kept) scopes[scopes.length - 1].push(a);
+  }
+  if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+    throw new MXNetError('tidy: the function returned a Promise; tidy covers synchronous code only',
+                         'VALUE');
+  }
+  return result;
+}
+
+/** Marks an array to survive the enclosing tidy() scopes; returns it. */
+export function keep(a) {
+  if (!(a instanceof NDArray)) throw new MXNetError('keep: expected an NDArray', 'TYPE');
+  a._keep = true;
+  return a;
 }
 
 function binary(lhs, rhs, arrayOp, scalarOp, out) {

@@ -78,3 +78,34 @@ test('errors leave no handle behind', () => {
   // the out arrays of the failing calls were dropped without dispose()
   return collect().then(() => assert.equal(baseline(), base));
 });
+
+test('tidy() disposes what its function created, except results and kept arrays', () => {
+  const base = baseline();
+  const x = mx.nd.ones([3]);
+  let kept, inner;
+  const r = mx.tidy(() => {
+    const a = x.mul(2);
+    kept = mx.keep(a.add(1));
+    inner = mx.tidy(() => a.sub(1));  // returned from the inner scope: the outer one owns it
+    return { sum: a.add(x), parts: [a.mul(a)] };
+  });
+  assert.deepEqual(Array.from(r.sum.data()), [3, 3, 3]);
+  assert.deepEqual(Array.from(r.parts[0].data()), [4, 4, 4]);
+  assert.deepEqual(Array.from(kept.data()), [3, 3, 3]);
+  assert.equal(inner.disposed, true);
+  assert.equal(x.disposed, false);
+  for (const a of [x, r.sum, r.parts[0], kept]) a.dispose();
+  assert.equal(baseline(), base);
+  assert.throws(() => mx.tidy(() => { throw new Error('inside'); }), /inside/);
+  assert.equal(baseline(), base);
+});
+
+test('tidy() leaves gradient buffers to their variable', () => {
+  const w = mx.nd.array([1, 2]);
+  mx.tidy(() => {
+    w.attachGrad();
+    mx.autograd.record(() => w.mul(w).sum()).backward();
+  });
+  assert.deepEqual(Array.from(w.grad.data()), [2, 4]);
+  w.dispose();
+});

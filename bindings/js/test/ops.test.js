@@ -103,3 +103,25 @@ test('core errors arrive as MXNetError with kind and message', () => {
   assert.throws(() => mx.nd.relu(x, { out: mx.nd.zeros([5]) }), isKind('VALUE'));
   assert.throws(() => mx.nd.sum(x, { axis: {} }), isKind('TYPE'));
 });
+
+test('every op meets wrong input counts, dtypes and shapes with MXNetError, never a crash', () => {
+  const x = mx.nd.array([[1, 2, 3], [4, 5, 6]]);
+  const xi = mx.nd.array(new Int32Array([1, 2, 3]));
+  let calls = 0;
+  for (const op of mx.registry().ops) {
+    const f = mx.nd.ops[op.name];
+    for (const args of [[], [x], [x, x], [x, x, x], [xi], [[x, x]], [x, x, x, x, x]]) {
+      calls++;
+      try {
+        const r = f(...args);
+        for (const a of Array.isArray(r) ? r : [r]) a.wait().dispose();
+      } catch (e) {
+        assert.ok(e instanceof mx.MXNetError, `${op.name}: ${e}`);
+        assert.ok(e.message.length > 0 && e.kind in { VALUE: 1, TYPE: 1, INDEX: 1, KEY: 1 } ||
+                  e.kind === 'NOT_IMPLEMENTED', `${op.name}: ${e.kind} ${e.message}`);
+      }
+    }
+  }
+  mx.waitAll();
+  assert.ok(calls > 1500);
+});

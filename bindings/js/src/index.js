@@ -5,7 +5,9 @@ import { MXNetError, check } from './errors.js';
 import { NDArray, tidy, keep } from './ndarray.js';
 import { nd } from './nd.js';
 import * as autograd from './autograd.js';
-import { sym, Symbol } from './symbol.js';
+import { Symbol, load as loadSymbol, fromJSON, variable, group } from './symbol.js';
+import { symbolFunctions } from './symbol_ops.js';
+import * as gen from './generated/index.js';
 import { Executor, CachedOp } from './executor.js';
 import { loadCheckpoint } from './io.js';
 
@@ -42,10 +44,20 @@ export const random = Object.freeze({
 export const waitAll = nd.waitAll;
 
 export const version = LIBRARY_VERSION;
+/**
+ * mx.sym: symbols (load, fromJSON, variable, group) and every op as a
+ * symbolic function taking the same arguments as its mx.nd twin.
+ */
+export const sym = Object.freeze({
+  ...symbolFunctions(gen.pub),
+  internal: Object.freeze(symbolFunctions(gen.internal)),
+  Symbol, load: loadSymbol, fromJSON, variable, var: variable, group,
+});
+
 /** mx.model: MXNet checkpoints (prefix-symbol.json + prefix-NNNN.params). */
 export const model = Object.freeze({ loadCheckpoint });
 
-export { tidy, keep, nd, sym, autograd, MXNetError, NDArray, Symbol, Executor, CachedOp, libraryPath };
+export { tidy, keep, nd, autograd, MXNetError, NDArray, Symbol, Executor, CachedOp, libraryPath };
 
 const mx = { nd, sym, autograd, model, random, tidy, keep, MXNetError, NDArray, Symbol, Executor,
              CachedOp, liveHandles, storageStats, waitAll, registry, version, libraryPath };

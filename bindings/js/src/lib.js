@@ -60,6 +60,7 @@ const sigs = {
   mxl_autograd_backward: 'int mxl_autograd_backward(int32_t num_heads, const void* heads, const void* head_grads, int32_t retain_graph, int32_t train_mode)',
   mxl_autograd_grad: 'int mxl_autograd_grad(int32_t num_heads, const void* heads, const void* head_grads, int32_t num_vars, const void* vars, int32_t retain_graph, int32_t create_graph, int32_t train_mode, _Out_ void* grads)',
   mxl_symbol_free: 'void mxl_symbol_free(void* sym)',
+  mxl_symbol_create_op: 'int mxl_symbol_create_op(void* op, int32_t num_attrs, const char** keys, const char** vals, int32_t num_inputs, const char** input_keys, const void* inputs, const char* name, _Out_ void** out)',
   mxl_symbol_create_variable: 'int mxl_symbol_create_variable(const char* name, _Out_ void** out)',
   mxl_symbol_group: 'int mxl_symbol_group(int32_t num, const void* symbols, _Out_ void** out)',
   mxl_symbol_num_outputs: 'int mxl_symbol_num_outputs(void* sym, _Out_ int32_t* out)',

@@ -95,6 +95,11 @@ if (typeof globalThis.Symbol.dispose === 'symbol') {
   Symbol.prototype[globalThis.Symbol.dispose] = Symbol.prototype.dispose;
 }
 
+/** A Symbol owning handle (a new reference from the core); internal. */
+export function wrapSymbol(handle) {
+  return new Symbol(handle, OWN);
+}
+
 function newSymbol(fn) {
   const out = [null];
   check(fn(out));
@@ -121,4 +126,4 @@ export function group(symbols) {
   return newSymbol((o) => C.mxl_symbol_group(hs.length, hs, o));
 }
 
-export const sym = Object.freeze({ Symbol, load, fromJSON, variable, var: variable, group });
+

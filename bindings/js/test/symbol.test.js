@@ -81,3 +81,25 @@ test('symbol handles return to the baseline (dispose and GC)', async () => {
   s.dispose();
   assert.equal(await settle(), base);
 });
+
+test('mx.sym ops compose the same graph the Python frontend wrote', () => {
+  const data = mx.sym.variable('data');
+  let net = mx.sym.fullyConnected(data, { numHidden: 8, name: 'fc1' });
+  net = mx.sym.activation(net, { actType: 'relu', name: 'relu1' });
+  net = mx.sym.fullyConnected(net, { num_hidden: 3, name: 'fc2' });
+  net = mx.sym.batchNorm(net, { fixGamma: false, eps: 1e-3, name: 'bn' });
+  net = mx.sym.softmax(net, { axis: -1, name: 'prob' });
+  assert.equal(net.toJSON(), mx.sym.load(fixture('mlp-symbol.json')).toJSON());
+  // skipped optional inputs, variadic inputs, named inputs, internal ops
+  assert.deepEqual(mx.sym.fullyConnected(data, null, null, { numHidden: 2, noBias: true, name: 'f' })
+    .listArguments(), ['data', 'f_weight']);
+  const w = mx.sym.variable('w');
+  assert.deepEqual(mx.sym.fullyConnected({ data, weight: w, numHidden: 2, name: 'g' }).listArguments(),
+    ['data', 'w', 'g_bias']);
+  assert.deepEqual(mx.sym.concat([data, w], { dim: 1, name: 'c' }).listOutputs(), ['c_output']);
+  assert.deepEqual(mx.sym.internal.plusScalar(data, { scalar: 1, name: 'p' }).listOutputs(),
+    ['p_output']);
+  assert.throws(() => mx.sym.relu(mx.nd.ones([1])), (e) => e.kind === 'TYPE');
+  assert.throws(() => mx.sym.fullyConnected(data, { nope: 1 }), (e) => e.kind === 'KEY');
+  assert.throws(() => mx.sym.activation(data, { actType: 'bad' }), (e) => e.kind === 'VALUE');
+});

@@ -7,7 +7,9 @@ an options object whose keys are camelCase or the MXNet names
 (`convolution(x, w, b, {kernel: [3, 3], numFilter: 8})`).  Ops whose names
 start with '_' go to ops_internal.js (mx.nd.internal.plusScalar).  Every MXNet
 name and alias also maps to its function in OPS (mx.nd.ops.FullyConnected).
-The runtime behind the wrappers is bindings/js/src/invoke.js (callOp).
+The runtime behind the wrappers is bindings/js/src/invoke.js (callOp); each
+function carries its op description as `.spec`, from which mx.sym builds the
+symbolic twin (bindings/js/src/symbol_ops.js).
 """
 import json
 import textwrap
@@ -138,6 +140,7 @@ def _function(op, fname, var):
     lines.append(f"export function {fname}({', '.join(args + ['options'])}) {{")
     lines.append(f"  return callOp({var}, arguments);")
     lines.append("}")
+    lines.append(f"{fname}.spec = {var};")
     return lines
 
 

@@ -30,6 +30,7 @@ const $_arange = opSpec("_arange", [], false, null, null, 1, [["start", "start",
 export function arange(options) {
   return callOp($_arange, arguments);
 }
+arange.spec = $_arange;
 
 const $_backward_Activation = opSpec("_backward_Activation", ["ograd", "data", "output"], false, null, null, 1, [["act_type", "actType", "enum"]]);
 /**
@@ -48,6 +49,7 @@ const $_backward_Activation = opSpec("_backward_Activation", ["ograd", "data", "
 export function backwardActivation(ograd, data, output, options) {
   return callOp($_backward_Activation, arguments);
 }
+backwardActivation.spec = $_backward_Activation;
 
 const $_backward_BatchNorm = opSpec("_backward_BatchNorm", ["out_grad", "data", "gamma", "mean", "invstd"], false, null, null, 3, [["eps", "eps", "float"], ["momentum", "momentum", "float"], ["fix_gamma", "fixGamma", "bool"], ["use_global_stats", "useGlobalStats", "bool"], ["output_mean_var", "outputMeanVar", "bool"], ["axis", "axis", "int"], ["cudnn_off", "cudnnOff", "bool"], ["min_calib_range", "minCalibRange", "float"], ["max_calib_range", "maxCalibRange", "float"]]);
 /**
@@ -80,6 +82,7 @@ const $_backward_BatchNorm = opSpec("_backward_BatchNorm", ["out_grad", "data", 
 export function backwardBatchNorm(outGrad, data, gamma, mean, invstd, options) {
   return callOp($_backward_BatchNorm, arguments);
 }
+backwardBatchNorm.spec = $_backward_BatchNorm;
 
 const $_backward_Convolution = opSpec("_backward_Convolution", ["out_grad", "data", "weight"], false, null, null, 3, [["kernel", "kernel", "shape"], ["stride", "stride", "shape"], ["dilate", "dilate", "shape"], ["pad", "pad", "shape"], ["num_filter", "numFilter", "int"], ["num_group", "numGroup", "int"], ["workspace", "workspace", "int"], ["no_bias", "noBias", "bool"], ["cudnn_tune", "cudnnTune", "enum"], ["cudnn_off", "cudnnOff", "bool"], ["layout", "layout", "enum"], ["grad_data", "gradData", "bool"], ["grad_weight", "gradWeight", "bool"], ["grad_bias", "gradBias", "bool"]]);
 /**
@@ -121,6 +124,7 @@ const $_backward_Convolution = opSpec("_backward_Convolution", ["out_grad", "dat
 export function backwardConvolution(outGrad, data, weight, options) {
   return callOp($_backward_Convolution, arguments);
 }
+backwardConvolution.spec = $_backward_Convolution;
 
 const $_backward_Deconvolution = opSpec("_backward_Deconvolution", ["out_grad", "data", "weight"], false, null, null, 3, [["kernel", "kernel", "shape"], ["stride", "stride", "shape"], ["dilate", "dilate", "shape"], ["pad", "pad", "shape"], ["adj", "adj", "shape"], ["target_shape", "targetShape", "shape"], ["num_filter", "numFilter", "int"], ["num_group", "numGroup", "int"], ["workspace", "workspace", "int"], ["no_bias", "noBias", "bool"], ["cudnn_tune", "cudnnTune", "enum"], ["cudnn_off", "cudnnOff", "bool"], ["layout", "layout", "enum"], ["grad_data", "gradData", "bool"], ["grad_weight", "gradWeight", "bool"], ["grad_bias", "gradBias", "bool"]]);
 /**
@@ -167,6 +171,7 @@ const $_backward_Deconvolution = opSpec("_backward_Deconvolution", ["out_grad", 
 export function backwardDeconvolution(outGrad, data, weight, options) {
   return callOp($_backward_Deconvolution, arguments);
 }
+backwardDeconvolution.spec = $_backward_Deconvolution;
 
 const $_backward_Embedding = opSpec("_backward_Embedding", ["ograd", "data"], false, null, null, 1, [["input_dim", "inputDim", "int"], ["output_dim", "outputDim", "int"], ["dtype", "dtype", "enum"], ["sparse_grad", "sparseGrad", "bool"]]);
 /**
@@ -188,6 +193,7 @@ const $_backward_Embedding = opSpec("_backward_Embedding", ["ograd", "data"], fa
 export function backwardEmbedding(ograd, data, options) {
   return callOp($_backward_Embedding, arguments);
 }
+backwardEmbedding.spec = $_backward_Embedding;
 
 const $_backward_FullyConnected = opSpec("_backward_FullyConnected", ["ograd", "data", "weight"], false, null, null, 3, [["num_hidden", "numHidden", "int"], ["no_bias", "noBias", "bool"], ["flatten", "flatten", "bool"], ["need_data_grad", "needDataGrad", "bool"], ["need_weight_grad", "needWeightGrad", "bool"]]);
 /**
@@ -213,6 +219,7 @@ const $_backward_FullyConnected = opSpec("_backward_FullyConnected", ["ograd", "
 export function backwardFullyConnected(ograd, data, weight, options) {
   return callOp($_backward_FullyConnected, arguments);
 }
+backwardFullyConnected.spec = $_backward_FullyConnected;
 
 const $_backward_GroupNorm = opSpec("_backward_GroupNorm", ["out_grad", "data", "gamma", "mean", "std"], false, null, null, 3, [["num_groups", "numGroups", "int"], ["eps", "eps", "float"], ["output_mean_var", "outputMeanVar", "bool"]]);
 /**
@@ -235,6 +242,7 @@ const $_backward_GroupNorm = opSpec("_backward_GroupNorm", ["out_grad", "data", 
 export function backwardGroupNorm(outGrad, data, gamma, mean, std, options) {
   return callOp($_backward_GroupNorm, arguments);
 }
+backwardGroupNorm.spec = $_backward_GroupNorm;
 
 const $_backward_InstanceNorm = opSpec("_backward_InstanceNorm", ["out_grad", "data", "gamma", "mean", "std"], false, null, null, 3, [["eps", "eps", "float"]]);
 /**
@@ -254,6 +262,7 @@ const $_backward_InstanceNorm = opSpec("_backward_InstanceNorm", ["out_grad", "d
 export function backwardInstanceNorm(outGrad, data, gamma, mean, std, options) {
   return callOp($_backward_InstanceNorm, arguments);
 }
+backwardInstanceNorm.spec = $_backward_InstanceNorm;
 
 const $_backward_L2Normalization = opSpec("_backward_L2Normalization", ["out_grad", "data", "norm"], false, null, null, 1, [["eps", "eps", "float"], ["mode", "mode", "enum"]]);
 /**
@@ -273,6 +282,7 @@ const $_backward_L2Normalization = opSpec("_backward_L2Normalization", ["out_gra
 export function backwardL2Normalization(outGrad, data, norm, options) {
   return callOp($_backward_L2Normalization, arguments);
 }
+backwardL2Normalization.spec = $_backward_L2Normalization;
 
 const $_backward_LayerNorm = opSpec("_backward_LayerNorm", ["out_grad", "data", "gamma", "mean", "std"], false, null, null, 3, [["axis", "axis", "int"], ["eps", "eps", "float"], ["output_mean_var", "outputMeanVar", "bool"]]);
 /**
@@ -296,6 +306,7 @@ const $_backward_LayerNorm = opSpec("_backward_LayerNorm", ["out_grad", "data", 
 export function backwardLayerNorm(outGrad, data, gamma, mean, std, options) {
   return callOp($_backward_LayerNorm, arguments);
 }
+backwardLayerNorm.spec = $_backward_LayerNorm;
 
 const $_backward_LeakyReLU = opSpec("_backward_LeakyReLU", ["ograd", "data", "output", "extra"], false, null, null, 2, [["act_type", "actType", "enum"], ["slope", "slope", "float"], ["lower_bound", "lowerBound", "float"], ["upper_bound", "upperBound", "float"]]);
 /**
@@ -318,6 +329,7 @@ const $_backward_LeakyReLU = opSpec("_backward_LeakyReLU", ["ograd", "data", "ou
 export function backwardLeakyReLu(ograd, data, output, extra, options) {
   return callOp($_backward_LeakyReLU, arguments);
 }
+backwardLeakyReLu.spec = $_backward_LeakyReLU;
 
 const $_backward_MakeLoss = opSpec("_backward_MakeLoss", ["data"], false, null, null, 1, [["grad_scale", "gradScale", "float"], ["valid_thresh", "validThresh", "float"], ["normalization", "normalization", "enum"]]);
 /**
@@ -340,6 +352,7 @@ const $_backward_MakeLoss = opSpec("_backward_MakeLoss", ["data"], false, null, 
 export function backwardMakeLoss(data, options) {
   return callOp($_backward_MakeLoss, arguments);
 }
+backwardMakeLoss.spec = $_backward_MakeLoss;
 
 const $_backward_Pad = opSpec("_backward_Pad", ["out_grad"], false, null, null, 1, [["mode", "mode", "enum"], ["pad_width", "padWidth", "shape"], ["constant_value", "constantValue", "float"]]);
 /**
@@ -361,6 +374,7 @@ const $_backward_Pad = opSpec("_backward_Pad", ["out_grad"], false, null, null, 
 export function backwardPad(outGrad, options) {
   return callOp($_backward_Pad, arguments);
 }
+backwardPad.spec = $_backward_Pad;
 
 const $_backward_Pooling = opSpec("_backward_Pooling", ["out_grad", "data", "output"], false, null, null, 1, [["kernel", "kernel", "shape"], ["pool_type", "poolType", "enum"], ["global_pool", "globalPool", "bool"], ["cudnn_off", "cudnnOff", "bool"], ["pooling_convention", "poolingConvention", "enum"], ["stride", "stride", "shape"], ["pad", "pad", "shape"], ["p_value", "pValue", "int"], ["count_include_pad", "countIncludePad", "bool"], ["layout", "layout", "enum"]]);
 /**
@@ -394,6 +408,7 @@ const $_backward_Pooling = opSpec("_backward_Pooling", ["out_grad", "data", "out
 export function backwardPooling(outGrad, data, output, options) {
   return callOp($_backward_Pooling, arguments);
 }
+backwardPooling.spec = $_backward_Pooling;
 
 const $_backward_RNN = opSpec("_backward_RNN", ["data", "parameters", "state", "state_cell", "sequence_length", "output", "reserve", "output_grad", "state_output_grad", "statecell_output_grad"], false, null, null, 1, [["state_size", "stateSize", "int"], ["num_layers", "numLayers", "int"], ["bidirectional", "bidirectional", "bool"], ["mode", "mode", "enum"], ["p", "p", "float"], ["state_outputs", "stateOutputs", "bool"], ["projection_size", "projectionSize", "int"], ["lstm_state_clip_min", "lstmStateClipMin", "float"], ["lstm_state_clip_max", "lstmStateClipMax", "float"], ["lstm_state_clip_nan", "lstmStateClipNan", "bool"], ["use_sequence_length", "useSequenceLength", "bool"]]);
 /**
@@ -435,6 +450,7 @@ const $_backward_RNN = opSpec("_backward_RNN", ["data", "parameters", "state", "
 export function backwardRnn(data, parameters, state, stateCell, sequenceLength, output, reserve, outputGrad, stateOutputGrad, statecellOutputGrad, options) {
   return callOp($_backward_RNN, arguments);
 }
+backwardRnn.spec = $_backward_RNN;
 
 const $_backward_SequenceLast = opSpec("_backward_SequenceLast", ["ograd", "data", "sequence_length"], false, null, null, 1, [["use_sequence_length", "useSequenceLength", "bool"], ["axis", "axis", "int"]]);
 /**
@@ -455,6 +471,7 @@ const $_backward_SequenceLast = opSpec("_backward_SequenceLast", ["ograd", "data
 export function backwardSequenceLast(ograd, data, sequenceLength, options) {
   return callOp($_backward_SequenceLast, arguments);
 }
+backwardSequenceLast.spec = $_backward_SequenceLast;
 
 const $_backward_SoftmaxOutput = opSpec("_backward_SoftmaxOutput", ["ograd", "output", "label"], false, null, null, 1, [["grad_scale", "gradScale", "float"], ["ignore_label", "ignoreLabel", "float"], ["multi_output", "multiOutput", "bool"], ["use_ignore", "useIgnore", "bool"], ["preserve_shape", "preserveShape", "bool"], ["normalization", "normalization", "enum"], ["out_grad", "outGrad", "bool"], ["smooth_alpha", "smoothAlpha", "float"]]);
 /**
@@ -484,6 +501,7 @@ const $_backward_SoftmaxOutput = opSpec("_backward_SoftmaxOutput", ["ograd", "ou
 export function backwardSoftmaxOutput(ograd, output, label, options) {
   return callOp($_backward_SoftmaxOutput, arguments);
 }
+backwardSoftmaxOutput.spec = $_backward_SoftmaxOutput;
 
 const $_backward_UpSampling = opSpec("_backward_UpSampling", ["data"], true, null, null, 1, [["scale", "scale", "int"], ["num_filter", "numFilter", "int"], ["sample_type", "sampleType", "enum"], ["multi_input_mode", "multiInputMode", "enum"], ["num_args", "numArgs", "int"], ["workspace", "workspace", "int"]]);
 /**
@@ -511,6 +529,7 @@ const $_backward_UpSampling = opSpec("_backward_UpSampling", ["data"], true, nul
 export function backwardUpSampling(data, options) {
   return callOp($_backward_UpSampling, arguments);
 }
+backwardUpSampling.spec = $_backward_UpSampling;
 
 const $_backward_clip = opSpec("_backward_clip", ["ograd", "data"], false, null, null, 1, [["a_min", "aMin", "float"], ["a_max", "aMax", "float"]]);
 /**
@@ -528,6 +547,7 @@ const $_backward_clip = opSpec("_backward_clip", ["ograd", "data"], false, null,
 export function backwardClip(ograd, data, options) {
   return callOp($_backward_clip, arguments);
 }
+backwardClip.spec = $_backward_clip;
 
 const $_backward_gather_nd = opSpec("_backward_gather_nd", ["data", "indices"], false, null, null, 1, [["shape", "shape", "shape"]]);
 /**
@@ -545,6 +565,7 @@ const $_backward_gather_nd = opSpec("_backward_gather_nd", ["data", "indices"], 
 export function backwardGatherNd(data, indices, options) {
   return callOp($_backward_gather_nd, arguments);
 }
+backwardGatherNd.spec = $_backward_gather_nd;
 
 const $_backward_log_softmax = opSpec("_backward_log_softmax", ["ograd", "output"], false, null, null, 1, [["axis", "axis", "int"], ["temperature", "temperature", "float"], ["dtype", "dtype", "enum"], ["use_length", "useLength", "bool"]]);
 /**
@@ -566,6 +587,7 @@ const $_backward_log_softmax = opSpec("_backward_log_softmax", ["ograd", "output
 export function backwardLogSoftmax(ograd, output, options) {
   return callOp($_backward_log_softmax, arguments);
 }
+backwardLogSoftmax.spec = $_backward_log_softmax;
 
 const $_backward_pick = opSpec("_backward_pick", ["ograd", "data", "index"], false, null, null, 1, [["axis", "axis", "int"], ["keepdims", "keepdims", "bool"], ["mode", "mode", "enum"]]);
 /**
@@ -589,6 +611,7 @@ const $_backward_pick = opSpec("_backward_pick", ["ograd", "data", "index"], fal
 export function backwardPick(ograd, data, index, options) {
   return callOp($_backward_pick, arguments);
 }
+backwardPick.spec = $_backward_pick;
 
 const $_backward_relu = opSpec("_backward_relu", ["ograd", "data"], false, null, null, 1, []);
 /**
@@ -604,6 +627,7 @@ const $_backward_relu = opSpec("_backward_relu", ["ograd", "data"], false, null,
 export function backwardRelu(ograd, data, options) {
   return callOp($_backward_relu, arguments);
 }
+backwardRelu.spec = $_backward_relu;
 
 const $_backward_scatter_set_nd = opSpec("_backward_scatter_set_nd", ["ograd", "indices"], false, null, null, 1, []);
 /**
@@ -620,6 +644,7 @@ const $_backward_scatter_set_nd = opSpec("_backward_scatter_set_nd", ["ograd", "
 export function backwardScatterSetNd(ograd, indices, options) {
   return callOp($_backward_scatter_set_nd, arguments);
 }
+backwardScatterSetNd.spec = $_backward_scatter_set_nd;
 
 const $_backward_sigmoid = opSpec("_backward_sigmoid", ["ograd", "data"], false, null, null, 1, []);
 /**
@@ -635,6 +660,7 @@ const $_backward_sigmoid = opSpec("_backward_sigmoid", ["ograd", "data"], false,
 export function backwardSigmoid(ograd, data, options) {
   return callOp($_backward_sigmoid, arguments);
 }
+backwardSigmoid.spec = $_backward_sigmoid;
 
 const $_backward_slice = opSpec("_backward_slice", ["ograd"], false, null, null, 1, [["begin", "begin", "shape"], ["end", "end", "shape"], ["step", "step", "shape"], ["shape", "shape", "shape"]]);
 /**
@@ -656,6 +682,7 @@ const $_backward_slice = opSpec("_backward_slice", ["ograd"], false, null, null,
 export function backwardSlice(ograd, options) {
   return callOp($_backward_slice, arguments);
 }
+backwardSlice.spec = $_backward_slice;
 
 const $_backward_softmax = opSpec("_backward_softmax", ["ograd", "output", "length"], false, null, null, 1, [["axis", "axis", "int"], ["temperature", "temperature", "float"], ["dtype", "dtype", "enum"], ["use_length", "useLength", "bool"]]);
 /**
@@ -678,6 +705,7 @@ const $_backward_softmax = opSpec("_backward_softmax", ["ograd", "output", "leng
 export function backwardSoftmax(ograd, output, length, options) {
   return callOp($_backward_softmax, arguments);
 }
+backwardSoftmax.spec = $_backward_softmax;
 
 const $_backward_softmax_cross_entropy = opSpec("_backward_softmax_cross_entropy", ["ograd", "data", "label"], false, null, null, 1, []);
 /**
@@ -694,6 +722,7 @@ const $_backward_softmax_cross_entropy = opSpec("_backward_softmax_cross_entropy
 export function backwardSoftmaxCrossEntropy(ograd, data, label, options) {
   return callOp($_backward_softmax_cross_entropy, arguments);
 }
+backwardSoftmaxCrossEntropy.spec = $_backward_softmax_cross_entropy;
 
 const $_backward_softmin = opSpec("_backward_softmin", ["ograd", "output"], false, null, null, 1, [["axis", "axis", "int"], ["temperature", "temperature", "float"], ["dtype", "dtype", "enum"], ["use_length", "useLength", "bool"]]);
 /**
@@ -715,6 +744,7 @@ const $_backward_softmin = opSpec("_backward_softmin", ["ograd", "output"], fals
 export function backwardSoftmin(ograd, output, options) {
   return callOp($_backward_softmin, arguments);
 }
+backwardSoftmin.spec = $_backward_softmin;
 
 const $_backward_take = opSpec("_backward_take", ["ograd", "indices"], false, null, null, 1, [["axis", "axis", "int"], ["mode", "mode", "enum"], ["shape", "shape", "shape"]]);
 /**
@@ -735,6 +765,7 @@ const $_backward_take = opSpec("_backward_take", ["ograd", "indices"], false, nu
 export function backwardTake(ograd, indices, options) {
   return callOp($_backward_take, arguments);
 }
+backwardTake.spec = $_backward_take;
 
 const $_backward_tanh = opSpec("_backward_tanh", ["ograd", "data"], false, null, null, 1, []);
 /**
@@ -750,6 +781,7 @@ const $_backward_tanh = opSpec("_backward_tanh", ["ograd", "data"], false, null,
 export function backwardTanh(ograd, data, options) {
   return callOp($_backward_tanh, arguments);
 }
+backwardTanh.spec = $_backward_tanh;
 
 const $_copy = opSpec("_copy", ["data"], false, null, null, 1, []);
 /**
@@ -764,6 +796,7 @@ const $_copy = opSpec("_copy", ["data"], false, null, null, 1, []);
 export function copy(data, options) {
   return callOp($_copy, arguments);
 }
+copy.spec = $_copy;
 
 const $_digamma = opSpec("_digamma", ["data"], false, null, null, 1, []);
 /**
@@ -779,6 +812,7 @@ const $_digamma = opSpec("_digamma", ["data"], false, null, null, 1, []);
 export function digamma(data, options) {
   return callOp($_digamma, arguments);
 }
+digamma.spec = $_digamma;
 
 const $_div_scalar = opSpec("_div_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -797,6 +831,7 @@ const $_div_scalar = opSpec("_div_scalar", ["data"], false, null, null, 1, [["sc
 export function divScalar(data, options) {
   return callOp($_div_scalar, arguments);
 }
+divScalar.spec = $_div_scalar;
 
 const $_equal = opSpec("_equal", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -814,6 +849,7 @@ const $_equal = opSpec("_equal", ["lhs", "rhs"], false, null, null, 1, []);
 export function equal(lhs, rhs, options) {
   return callOp($_equal, arguments);
 }
+equal.spec = $_equal;
 
 const $_equal_scalar = opSpec("_equal_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -831,6 +867,7 @@ const $_equal_scalar = opSpec("_equal_scalar", ["data"], false, null, null, 1, [
 export function equalScalar(data, options) {
   return callOp($_equal_scalar, arguments);
 }
+equalScalar.spec = $_equal_scalar;
 
 const $_eye = opSpec("_eye", [], false, null, null, 1, [["N", "n", "int"], ["M", "m", "int"], ["k", "k", "int"], ["ctx", "ctx", "str"], ["dtype", "dtype", "dtype"]]);
 /**
@@ -851,6 +888,7 @@ const $_eye = opSpec("_eye", [], false, null, null, 1, [["N", "n", "int"], ["M",
 export function eye(options) {
   return callOp($_eye, arguments);
 }
+eye.spec = $_eye;
 
 const $_full = opSpec("_full", [], false, null, null, 1, [["shape", "shape", "shape"], ["ctx", "ctx", "str"], ["dtype", "dtype", "dtype"], ["value", "value", "float"]]);
 /**
@@ -870,6 +908,7 @@ const $_full = opSpec("_full", [], false, null, null, 1, [["shape", "shape", "sh
 export function full(options) {
   return callOp($_full, arguments);
 }
+full.spec = $_full;
 
 const $_greater = opSpec("_greater", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -887,6 +926,7 @@ const $_greater = opSpec("_greater", ["lhs", "rhs"], false, null, null, 1, []);
 export function greater(lhs, rhs, options) {
   return callOp($_greater, arguments);
 }
+greater.spec = $_greater;
 
 const $_greater_equal = opSpec("_greater_equal", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -904,6 +944,7 @@ const $_greater_equal = opSpec("_greater_equal", ["lhs", "rhs"], false, null, nu
 export function greaterEqual(lhs, rhs, options) {
   return callOp($_greater_equal, arguments);
 }
+greaterEqual.spec = $_greater_equal;
 
 const $_greater_equal_scalar = opSpec("_greater_equal_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -921,6 +962,7 @@ const $_greater_equal_scalar = opSpec("_greater_equal_scalar", ["data"], false, 
 export function greaterEqualScalar(data, options) {
   return callOp($_greater_equal_scalar, arguments);
 }
+greaterEqualScalar.spec = $_greater_equal_scalar;
 
 const $_greater_scalar = opSpec("_greater_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -938,6 +980,7 @@ const $_greater_scalar = opSpec("_greater_scalar", ["data"], false, null, null, 
 export function greaterScalar(data, options) {
   return callOp($_greater_scalar, arguments);
 }
+greaterScalar.spec = $_greater_scalar;
 
 const $_hypot = opSpec("_hypot", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -955,6 +998,7 @@ const $_hypot = opSpec("_hypot", ["lhs", "rhs"], false, null, null, 1, []);
 export function hypot(lhs, rhs, options) {
   return callOp($_hypot, arguments);
 }
+hypot.spec = $_hypot;
 
 const $_hypot_scalar = opSpec("_hypot_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -972,6 +1016,7 @@ const $_hypot_scalar = opSpec("_hypot_scalar", ["data"], false, null, null, 1, [
 export function hypotScalar(data, options) {
   return callOp($_hypot_scalar, arguments);
 }
+hypotScalar.spec = $_hypot_scalar;
 
 const $_lesser = opSpec("_lesser", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -989,6 +1034,7 @@ const $_lesser = opSpec("_lesser", ["lhs", "rhs"], false, null, null, 1, []);
 export function lesser(lhs, rhs, options) {
   return callOp($_lesser, arguments);
 }
+lesser.spec = $_lesser;
 
 const $_lesser_equal = opSpec("_lesser_equal", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1006,6 +1052,7 @@ const $_lesser_equal = opSpec("_lesser_equal", ["lhs", "rhs"], false, null, null
 export function lesserEqual(lhs, rhs, options) {
   return callOp($_lesser_equal, arguments);
 }
+lesserEqual.spec = $_lesser_equal;
 
 const $_lesser_equal_scalar = opSpec("_lesser_equal_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -1023,6 +1070,7 @@ const $_lesser_equal_scalar = opSpec("_lesser_equal_scalar", ["data"], false, nu
 export function lesserEqualScalar(data, options) {
   return callOp($_lesser_equal_scalar, arguments);
 }
+lesserEqualScalar.spec = $_lesser_equal_scalar;
 
 const $_lesser_scalar = opSpec("_lesser_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -1040,6 +1088,7 @@ const $_lesser_scalar = opSpec("_lesser_scalar", ["data"], false, null, null, 1,
 export function lesserScalar(data, options) {
   return callOp($_lesser_scalar, arguments);
 }
+lesserScalar.spec = $_lesser_scalar;
 
 const $_linspace = opSpec("_linspace", [], false, null, null, 1, [["start", "start", "float"], ["stop", "stop", "float"], ["num", "num", "int"], ["endpoint", "endpoint", "bool"], ["ctx", "ctx", "str"], ["dtype", "dtype", "dtype"]]);
 /**
@@ -1062,6 +1111,7 @@ const $_linspace = opSpec("_linspace", [], false, null, null, 1, [["start", "sta
 export function linspace(options) {
   return callOp($_linspace, arguments);
 }
+linspace.spec = $_linspace;
 
 const $_logical_and = opSpec("_logical_and", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1079,6 +1129,7 @@ const $_logical_and = opSpec("_logical_and", ["lhs", "rhs"], false, null, null, 
 export function logicalAnd(lhs, rhs, options) {
   return callOp($_logical_and, arguments);
 }
+logicalAnd.spec = $_logical_and;
 
 const $_logical_and_scalar = opSpec("_logical_and_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -1096,6 +1147,7 @@ const $_logical_and_scalar = opSpec("_logical_and_scalar", ["data"], false, null
 export function logicalAndScalar(data, options) {
   return callOp($_logical_and_scalar, arguments);
 }
+logicalAndScalar.spec = $_logical_and_scalar;
 
 const $_logical_or = opSpec("_logical_or", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1113,6 +1165,7 @@ const $_logical_or = opSpec("_logical_or", ["lhs", "rhs"], false, null, null, 1,
 export function logicalOr(lhs, rhs, options) {
   return callOp($_logical_or, arguments);
 }
+logicalOr.spec = $_logical_or;
 
 const $_logical_or_scalar = opSpec("_logical_or_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -1130,6 +1183,7 @@ const $_logical_or_scalar = opSpec("_logical_or_scalar", ["data"], false, null, 
 export function logicalOrScalar(data, options) {
   return callOp($_logical_or_scalar, arguments);
 }
+logicalOrScalar.spec = $_logical_or_scalar;
 
 const $_logical_xor = opSpec("_logical_xor", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1147,6 +1201,7 @@ const $_logical_xor = opSpec("_logical_xor", ["lhs", "rhs"], false, null, null, 
 export function logicalXor(lhs, rhs, options) {
   return callOp($_logical_xor, arguments);
 }
+logicalXor.spec = $_logical_xor;
 
 const $_logical_xor_scalar = opSpec("_logical_xor_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -1164,6 +1219,7 @@ const $_logical_xor_scalar = opSpec("_logical_xor_scalar", ["data"], false, null
 export function logicalXorScalar(data, options) {
   return callOp($_logical_xor_scalar, arguments);
 }
+logicalXorScalar.spec = $_logical_xor_scalar;
 
 const $_maximum = opSpec("_maximum", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1180,6 +1236,7 @@ const $_maximum = opSpec("_maximum", ["lhs", "rhs"], false, null, null, 1, []);
 export function maximum(lhs, rhs, options) {
   return callOp($_maximum, arguments);
 }
+maximum.spec = $_maximum;
 
 const $_maximum_scalar = opSpec("_maximum_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -1197,6 +1254,7 @@ const $_maximum_scalar = opSpec("_maximum_scalar", ["data"], false, null, null, 
 export function maximumScalar(data, options) {
   return callOp($_maximum_scalar, arguments);
 }
+maximumScalar.spec = $_maximum_scalar;
 
 const $_minimum = opSpec("_minimum", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1213,6 +1271,7 @@ const $_minimum = opSpec("_minimum", ["lhs", "rhs"], false, null, null, 1, []);
 export function minimum(lhs, rhs, options) {
   return callOp($_minimum, arguments);
 }
+minimum.spec = $_minimum;
 
 const $_minimum_scalar = opSpec("_minimum_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -1230,6 +1289,7 @@ const $_minimum_scalar = opSpec("_minimum_scalar", ["data"], false, null, null, 
 export function minimumScalar(data, options) {
   return callOp($_minimum_scalar, arguments);
 }
+minimumScalar.spec = $_minimum_scalar;
 
 const $_minus_scalar = opSpec("_minus_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -1247,6 +1307,7 @@ const $_minus_scalar = opSpec("_minus_scalar", ["data"], false, null, null, 1, [
 export function minusScalar(data, options) {
   return callOp($_minus_scalar, arguments);
 }
+minusScalar.spec = $_minus_scalar;
 
 const $_mod = opSpec("_mod", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1264,6 +1325,7 @@ const $_mod = opSpec("_mod", ["lhs", "rhs"], false, null, null, 1, []);
 export function mod(lhs, rhs, options) {
   return callOp($_mod, arguments);
 }
+mod.spec = $_mod;
 
 const $_mod_scalar = opSpec("_mod_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -1282,6 +1344,7 @@ const $_mod_scalar = opSpec("_mod_scalar", ["data"], false, null, null, 1, [["sc
 export function modScalar(data, options) {
   return callOp($_mod_scalar, arguments);
 }
+modScalar.spec = $_mod_scalar;
 
 const $_mul_scalar = opSpec("_mul_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -1299,6 +1362,7 @@ const $_mul_scalar = opSpec("_mul_scalar", ["data"], false, null, null, 1, [["sc
 export function mulScalar(data, options) {
   return callOp($_mul_scalar, arguments);
 }
+mulScalar.spec = $_mul_scalar;
 
 const $_not_equal = opSpec("_not_equal", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1316,6 +1380,7 @@ const $_not_equal = opSpec("_not_equal", ["lhs", "rhs"], false, null, null, 1, [
 export function notEqual(lhs, rhs, options) {
   return callOp($_not_equal, arguments);
 }
+notEqual.spec = $_not_equal;
 
 const $_not_equal_scalar = opSpec("_not_equal_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -1333,6 +1398,7 @@ const $_not_equal_scalar = opSpec("_not_equal_scalar", ["data"], false, null, nu
 export function notEqualScalar(data, options) {
   return callOp($_not_equal_scalar, arguments);
 }
+notEqualScalar.spec = $_not_equal_scalar;
 
 const $_ones = opSpec("_ones", [], false, null, null, 1, [["shape", "shape", "shape"], ["ctx", "ctx", "str"], ["dtype", "dtype", "dtype"]]);
 /**
@@ -1350,6 +1416,7 @@ const $_ones = opSpec("_ones", [], false, null, null, 1, [["shape", "shape", "sh
 export function ones(options) {
   return callOp($_ones, arguments);
 }
+ones.spec = $_ones;
 
 const $_plus_scalar = opSpec("_plus_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -1367,6 +1434,7 @@ const $_plus_scalar = opSpec("_plus_scalar", ["data"], false, null, null, 1, [["
 export function plusScalar(data, options) {
   return callOp($_plus_scalar, arguments);
 }
+plusScalar.spec = $_plus_scalar;
 
 const $_power = opSpec("_power", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1384,6 +1452,7 @@ const $_power = opSpec("_power", ["lhs", "rhs"], false, null, null, 1, []);
 export function power(lhs, rhs, options) {
   return callOp($_power, arguments);
 }
+power.spec = $_power;
 
 const $_power_scalar = opSpec("_power_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -1401,6 +1470,7 @@ const $_power_scalar = opSpec("_power_scalar", ["data"], false, null, null, 1, [
 export function powerScalar(data, options) {
   return callOp($_power_scalar, arguments);
 }
+powerScalar.spec = $_power_scalar;
 
 const $_random_normal = opSpec("_random_normal", [], false, null, null, 1, [["loc", "loc", "float"], ["scale", "scale", "float"], ["shape", "shape", "shape"], ["ctx", "ctx", "str"], ["dtype", "dtype", "enum"]]);
 /**
@@ -1422,6 +1492,7 @@ const $_random_normal = opSpec("_random_normal", [], false, null, null, 1, [["lo
 export function randomNormal(options) {
   return callOp($_random_normal, arguments);
 }
+randomNormal.spec = $_random_normal;
 
 const $_random_normal_like = opSpec("_random_normal_like", ["data"], false, null, null, 1, [["loc", "loc", "float"], ["scale", "scale", "float"]]);
 /**
@@ -1439,6 +1510,7 @@ const $_random_normal_like = opSpec("_random_normal_like", ["data"], false, null
 export function randomNormalLike(data, options) {
   return callOp($_random_normal_like, arguments);
 }
+randomNormalLike.spec = $_random_normal_like;
 
 const $_random_randint = opSpec("_random_randint", [], false, null, null, 1, [["low", "low", "int"], ["high", "high", "int"], ["shape", "shape", "shape"], ["ctx", "ctx", "str"], ["dtype", "dtype", "enum"]]);
 /**
@@ -1459,6 +1531,7 @@ const $_random_randint = opSpec("_random_randint", [], false, null, null, 1, [["
 export function randomRandint(options) {
   return callOp($_random_randint, arguments);
 }
+randomRandint.spec = $_random_randint;
 
 const $_random_uniform = opSpec("_random_uniform", [], false, null, null, 1, [["low", "low", "float"], ["high", "high", "float"], ["shape", "shape", "shape"], ["ctx", "ctx", "str"], ["dtype", "dtype", "enum"]]);
 /**
@@ -1479,6 +1552,7 @@ const $_random_uniform = opSpec("_random_uniform", [], false, null, null, 1, [["
 export function randomUniform(options) {
   return callOp($_random_uniform, arguments);
 }
+randomUniform.spec = $_random_uniform;
 
 const $_random_uniform_like = opSpec("_random_uniform_like", ["data"], false, null, null, 1, [["low", "low", "float"], ["high", "high", "float"]]);
 /**
@@ -1495,6 +1569,7 @@ const $_random_uniform_like = opSpec("_random_uniform_like", ["data"], false, nu
 export function randomUniformLike(data, options) {
   return callOp($_random_uniform_like, arguments);
 }
+randomUniformLike.spec = $_random_uniform_like;
 
 const $_rdiv_scalar = opSpec("_rdiv_scalar", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -1513,6 +1588,7 @@ const $_rdiv_scalar = opSpec("_rdiv_scalar", ["data"], false, null, null, 1, [["
 export function rDivScalar(data, options) {
   return callOp($_rdiv_scalar, arguments);
 }
+rDivScalar.spec = $_rdiv_scalar;
 /** Alias of rDivScalar (MXNet `_rdiv_scalar`). */
 export const rdivScalar = rDivScalar;
 
@@ -1532,6 +1608,7 @@ const $_rminus_scalar = opSpec("_rminus_scalar", ["data"], false, null, null, 1,
 export function rMinusScalar(data, options) {
   return callOp($_rminus_scalar, arguments);
 }
+rMinusScalar.spec = $_rminus_scalar;
 /** Alias of rMinusScalar (MXNet `_rminus_scalar`). */
 export const rminusScalar = rMinusScalar;
 
@@ -1552,6 +1629,7 @@ const $_rmod_scalar = opSpec("_rmod_scalar", ["data"], false, null, null, 1, [["
 export function rModScalar(data, options) {
   return callOp($_rmod_scalar, arguments);
 }
+rModScalar.spec = $_rmod_scalar;
 /** Alias of rModScalar (MXNet `_rmod_scalar`). */
 export const rmodScalar = rModScalar;
 
@@ -1571,6 +1649,7 @@ const $_rpower_scalar = opSpec("_rpower_scalar", ["data"], false, null, null, 1,
 export function rPowerScalar(data, options) {
   return callOp($_rpower_scalar, arguments);
 }
+rPowerScalar.spec = $_rpower_scalar;
 /** Alias of rPowerScalar (MXNet `_rpower_scalar`). */
 export const rpowerScalar = rPowerScalar;
 
@@ -1591,6 +1670,7 @@ const $_scatter_set_nd = opSpec("_scatter_set_nd", ["lhs", "rhs", "indices"], fa
 export function scatterSetNd(lhs, rhs, indices, options) {
   return callOp($_scatter_set_nd, arguments);
 }
+scatterSetNd.spec = $_scatter_set_nd;
 
 const $_slice_assign = opSpec("_slice_assign", ["lhs", "rhs"], false, null, null, 1, [["begin", "begin", "shape"], ["end", "end", "shape"], ["step", "step", "shape"]]);
 /**
@@ -1612,6 +1692,7 @@ const $_slice_assign = opSpec("_slice_assign", ["lhs", "rhs"], false, null, null
 export function cropAssign(lhs, rhs, options) {
   return callOp($_slice_assign, arguments);
 }
+cropAssign.spec = $_slice_assign;
 /** Alias of cropAssign (MXNet `_slice_assign`). */
 export const sliceAssign = cropAssign;
 
@@ -1635,6 +1716,7 @@ const $_slice_assign_scalar = opSpec("_slice_assign_scalar", ["data"], false, nu
 export function cropAssignScalar(data, options) {
   return callOp($_slice_assign_scalar, arguments);
 }
+cropAssignScalar.spec = $_slice_assign_scalar;
 /** Alias of cropAssignScalar (MXNet `_slice_assign_scalar`). */
 export const sliceAssignScalar = cropAssignScalar;
 
@@ -1651,6 +1733,7 @@ const $_trigamma = opSpec("_trigamma", ["data"], false, null, null, 1, []);
 export function trigamma(data, options) {
   return callOp($_trigamma, arguments);
 }
+trigamma.spec = $_trigamma;
 
 const $_zeros = opSpec("_zeros", [], false, null, null, 1, [["shape", "shape", "shape"], ["ctx", "ctx", "str"], ["dtype", "dtype", "dtype"]]);
 /**
@@ -1668,6 +1751,7 @@ const $_zeros = opSpec("_zeros", [], false, null, null, 1, [["shape", "shape", "
 export function zeros(options) {
   return callOp($_zeros, arguments);
 }
+zeros.spec = $_zeros;
 
 const $abs = opSpec("abs", ["data"], false, null, null, 1, []);
 /**
@@ -1683,6 +1767,7 @@ const $abs = opSpec("abs", ["data"], false, null, null, 1, []);
 export function sparseAbs(data, options) {
   return callOp($abs, arguments);
 }
+sparseAbs.spec = $abs;
 
 const $arccos = opSpec("arccos", ["data"], false, null, null, 1, []);
 /**
@@ -1697,6 +1782,7 @@ const $arccos = opSpec("arccos", ["data"], false, null, null, 1, []);
 export function sparseArccos(data, options) {
   return callOp($arccos, arguments);
 }
+sparseArccos.spec = $arccos;
 
 const $arccosh = opSpec("arccosh", ["data"], false, null, null, 1, []);
 /**
@@ -1711,6 +1797,7 @@ const $arccosh = opSpec("arccosh", ["data"], false, null, null, 1, []);
 export function sparseArccosh(data, options) {
   return callOp($arccosh, arguments);
 }
+sparseArccosh.spec = $arccosh;
 
 const $arcsin = opSpec("arcsin", ["data"], false, null, null, 1, []);
 /**
@@ -1725,6 +1812,7 @@ const $arcsin = opSpec("arcsin", ["data"], false, null, null, 1, []);
 export function sparseArcsin(data, options) {
   return callOp($arcsin, arguments);
 }
+sparseArcsin.spec = $arcsin;
 
 const $arcsinh = opSpec("arcsinh", ["data"], false, null, null, 1, []);
 /**
@@ -1739,6 +1827,7 @@ const $arcsinh = opSpec("arcsinh", ["data"], false, null, null, 1, []);
 export function sparseArcsinh(data, options) {
   return callOp($arcsinh, arguments);
 }
+sparseArcsinh.spec = $arcsinh;
 
 const $arctan = opSpec("arctan", ["data"], false, null, null, 1, []);
 /**
@@ -1753,6 +1842,7 @@ const $arctan = opSpec("arctan", ["data"], false, null, null, 1, []);
 export function sparseArctan(data, options) {
   return callOp($arctan, arguments);
 }
+sparseArctan.spec = $arctan;
 
 const $arctanh = opSpec("arctanh", ["data"], false, null, null, 1, []);
 /**
@@ -1767,6 +1857,7 @@ const $arctanh = opSpec("arctanh", ["data"], false, null, null, 1, []);
 export function sparseArctanh(data, options) {
   return callOp($arctanh, arguments);
 }
+sparseArctanh.spec = $arctanh;
 
 const $cbrt = opSpec("cbrt", ["data"], false, null, null, 1, []);
 /**
@@ -1781,6 +1872,7 @@ const $cbrt = opSpec("cbrt", ["data"], false, null, null, 1, []);
 export function sparseCbrt(data, options) {
   return callOp($cbrt, arguments);
 }
+sparseCbrt.spec = $cbrt;
 
 const $ceil = opSpec("ceil", ["data"], false, null, null, 1, []);
 /**
@@ -1795,6 +1887,7 @@ const $ceil = opSpec("ceil", ["data"], false, null, null, 1, []);
 export function sparseCeil(data, options) {
   return callOp($ceil, arguments);
 }
+sparseCeil.spec = $ceil;
 
 const $cos = opSpec("cos", ["data"], false, null, null, 1, []);
 /**
@@ -1809,6 +1902,7 @@ const $cos = opSpec("cos", ["data"], false, null, null, 1, []);
 export function sparseCos(data, options) {
   return callOp($cos, arguments);
 }
+sparseCos.spec = $cos;
 
 const $cosh = opSpec("cosh", ["data"], false, null, null, 1, []);
 /**
@@ -1823,6 +1917,7 @@ const $cosh = opSpec("cosh", ["data"], false, null, null, 1, []);
 export function sparseCosh(data, options) {
   return callOp($cosh, arguments);
 }
+sparseCosh.spec = $cosh;
 
 const $degrees = opSpec("degrees", ["data"], false, null, null, 1, []);
 /**
@@ -1837,6 +1932,7 @@ const $degrees = opSpec("degrees", ["data"], false, null, null, 1, []);
 export function sparseDegrees(data, options) {
   return callOp($degrees, arguments);
 }
+sparseDegrees.spec = $degrees;
 
 const $elemwise_add = opSpec("elemwise_add", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1854,6 +1950,7 @@ const $elemwise_add = opSpec("elemwise_add", ["lhs", "rhs"], false, null, null, 
 export function add(lhs, rhs, options) {
   return callOp($elemwise_add, arguments);
 }
+add.spec = $elemwise_add;
 /** Alias of add (MXNet `elemwise_add`). */
 export const plus = add;
 
@@ -1873,6 +1970,7 @@ const $elemwise_div = opSpec("elemwise_div", ["lhs", "rhs"], false, null, null, 
 export function div(lhs, rhs, options) {
   return callOp($elemwise_div, arguments);
 }
+div.spec = $elemwise_div;
 
 const $elemwise_mul = opSpec("elemwise_mul", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1890,6 +1988,7 @@ const $elemwise_mul = opSpec("elemwise_mul", ["lhs", "rhs"], false, null, null, 
 export function mul(lhs, rhs, options) {
   return callOp($elemwise_mul, arguments);
 }
+mul.spec = $elemwise_mul;
 
 const $elemwise_sub = opSpec("elemwise_sub", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1907,6 +2006,7 @@ const $elemwise_sub = opSpec("elemwise_sub", ["lhs", "rhs"], false, null, null, 
 export function minus(lhs, rhs, options) {
   return callOp($elemwise_sub, arguments);
 }
+minus.spec = $elemwise_sub;
 /** Alias of minus (MXNet `elemwise_sub`). */
 export const sub = minus;
 
@@ -1923,6 +2023,7 @@ const $exp = opSpec("exp", ["data"], false, null, null, 1, []);
 export function sparseExp(data, options) {
   return callOp($exp, arguments);
 }
+sparseExp.spec = $exp;
 
 const $expm1 = opSpec("expm1", ["data"], false, null, null, 1, []);
 /**
@@ -1937,6 +2038,7 @@ const $expm1 = opSpec("expm1", ["data"], false, null, null, 1, []);
 export function sparseExpm1(data, options) {
   return callOp($expm1, arguments);
 }
+sparseExpm1.spec = $expm1;
 
 const $fix = opSpec("fix", ["data"], false, null, null, 1, []);
 /**
@@ -1951,6 +2053,7 @@ const $fix = opSpec("fix", ["data"], false, null, null, 1, []);
 export function sparseFix(data, options) {
   return callOp($fix, arguments);
 }
+sparseFix.spec = $fix;
 
 const $floor = opSpec("floor", ["data"], false, null, null, 1, []);
 /**
@@ -1965,6 +2068,7 @@ const $floor = opSpec("floor", ["data"], false, null, null, 1, []);
 export function sparseFloor(data, options) {
   return callOp($floor, arguments);
 }
+sparseFloor.spec = $floor;
 
 const $gamma = opSpec("gamma", ["data"], false, null, null, 1, []);
 /**
@@ -1979,6 +2083,7 @@ const $gamma = opSpec("gamma", ["data"], false, null, null, 1, []);
 export function sparseGamma(data, options) {
   return callOp($gamma, arguments);
 }
+sparseGamma.spec = $gamma;
 
 const $gammaln = opSpec("gammaln", ["data"], false, null, null, 1, []);
 /**
@@ -1993,6 +2098,7 @@ const $gammaln = opSpec("gammaln", ["data"], false, null, null, 1, []);
 export function sparseGammaln(data, options) {
   return callOp($gammaln, arguments);
 }
+sparseGammaln.spec = $gammaln;
 
 const $log = opSpec("log", ["data"], false, null, null, 1, []);
 /**
@@ -2007,6 +2113,7 @@ const $log = opSpec("log", ["data"], false, null, null, 1, []);
 export function sparseLog(data, options) {
   return callOp($log, arguments);
 }
+sparseLog.spec = $log;
 
 const $log10 = opSpec("log10", ["data"], false, null, null, 1, []);
 /**
@@ -2021,6 +2128,7 @@ const $log10 = opSpec("log10", ["data"], false, null, null, 1, []);
 export function sparseLog10(data, options) {
   return callOp($log10, arguments);
 }
+sparseLog10.spec = $log10;
 
 const $log1p = opSpec("log1p", ["data"], false, null, null, 1, []);
 /**
@@ -2035,6 +2143,7 @@ const $log1p = opSpec("log1p", ["data"], false, null, null, 1, []);
 export function sparseLog1p(data, options) {
   return callOp($log1p, arguments);
 }
+sparseLog1p.spec = $log1p;
 
 const $log2 = opSpec("log2", ["data"], false, null, null, 1, []);
 /**
@@ -2049,6 +2158,7 @@ const $log2 = opSpec("log2", ["data"], false, null, null, 1, []);
 export function sparseLog2(data, options) {
   return callOp($log2, arguments);
 }
+sparseLog2.spec = $log2;
 
 const $negative = opSpec("negative", ["data"], false, null, null, 1, []);
 /**
@@ -2063,6 +2173,7 @@ const $negative = opSpec("negative", ["data"], false, null, null, 1, []);
 export function sparseNegative(data, options) {
   return callOp($negative, arguments);
 }
+sparseNegative.spec = $negative;
 
 const $radians = opSpec("radians", ["data"], false, null, null, 1, []);
 /**
@@ -2077,6 +2188,7 @@ const $radians = opSpec("radians", ["data"], false, null, null, 1, []);
 export function sparseRadians(data, options) {
   return callOp($radians, arguments);
 }
+sparseRadians.spec = $radians;
 
 const $relu = opSpec("relu", ["data"], false, null, null, 1, []);
 /**
@@ -2091,6 +2203,7 @@ const $relu = opSpec("relu", ["data"], false, null, null, 1, []);
 export function sparseRelu(data, options) {
   return callOp($relu, arguments);
 }
+sparseRelu.spec = $relu;
 
 const $rint = opSpec("rint", ["data"], false, null, null, 1, []);
 /**
@@ -2106,6 +2219,7 @@ const $rint = opSpec("rint", ["data"], false, null, null, 1, []);
 export function sparseRint(data, options) {
   return callOp($rint, arguments);
 }
+sparseRint.spec = $rint;
 
 const $round = opSpec("round", ["data"], false, null, null, 1, []);
 /**
@@ -2121,6 +2235,7 @@ const $round = opSpec("round", ["data"], false, null, null, 1, []);
 export function sparseRound(data, options) {
   return callOp($round, arguments);
 }
+sparseRound.spec = $round;
 
 const $rsqrt = opSpec("rsqrt", ["data"], false, null, null, 1, []);
 /**
@@ -2135,6 +2250,7 @@ const $rsqrt = opSpec("rsqrt", ["data"], false, null, null, 1, []);
 export function sparseRsqrt(data, options) {
   return callOp($rsqrt, arguments);
 }
+sparseRsqrt.spec = $rsqrt;
 
 const $sigmoid = opSpec("sigmoid", ["data"], false, null, null, 1, []);
 /**
@@ -2149,6 +2265,7 @@ const $sigmoid = opSpec("sigmoid", ["data"], false, null, null, 1, []);
 export function sparseSigmoid(data, options) {
   return callOp($sigmoid, arguments);
 }
+sparseSigmoid.spec = $sigmoid;
 
 const $sign = opSpec("sign", ["data"], false, null, null, 1, []);
 /**
@@ -2163,6 +2280,7 @@ const $sign = opSpec("sign", ["data"], false, null, null, 1, []);
 export function sparseSign(data, options) {
   return callOp($sign, arguments);
 }
+sparseSign.spec = $sign;
 
 const $sin = opSpec("sin", ["data"], false, null, null, 1, []);
 /**
@@ -2177,6 +2295,7 @@ const $sin = opSpec("sin", ["data"], false, null, null, 1, []);
 export function sparseSin(data, options) {
   return callOp($sin, arguments);
 }
+sparseSin.spec = $sin;
 
 const $sinh = opSpec("sinh", ["data"], false, null, null, 1, []);
 /**
@@ -2191,6 +2310,7 @@ const $sinh = opSpec("sinh", ["data"], false, null, null, 1, []);
 export function sparseSinh(data, options) {
   return callOp($sinh, arguments);
 }
+sparseSinh.spec = $sinh;
 
 const $softsign = opSpec("softsign", ["data"], false, null, null, 1, []);
 /**
@@ -2205,6 +2325,7 @@ const $softsign = opSpec("softsign", ["data"], false, null, null, 1, []);
 export function sparseSoftsign(data, options) {
   return callOp($softsign, arguments);
 }
+sparseSoftsign.spec = $softsign;
 
 const $sqrt = opSpec("sqrt", ["data"], false, null, null, 1, []);
 /**
@@ -2219,6 +2340,7 @@ const $sqrt = opSpec("sqrt", ["data"], false, null, null, 1, []);
 export function sparseSqrt(data, options) {
   return callOp($sqrt, arguments);
 }
+sparseSqrt.spec = $sqrt;
 
 const $square = opSpec("square", ["data"], false, null, null, 1, []);
 /**
@@ -2233,6 +2355,7 @@ const $square = opSpec("square", ["data"], false, null, null, 1, []);
 export function sparseSquare(data, options) {
   return callOp($square, arguments);
 }
+sparseSquare.spec = $square;
 
 const $tan = opSpec("tan", ["data"], false, null, null, 1, []);
 /**
@@ -2247,6 +2370,7 @@ const $tan = opSpec("tan", ["data"], false, null, null, 1, []);
 export function sparseTan(data, options) {
   return callOp($tan, arguments);
 }
+sparseTan.spec = $tan;
 
 const $tanh = opSpec("tanh", ["data"], false, null, null, 1, []);
 /**
@@ -2261,6 +2385,7 @@ const $tanh = opSpec("tanh", ["data"], false, null, null, 1, []);
 export function sparseTanh(data, options) {
   return callOp($tanh, arguments);
 }
+sparseTanh.spec = $tanh;
 
 const $trunc = opSpec("trunc", ["data"], false, null, null, 1, []);
 /**
@@ -2275,3 +2400,4 @@ const $trunc = opSpec("trunc", ["data"], false, null, null, 1, []);
 export function sparseTrunc(data, options) {
   return callOp($trunc, arguments);
 }
+sparseTrunc.spec = $trunc;

@@ -19,6 +19,7 @@ const $Activation = opSpec("Activation", ["data"], false, null, null, 1, [["act_
 export function activation(data, options) {
   return callOp($Activation, arguments);
 }
+activation.spec = $Activation;
 
 const $BatchNorm = opSpec("BatchNorm", ["data", "gamma", "beta", "moving_mean", "moving_var"], false, null, null, 3, [["eps", "eps", "float"], ["momentum", "momentum", "float"], ["fix_gamma", "fixGamma", "bool"], ["use_global_stats", "useGlobalStats", "bool"], ["output_mean_var", "outputMeanVar", "bool"], ["axis", "axis", "int"], ["cudnn_off", "cudnnOff", "bool"], ["min_calib_range", "minCalibRange", "float"], ["max_calib_range", "maxCalibRange", "float"]]);
 /**
@@ -56,6 +57,7 @@ const $BatchNorm = opSpec("BatchNorm", ["data", "gamma", "beta", "moving_mean", 
 export function batchNorm(data, gamma, beta, movingMean, movingVar, options) {
   return callOp($BatchNorm, arguments);
 }
+batchNorm.spec = $BatchNorm;
 
 const $BlockGrad = opSpec("BlockGrad", ["data"], false, null, null, 1, []);
 /**
@@ -70,6 +72,7 @@ const $BlockGrad = opSpec("BlockGrad", ["data"], false, null, null, 1, []);
 export function blockGrad(data, options) {
   return callOp($BlockGrad, arguments);
 }
+blockGrad.spec = $BlockGrad;
 /** Alias of blockGrad (MXNet `BlockGrad`). */
 export const stopGradient = blockGrad;
 
@@ -89,6 +92,7 @@ const $Cast = opSpec("Cast", ["data"], false, null, null, 1, [["dtype", "dtype",
 export function cast(data, options) {
   return callOp($Cast, arguments);
 }
+cast.spec = $Cast;
 
 const $Concat = opSpec("Concat", ["data"], true, "num_args", null, 1, [["num_args", "numArgs", "int"], ["dim", "dim", "int"]]);
 /**
@@ -106,6 +110,7 @@ const $Concat = opSpec("Concat", ["data"], true, "num_args", null, 1, [["num_arg
 export function concat(data, options) {
   return callOp($Concat, arguments);
 }
+concat.spec = $Concat;
 
 const $Convolution = opSpec("Convolution", ["data", "weight", "bias"], false, null, null, 1, [["kernel", "kernel", "shape"], ["stride", "stride", "shape"], ["dilate", "dilate", "shape"], ["pad", "pad", "shape"], ["num_filter", "numFilter", "int"], ["num_group", "numGroup", "int"], ["workspace", "workspace", "int"], ["no_bias", "noBias", "bool"], ["cudnn_tune", "cudnnTune", "enum"], ["cudnn_off", "cudnnOff", "bool"], ["layout", "layout", "enum"]]);
 /**
@@ -144,6 +149,7 @@ const $Convolution = opSpec("Convolution", ["data", "weight", "bias"], false, nu
 export function convolution(data, weight, bias, options) {
   return callOp($Convolution, arguments);
 }
+convolution.spec = $Convolution;
 
 const $Deconvolution = opSpec("Deconvolution", ["data", "weight", "bias"], false, null, null, 1, [["kernel", "kernel", "shape"], ["stride", "stride", "shape"], ["dilate", "dilate", "shape"], ["pad", "pad", "shape"], ["adj", "adj", "shape"], ["target_shape", "targetShape", "shape"], ["num_filter", "numFilter", "int"], ["num_group", "numGroup", "int"], ["workspace", "workspace", "int"], ["no_bias", "noBias", "bool"], ["cudnn_tune", "cudnnTune", "enum"], ["cudnn_off", "cudnnOff", "bool"], ["layout", "layout", "enum"]]);
 /**
@@ -187,6 +193,7 @@ const $Deconvolution = opSpec("Deconvolution", ["data", "weight", "bias"], false
 export function deconvolution(data, weight, bias, options) {
   return callOp($Deconvolution, arguments);
 }
+deconvolution.spec = $Deconvolution;
 
 const $Dropout = opSpec("Dropout", ["data"], false, null, null, 2, [["p", "p", "float"], ["mode", "mode", "enum"], ["axes", "axes", "shape"], ["cudnn_off", "cudnnOff", "bool"]]);
 /**
@@ -210,6 +217,7 @@ const $Dropout = opSpec("Dropout", ["data"], false, null, null, 2, [["p", "p", "
 export function dropout(data, options) {
   return callOp($Dropout, arguments);
 }
+dropout.spec = $Dropout;
 
 const $Embedding = opSpec("Embedding", ["data", "weight"], false, null, null, 1, [["input_dim", "inputDim", "int"], ["output_dim", "outputDim", "int"], ["dtype", "dtype", "enum"], ["sparse_grad", "sparseGrad", "bool"]]);
 /**
@@ -232,6 +240,7 @@ const $Embedding = opSpec("Embedding", ["data", "weight"], false, null, null, 1,
 export function embedding(data, weight, options) {
   return callOp($Embedding, arguments);
 }
+embedding.spec = $Embedding;
 
 const $Flatten = opSpec("Flatten", ["data"], false, null, null, 1, []);
 /**
@@ -247,6 +256,7 @@ const $Flatten = opSpec("Flatten", ["data"], false, null, null, 1, []);
 export function flatten(data, options) {
   return callOp($Flatten, arguments);
 }
+flatten.spec = $Flatten;
 
 const $FullyConnected = opSpec("FullyConnected", ["data", "weight", "bias"], false, null, null, 1, [["num_hidden", "numHidden", "int"], ["no_bias", "noBias", "bool"], ["flatten", "flatten", "bool"]]);
 /**
@@ -270,6 +280,7 @@ const $FullyConnected = opSpec("FullyConnected", ["data", "weight", "bias"], fal
 export function fullyConnected(data, weight, bias, options) {
   return callOp($FullyConnected, arguments);
 }
+fullyConnected.spec = $FullyConnected;
 
 const $GroupNorm = opSpec("GroupNorm", ["data", "gamma", "beta"], false, null, null, 3, [["num_groups", "numGroups", "int"], ["eps", "eps", "float"], ["output_mean_var", "outputMeanVar", "bool"]]);
 /**
@@ -293,6 +304,7 @@ const $GroupNorm = opSpec("GroupNorm", ["data", "gamma", "beta"], false, null, n
 export function groupNorm(data, gamma, beta, options) {
   return callOp($GroupNorm, arguments);
 }
+groupNorm.spec = $GroupNorm;
 
 const $InstanceNorm = opSpec("InstanceNorm", ["data", "gamma", "beta"], false, null, null, 3, [["eps", "eps", "float"]]);
 /**
@@ -313,6 +325,7 @@ const $InstanceNorm = opSpec("InstanceNorm", ["data", "gamma", "beta"], false, n
 export function instanceNorm(data, gamma, beta, options) {
   return callOp($InstanceNorm, arguments);
 }
+instanceNorm.spec = $InstanceNorm;
 
 const $L2Normalization = opSpec("L2Normalization", ["data"], false, null, null, 2, [["eps", "eps", "float"], ["mode", "mode", "enum"]]);
 /**
@@ -333,6 +346,7 @@ const $L2Normalization = opSpec("L2Normalization", ["data"], false, null, null, 
 export function l2Normalization(data, options) {
   return callOp($L2Normalization, arguments);
 }
+l2Normalization.spec = $L2Normalization;
 
 const $LayerNorm = opSpec("LayerNorm", ["data", "gamma", "beta"], false, null, null, 3, [["axis", "axis", "int"], ["eps", "eps", "float"], ["output_mean_var", "outputMeanVar", "bool"]]);
 /**
@@ -357,6 +371,7 @@ const $LayerNorm = opSpec("LayerNorm", ["data", "gamma", "beta"], false, null, n
 export function layerNorm(data, gamma, beta, options) {
   return callOp($LayerNorm, arguments);
 }
+layerNorm.spec = $LayerNorm;
 
 const $LeakyReLU = opSpec("LeakyReLU", ["data", "gamma"], false, null, null, 2, [["act_type", "actType", "enum"], ["slope", "slope", "float"], ["lower_bound", "lowerBound", "float"], ["upper_bound", "upperBound", "float"]]);
 /**
@@ -380,6 +395,7 @@ const $LeakyReLU = opSpec("LeakyReLU", ["data", "gamma"], false, null, null, 2, 
 export function leakyReLu(data, gamma, options) {
   return callOp($LeakyReLU, arguments);
 }
+leakyReLu.spec = $LeakyReLU;
 
 const $MakeLoss = opSpec("MakeLoss", ["data"], false, null, null, 1, [["grad_scale", "gradScale", "float"], ["valid_thresh", "validThresh", "float"], ["normalization", "normalization", "enum"]]);
 /**
@@ -404,6 +420,7 @@ const $MakeLoss = opSpec("MakeLoss", ["data"], false, null, null, 1, [["grad_sca
 export function MakeLoss(data, options) {
   return callOp($MakeLoss, arguments);
 }
+MakeLoss.spec = $MakeLoss;
 
 const $Pad = opSpec("Pad", ["data"], false, null, null, 1, [["mode", "mode", "enum"], ["pad_width", "padWidth", "shape"], ["constant_value", "constantValue", "float"]]);
 /**
@@ -427,6 +444,7 @@ const $Pad = opSpec("Pad", ["data"], false, null, null, 1, [["mode", "mode", "en
 export function pad(data, options) {
   return callOp($Pad, arguments);
 }
+pad.spec = $Pad;
 
 const $Pooling = opSpec("Pooling", ["data"], false, null, null, 1, [["kernel", "kernel", "shape"], ["pool_type", "poolType", "enum"], ["global_pool", "globalPool", "bool"], ["cudnn_off", "cudnnOff", "bool"], ["pooling_convention", "poolingConvention", "enum"], ["stride", "stride", "shape"], ["pad", "pad", "shape"], ["p_value", "pValue", "int"], ["count_include_pad", "countIncludePad", "bool"], ["layout", "layout", "enum"]]);
 /**
@@ -462,6 +480,7 @@ const $Pooling = opSpec("Pooling", ["data"], false, null, null, 1, [["kernel", "
 export function pooling(data, options) {
   return callOp($Pooling, arguments);
 }
+pooling.spec = $Pooling;
 
 const $RNN = opSpec("RNN", ["data", "parameters", "state", "state_cell", "sequence_length"], false, null, null, 3, [["state_size", "stateSize", "int"], ["num_layers", "numLayers", "int"], ["bidirectional", "bidirectional", "bool"], ["mode", "mode", "enum"], ["p", "p", "float"], ["state_outputs", "stateOutputs", "bool"], ["projection_size", "projectionSize", "int"], ["lstm_state_clip_min", "lstmStateClipMin", "float"], ["lstm_state_clip_max", "lstmStateClipMax", "float"], ["lstm_state_clip_nan", "lstmStateClipNan", "bool"], ["use_sequence_length", "useSequenceLength", "bool"]]);
 /**
@@ -506,6 +525,7 @@ const $RNN = opSpec("RNN", ["data", "parameters", "state", "state_cell", "sequen
 export function rnn(data, parameters, state, stateCell, sequenceLength, options) {
   return callOp($RNN, arguments);
 }
+rnn.spec = $RNN;
 
 const $Reshape = opSpec("Reshape", ["data"], false, null, null, 1, [["shape", "shape", "shape"], ["reverse", "reverse", "bool"], ["target_shape", "targetShape", "shape"], ["keep_highest", "keepHighest", "bool"]]);
 /**
@@ -532,6 +552,7 @@ const $Reshape = opSpec("Reshape", ["data"], false, null, null, 1, [["shape", "s
 export function reshape(data, options) {
   return callOp($Reshape, arguments);
 }
+reshape.spec = $Reshape;
 
 const $SequenceLast = opSpec("SequenceLast", ["data", "sequence_length"], false, null, null, 1, [["use_sequence_length", "useSequenceLength", "bool"], ["axis", "axis", "int"]]);
 /**
@@ -553,6 +574,7 @@ const $SequenceLast = opSpec("SequenceLast", ["data", "sequence_length"], false,
 export function sequenceLast(data, sequenceLength, options) {
   return callOp($SequenceLast, arguments);
 }
+sequenceLast.spec = $SequenceLast;
 
 const $SequenceMask = opSpec("SequenceMask", ["data", "sequence_length"], false, null, null, 1, [["use_sequence_length", "useSequenceLength", "bool"], ["value", "value", "float"], ["axis", "axis", "int"]]);
 /**
@@ -575,6 +597,7 @@ const $SequenceMask = opSpec("SequenceMask", ["data", "sequence_length"], false,
 export function sequenceMask(data, sequenceLength, options) {
   return callOp($SequenceMask, arguments);
 }
+sequenceMask.spec = $SequenceMask;
 
 const $SequenceReverse = opSpec("SequenceReverse", ["data", "sequence_length"], false, null, null, 1, [["use_sequence_length", "useSequenceLength", "bool"], ["axis", "axis", "int"]]);
 /**
@@ -595,6 +618,7 @@ const $SequenceReverse = opSpec("SequenceReverse", ["data", "sequence_length"], 
 export function sequenceReverse(data, sequenceLength, options) {
   return callOp($SequenceReverse, arguments);
 }
+sequenceReverse.spec = $SequenceReverse;
 
 const $SliceChannel = opSpec("SliceChannel", ["data"], false, null, "num_outputs", 1, [["num_outputs", "numOutputs", "int"], ["axis", "axis", "int"], ["squeeze_axis", "squeezeAxis", "bool"]]);
 /**
@@ -615,6 +639,7 @@ const $SliceChannel = opSpec("SliceChannel", ["data"], false, null, "num_outputs
 export function sliceChannel(data, options) {
   return callOp($SliceChannel, arguments);
 }
+sliceChannel.spec = $SliceChannel;
 /** Alias of sliceChannel (MXNet `SliceChannel`). */
 export const split = sliceChannel;
 
@@ -647,6 +672,7 @@ const $SoftmaxOutput = opSpec("SoftmaxOutput", ["data", "label"], false, null, n
 export function softmaxOutput(data, label, options) {
   return callOp($SoftmaxOutput, arguments);
 }
+softmaxOutput.spec = $SoftmaxOutput;
 
 const $UpSampling = opSpec("UpSampling", ["data"], true, "num_args", null, 1, [["scale", "scale", "int"], ["num_filter", "numFilter", "int"], ["sample_type", "sampleType", "enum"], ["multi_input_mode", "multiInputMode", "enum"], ["num_args", "numArgs", "int"], ["workspace", "workspace", "int"]]);
 /**
@@ -676,6 +702,7 @@ const $UpSampling = opSpec("UpSampling", ["data"], true, "num_args", null, 1, [[
 export function upSampling(data, options) {
   return callOp($UpSampling, arguments);
 }
+upSampling.spec = $UpSampling;
 
 const $_copy = opSpec("_copy", ["data"], false, null, null, 1, []);
 /**
@@ -690,6 +717,7 @@ const $_copy = opSpec("_copy", ["data"], false, null, null, 1, []);
 export function identity(data, options) {
   return callOp($_copy, arguments);
 }
+identity.spec = $_copy;
 
 const $_random_normal = opSpec("_random_normal", [], false, null, null, 1, [["loc", "loc", "float"], ["scale", "scale", "float"], ["shape", "shape", "shape"], ["ctx", "ctx", "str"], ["dtype", "dtype", "enum"]]);
 /**
@@ -711,6 +739,7 @@ const $_random_normal = opSpec("_random_normal", [], false, null, null, 1, [["lo
 export function normal(options) {
   return callOp($_random_normal, arguments);
 }
+normal.spec = $_random_normal;
 /** Alias of normal (MXNet `_random_normal`). */
 export const randomNormal = normal;
 
@@ -730,6 +759,7 @@ const $_random_normal_like = opSpec("_random_normal_like", ["data"], false, null
 export function randomNormalLike(data, options) {
   return callOp($_random_normal_like, arguments);
 }
+randomNormalLike.spec = $_random_normal_like;
 
 const $_random_randint = opSpec("_random_randint", [], false, null, null, 1, [["low", "low", "int"], ["high", "high", "int"], ["shape", "shape", "shape"], ["ctx", "ctx", "str"], ["dtype", "dtype", "enum"]]);
 /**
@@ -750,6 +780,7 @@ const $_random_randint = opSpec("_random_randint", [], false, null, null, 1, [["
 export function randomRandint(options) {
   return callOp($_random_randint, arguments);
 }
+randomRandint.spec = $_random_randint;
 
 const $_random_uniform = opSpec("_random_uniform", [], false, null, null, 1, [["low", "low", "float"], ["high", "high", "float"], ["shape", "shape", "shape"], ["ctx", "ctx", "str"], ["dtype", "dtype", "enum"]]);
 /**
@@ -770,6 +801,7 @@ const $_random_uniform = opSpec("_random_uniform", [], false, null, null, 1, [["
 export function randomUniform(options) {
   return callOp($_random_uniform, arguments);
 }
+randomUniform.spec = $_random_uniform;
 /** Alias of randomUniform (MXNet `_random_uniform`). */
 export const uniform = randomUniform;
 
@@ -788,6 +820,7 @@ const $_random_uniform_like = opSpec("_random_uniform_like", ["data"], false, nu
 export function randomUniformLike(data, options) {
   return callOp($_random_uniform_like, arguments);
 }
+randomUniformLike.spec = $_random_uniform_like;
 
 const $abs = opSpec("abs", ["data"], false, null, null, 1, []);
 /**
@@ -803,6 +836,7 @@ const $abs = opSpec("abs", ["data"], false, null, null, 1, []);
 export function abs(data, options) {
   return callOp($abs, arguments);
 }
+abs.spec = $abs;
 
 const $adam_update = opSpec("adam_update", ["weight", "grad", "mean", "var"], false, null, null, 1, [["lr", "lr", "float"], ["beta1", "beta1", "float"], ["beta2", "beta2", "float"], ["epsilon", "epsilon", "float"], ["wd", "wd", "float"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"], ["lazy_update", "lazyUpdate", "bool"]]);
 /**
@@ -836,6 +870,7 @@ const $adam_update = opSpec("adam_update", ["weight", "grad", "mean", "var"], fa
 export function adamUpdate(weight, grad, mean, var_, options) {
   return callOp($adam_update, arguments);
 }
+adamUpdate.spec = $adam_update;
 
 const $add_n = opSpec("add_n", ["args"], true, "num_args", null, 1, [["num_args", "numArgs", "int"]]);
 /**
@@ -852,6 +887,7 @@ const $add_n = opSpec("add_n", ["args"], true, "num_args", null, 1, [["num_args"
 export function addN(data, options) {
   return callOp($add_n, arguments);
 }
+addN.spec = $add_n;
 /** Alias of addN (MXNet `add_n`). */
 export const elementWiseSum = addN;
 
@@ -868,6 +904,7 @@ const $arccos = opSpec("arccos", ["data"], false, null, null, 1, []);
 export function arccos(data, options) {
   return callOp($arccos, arguments);
 }
+arccos.spec = $arccos;
 
 const $arccosh = opSpec("arccosh", ["data"], false, null, null, 1, []);
 /**
@@ -882,6 +919,7 @@ const $arccosh = opSpec("arccosh", ["data"], false, null, null, 1, []);
 export function arccosh(data, options) {
   return callOp($arccosh, arguments);
 }
+arccosh.spec = $arccosh;
 
 const $arcsin = opSpec("arcsin", ["data"], false, null, null, 1, []);
 /**
@@ -896,6 +934,7 @@ const $arcsin = opSpec("arcsin", ["data"], false, null, null, 1, []);
 export function arcsin(data, options) {
   return callOp($arcsin, arguments);
 }
+arcsin.spec = $arcsin;
 
 const $arcsinh = opSpec("arcsinh", ["data"], false, null, null, 1, []);
 /**
@@ -910,6 +949,7 @@ const $arcsinh = opSpec("arcsinh", ["data"], false, null, null, 1, []);
 export function arcsinh(data, options) {
   return callOp($arcsinh, arguments);
 }
+arcsinh.spec = $arcsinh;
 
 const $arctan = opSpec("arctan", ["data"], false, null, null, 1, []);
 /**
@@ -924,6 +964,7 @@ const $arctan = opSpec("arctan", ["data"], false, null, null, 1, []);
 export function arctan(data, options) {
   return callOp($arctan, arguments);
 }
+arctan.spec = $arctan;
 
 const $arctanh = opSpec("arctanh", ["data"], false, null, null, 1, []);
 /**
@@ -938,6 +979,7 @@ const $arctanh = opSpec("arctanh", ["data"], false, null, null, 1, []);
 export function arctanh(data, options) {
   return callOp($arctanh, arguments);
 }
+arctanh.spec = $arctanh;
 
 const $argmax = opSpec("argmax", ["data"], false, null, null, 1, [["axis", "axis", "int"], ["keepdims", "keepdims", "bool"]]);
 /**
@@ -957,6 +999,7 @@ const $argmax = opSpec("argmax", ["data"], false, null, null, 1, [["axis", "axis
 export function argmax(data, options) {
   return callOp($argmax, arguments);
 }
+argmax.spec = $argmax;
 
 const $argmin = opSpec("argmin", ["data"], false, null, null, 1, [["axis", "axis", "int"], ["keepdims", "keepdims", "bool"]]);
 /**
@@ -976,6 +1019,7 @@ const $argmin = opSpec("argmin", ["data"], false, null, null, 1, [["axis", "axis
 export function argmin(data, options) {
   return callOp($argmin, arguments);
 }
+argmin.spec = $argmin;
 
 const $batch_dot = opSpec("batch_dot", ["lhs", "rhs"], false, null, null, 1, [["transpose_a", "transposeA", "bool"], ["transpose_b", "transposeB", "bool"], ["forward_stype", "forwardStype", "str"]]);
 /**
@@ -999,6 +1043,7 @@ const $batch_dot = opSpec("batch_dot", ["lhs", "rhs"], false, null, null, 1, [["
 export function batchDot(lhs, rhs, options) {
   return callOp($batch_dot, arguments);
 }
+batchDot.spec = $batch_dot;
 
 const $broadcast_add = opSpec("broadcast_add", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1017,6 +1062,7 @@ const $broadcast_add = opSpec("broadcast_add", ["lhs", "rhs"], false, null, null
 export function broadcastAdd(lhs, rhs, options) {
   return callOp($broadcast_add, arguments);
 }
+broadcastAdd.spec = $broadcast_add;
 /** Alias of broadcastAdd (MXNet `broadcast_add`). */
 export const broadcastPlus = broadcastAdd;
 
@@ -1037,6 +1083,7 @@ const $broadcast_axis = opSpec("broadcast_axis", ["data"], false, null, null, 1,
 export function broadcastAxes(data, options) {
   return callOp($broadcast_axis, arguments);
 }
+broadcastAxes.spec = $broadcast_axis;
 /** Alias of broadcastAxes (MXNet `broadcast_axis`). */
 export const broadcastAxis = broadcastAxes;
 
@@ -1058,6 +1105,7 @@ const $broadcast_div = opSpec("broadcast_div", ["lhs", "rhs"], false, null, null
 export function broadcastDiv(lhs, rhs, options) {
   return callOp($broadcast_div, arguments);
 }
+broadcastDiv.spec = $broadcast_div;
 
 const $broadcast_equal = opSpec("broadcast_equal", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1076,6 +1124,7 @@ const $broadcast_equal = opSpec("broadcast_equal", ["lhs", "rhs"], false, null, 
 export function broadcastEqual(lhs, rhs, options) {
   return callOp($broadcast_equal, arguments);
 }
+broadcastEqual.spec = $broadcast_equal;
 
 const $broadcast_greater = opSpec("broadcast_greater", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1094,6 +1143,7 @@ const $broadcast_greater = opSpec("broadcast_greater", ["lhs", "rhs"], false, nu
 export function broadcastGreater(lhs, rhs, options) {
   return callOp($broadcast_greater, arguments);
 }
+broadcastGreater.spec = $broadcast_greater;
 
 const $broadcast_greater_equal = opSpec("broadcast_greater_equal", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1112,6 +1162,7 @@ const $broadcast_greater_equal = opSpec("broadcast_greater_equal", ["lhs", "rhs"
 export function broadcastGreaterEqual(lhs, rhs, options) {
   return callOp($broadcast_greater_equal, arguments);
 }
+broadcastGreaterEqual.spec = $broadcast_greater_equal;
 
 const $broadcast_hypot = opSpec("broadcast_hypot", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1131,6 +1182,7 @@ const $broadcast_hypot = opSpec("broadcast_hypot", ["lhs", "rhs"], false, null, 
 export function broadcastHypot(lhs, rhs, options) {
   return callOp($broadcast_hypot, arguments);
 }
+broadcastHypot.spec = $broadcast_hypot;
 
 const $broadcast_lesser = opSpec("broadcast_lesser", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1149,6 +1201,7 @@ const $broadcast_lesser = opSpec("broadcast_lesser", ["lhs", "rhs"], false, null
 export function broadcastLesser(lhs, rhs, options) {
   return callOp($broadcast_lesser, arguments);
 }
+broadcastLesser.spec = $broadcast_lesser;
 
 const $broadcast_lesser_equal = opSpec("broadcast_lesser_equal", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1167,6 +1220,7 @@ const $broadcast_lesser_equal = opSpec("broadcast_lesser_equal", ["lhs", "rhs"],
 export function broadcastLesserEqual(lhs, rhs, options) {
   return callOp($broadcast_lesser_equal, arguments);
 }
+broadcastLesserEqual.spec = $broadcast_lesser_equal;
 
 const $broadcast_like = opSpec("broadcast_like", ["lhs", "rhs"], false, null, null, 1, [["lhs_axes", "lhsAxes", "shape"], ["rhs_axes", "rhsAxes", "shape"]]);
 /**
@@ -1188,6 +1242,7 @@ const $broadcast_like = opSpec("broadcast_like", ["lhs", "rhs"], false, null, nu
 export function broadcastLike(lhs, rhs, options) {
   return callOp($broadcast_like, arguments);
 }
+broadcastLike.spec = $broadcast_like;
 
 const $broadcast_logical_and = opSpec("broadcast_logical_and", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1206,6 +1261,7 @@ const $broadcast_logical_and = opSpec("broadcast_logical_and", ["lhs", "rhs"], f
 export function broadcastLogicalAnd(lhs, rhs, options) {
   return callOp($broadcast_logical_and, arguments);
 }
+broadcastLogicalAnd.spec = $broadcast_logical_and;
 
 const $broadcast_logical_or = opSpec("broadcast_logical_or", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1224,6 +1280,7 @@ const $broadcast_logical_or = opSpec("broadcast_logical_or", ["lhs", "rhs"], fal
 export function broadcastLogicalOr(lhs, rhs, options) {
   return callOp($broadcast_logical_or, arguments);
 }
+broadcastLogicalOr.spec = $broadcast_logical_or;
 
 const $broadcast_logical_xor = opSpec("broadcast_logical_xor", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1242,6 +1299,7 @@ const $broadcast_logical_xor = opSpec("broadcast_logical_xor", ["lhs", "rhs"], f
 export function broadcastLogicalXor(lhs, rhs, options) {
   return callOp($broadcast_logical_xor, arguments);
 }
+broadcastLogicalXor.spec = $broadcast_logical_xor;
 
 const $broadcast_maximum = opSpec("broadcast_maximum", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1260,6 +1318,7 @@ const $broadcast_maximum = opSpec("broadcast_maximum", ["lhs", "rhs"], false, nu
 export function broadcastMaximum(lhs, rhs, options) {
   return callOp($broadcast_maximum, arguments);
 }
+broadcastMaximum.spec = $broadcast_maximum;
 
 const $broadcast_minimum = opSpec("broadcast_minimum", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1278,6 +1337,7 @@ const $broadcast_minimum = opSpec("broadcast_minimum", ["lhs", "rhs"], false, nu
 export function broadcastMinimum(lhs, rhs, options) {
   return callOp($broadcast_minimum, arguments);
 }
+broadcastMinimum.spec = $broadcast_minimum;
 
 const $broadcast_mod = opSpec("broadcast_mod", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1297,6 +1357,7 @@ const $broadcast_mod = opSpec("broadcast_mod", ["lhs", "rhs"], false, null, null
 export function broadcastMod(lhs, rhs, options) {
   return callOp($broadcast_mod, arguments);
 }
+broadcastMod.spec = $broadcast_mod;
 
 const $broadcast_mul = opSpec("broadcast_mul", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1315,6 +1376,7 @@ const $broadcast_mul = opSpec("broadcast_mul", ["lhs", "rhs"], false, null, null
 export function broadcastMul(lhs, rhs, options) {
   return callOp($broadcast_mul, arguments);
 }
+broadcastMul.spec = $broadcast_mul;
 
 const $broadcast_not_equal = opSpec("broadcast_not_equal", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1333,6 +1395,7 @@ const $broadcast_not_equal = opSpec("broadcast_not_equal", ["lhs", "rhs"], false
 export function broadcastNotEqual(lhs, rhs, options) {
   return callOp($broadcast_not_equal, arguments);
 }
+broadcastNotEqual.spec = $broadcast_not_equal;
 
 const $broadcast_power = opSpec("broadcast_power", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1352,6 +1415,7 @@ const $broadcast_power = opSpec("broadcast_power", ["lhs", "rhs"], false, null, 
 export function broadcastPower(lhs, rhs, options) {
   return callOp($broadcast_power, arguments);
 }
+broadcastPower.spec = $broadcast_power;
 
 const $broadcast_sub = opSpec("broadcast_sub", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1370,6 +1434,7 @@ const $broadcast_sub = opSpec("broadcast_sub", ["lhs", "rhs"], false, null, null
 export function broadcastMinus(lhs, rhs, options) {
   return callOp($broadcast_sub, arguments);
 }
+broadcastMinus.spec = $broadcast_sub;
 /** Alias of broadcastMinus (MXNet `broadcast_sub`). */
 export const broadcastSub = broadcastMinus;
 
@@ -1391,6 +1456,7 @@ const $broadcast_to = opSpec("broadcast_to", ["data"], false, null, null, 1, [["
 export function broadcastTo(data, options) {
   return callOp($broadcast_to, arguments);
 }
+broadcastTo.spec = $broadcast_to;
 
 const $cbrt = opSpec("cbrt", ["data"], false, null, null, 1, []);
 /**
@@ -1405,6 +1471,7 @@ const $cbrt = opSpec("cbrt", ["data"], false, null, null, 1, []);
 export function cbrt(data, options) {
   return callOp($cbrt, arguments);
 }
+cbrt.spec = $cbrt;
 
 const $ceil = opSpec("ceil", ["data"], false, null, null, 1, []);
 /**
@@ -1419,6 +1486,7 @@ const $ceil = opSpec("ceil", ["data"], false, null, null, 1, []);
 export function ceil(data, options) {
   return callOp($ceil, arguments);
 }
+ceil.spec = $ceil;
 
 const $clip = opSpec("clip", ["data"], false, null, null, 1, [["a_min", "aMin", "float"], ["a_max", "aMax", "float"]]);
 /**
@@ -1436,6 +1504,7 @@ const $clip = opSpec("clip", ["data"], false, null, null, 1, [["a_min", "aMin", 
 export function clip(data, options) {
   return callOp($clip, arguments);
 }
+clip.spec = $clip;
 
 const $cos = opSpec("cos", ["data"], false, null, null, 1, []);
 /**
@@ -1450,6 +1519,7 @@ const $cos = opSpec("cos", ["data"], false, null, null, 1, []);
 export function cos(data, options) {
   return callOp($cos, arguments);
 }
+cos.spec = $cos;
 
 const $cosh = opSpec("cosh", ["data"], false, null, null, 1, []);
 /**
@@ -1464,6 +1534,7 @@ const $cosh = opSpec("cosh", ["data"], false, null, null, 1, []);
 export function cosh(data, options) {
   return callOp($cosh, arguments);
 }
+cosh.spec = $cosh;
 
 const $degrees = opSpec("degrees", ["data"], false, null, null, 1, []);
 /**
@@ -1478,6 +1549,7 @@ const $degrees = opSpec("degrees", ["data"], false, null, null, 1, []);
 export function degrees(data, options) {
   return callOp($degrees, arguments);
 }
+degrees.spec = $degrees;
 
 const $dot = opSpec("dot", ["lhs", "rhs"], false, null, null, 1, [["transpose_a", "transposeA", "bool"], ["transpose_b", "transposeB", "bool"], ["forward_stype", "forwardStype", "str"]]);
 /**
@@ -1502,6 +1574,7 @@ const $dot = opSpec("dot", ["lhs", "rhs"], false, null, null, 1, [["transpose_a"
 export function dot(lhs, rhs, options) {
   return callOp($dot, arguments);
 }
+dot.spec = $dot;
 
 const $elemwise_add = opSpec("elemwise_add", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1519,6 +1592,7 @@ const $elemwise_add = opSpec("elemwise_add", ["lhs", "rhs"], false, null, null, 
 export function elemwiseAdd(lhs, rhs, options) {
   return callOp($elemwise_add, arguments);
 }
+elemwiseAdd.spec = $elemwise_add;
 
 const $elemwise_div = opSpec("elemwise_div", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1536,6 +1610,7 @@ const $elemwise_div = opSpec("elemwise_div", ["lhs", "rhs"], false, null, null, 
 export function elemwiseDiv(lhs, rhs, options) {
   return callOp($elemwise_div, arguments);
 }
+elemwiseDiv.spec = $elemwise_div;
 
 const $elemwise_mul = opSpec("elemwise_mul", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1553,6 +1628,7 @@ const $elemwise_mul = opSpec("elemwise_mul", ["lhs", "rhs"], false, null, null, 
 export function elemwiseMul(lhs, rhs, options) {
   return callOp($elemwise_mul, arguments);
 }
+elemwiseMul.spec = $elemwise_mul;
 
 const $elemwise_sub = opSpec("elemwise_sub", ["lhs", "rhs"], false, null, null, 1, []);
 /**
@@ -1570,6 +1646,7 @@ const $elemwise_sub = opSpec("elemwise_sub", ["lhs", "rhs"], false, null, null, 
 export function elemwiseSub(lhs, rhs, options) {
   return callOp($elemwise_sub, arguments);
 }
+elemwiseSub.spec = $elemwise_sub;
 
 const $erf = opSpec("erf", ["data"], false, null, null, 1, []);
 /**
@@ -1584,6 +1661,7 @@ const $erf = opSpec("erf", ["data"], false, null, null, 1, []);
 export function erf(data, options) {
   return callOp($erf, arguments);
 }
+erf.spec = $erf;
 
 const $erfinv = opSpec("erfinv", ["data"], false, null, null, 1, []);
 /**
@@ -1598,6 +1676,7 @@ const $erfinv = opSpec("erfinv", ["data"], false, null, null, 1, []);
 export function erfinv(data, options) {
   return callOp($erfinv, arguments);
 }
+erfinv.spec = $erfinv;
 
 const $exp = opSpec("exp", ["data"], false, null, null, 1, []);
 /**
@@ -1612,6 +1691,7 @@ const $exp = opSpec("exp", ["data"], false, null, null, 1, []);
 export function exp(data, options) {
   return callOp($exp, arguments);
 }
+exp.spec = $exp;
 
 const $expand_dims = opSpec("expand_dims", ["data"], false, null, null, 1, [["axis", "axis", "int"]]);
 /**
@@ -1629,6 +1709,7 @@ const $expand_dims = opSpec("expand_dims", ["data"], false, null, null, 1, [["ax
 export function expandDims(data, options) {
   return callOp($expand_dims, arguments);
 }
+expandDims.spec = $expand_dims;
 
 const $expm1 = opSpec("expm1", ["data"], false, null, null, 1, []);
 /**
@@ -1643,6 +1724,7 @@ const $expm1 = opSpec("expm1", ["data"], false, null, null, 1, []);
 export function expm1(data, options) {
   return callOp($expm1, arguments);
 }
+expm1.spec = $expm1;
 
 const $fix = opSpec("fix", ["data"], false, null, null, 1, []);
 /**
@@ -1657,6 +1739,7 @@ const $fix = opSpec("fix", ["data"], false, null, null, 1, []);
 export function fix(data, options) {
   return callOp($fix, arguments);
 }
+fix.spec = $fix;
 
 const $floor = opSpec("floor", ["data"], false, null, null, 1, []);
 /**
@@ -1671,6 +1754,7 @@ const $floor = opSpec("floor", ["data"], false, null, null, 1, []);
 export function floor(data, options) {
   return callOp($floor, arguments);
 }
+floor.spec = $floor;
 
 const $ftrl_update = opSpec("ftrl_update", ["weight", "grad", "z", "n"], false, null, null, 1, [["lr", "lr", "float"], ["lamda1", "lamda1", "float"], ["beta", "beta", "float"], ["wd", "wd", "float"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"]]);
 /**
@@ -1701,6 +1785,7 @@ const $ftrl_update = opSpec("ftrl_update", ["weight", "grad", "z", "n"], false, 
 export function ftrlUpdate(weight, grad, z, n, options) {
   return callOp($ftrl_update, arguments);
 }
+ftrlUpdate.spec = $ftrl_update;
 
 const $gamma = opSpec("gamma", ["data"], false, null, null, 1, []);
 /**
@@ -1715,6 +1800,7 @@ const $gamma = opSpec("gamma", ["data"], false, null, null, 1, []);
 export function gamma(data, options) {
   return callOp($gamma, arguments);
 }
+gamma.spec = $gamma;
 
 const $gammaln = opSpec("gammaln", ["data"], false, null, null, 1, []);
 /**
@@ -1729,6 +1815,7 @@ const $gammaln = opSpec("gammaln", ["data"], false, null, null, 1, []);
 export function gammaln(data, options) {
   return callOp($gammaln, arguments);
 }
+gammaln.spec = $gammaln;
 
 const $gather_nd = opSpec("gather_nd", ["data", "indices"], false, null, null, 1, []);
 /**
@@ -1747,6 +1834,7 @@ const $gather_nd = opSpec("gather_nd", ["data", "indices"], false, null, null, 1
 export function gatherNd(data, indices, options) {
   return callOp($gather_nd, arguments);
 }
+gatherNd.spec = $gather_nd;
 
 const $lamb_update_phase1 = opSpec("lamb_update_phase1", ["weight", "grad", "mean", "var"], false, null, null, 1, [["beta1", "beta1", "float"], ["beta2", "beta2", "float"], ["epsilon", "epsilon", "float"], ["t", "t", "int"], ["bias_correction", "biasCorrection", "bool"], ["wd", "wd", "float"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"]]);
 /**
@@ -1778,6 +1866,7 @@ const $lamb_update_phase1 = opSpec("lamb_update_phase1", ["weight", "grad", "mea
 export function lambUpdatePhase1(weight, grad, mean, var_, options) {
   return callOp($lamb_update_phase1, arguments);
 }
+lambUpdatePhase1.spec = $lamb_update_phase1;
 
 const $lamb_update_phase2 = opSpec("lamb_update_phase2", ["weight", "g", "r1", "r2"], false, null, null, 1, [["lr", "lr", "float"], ["lower_bound", "lowerBound", "float"], ["upper_bound", "upperBound", "float"]]);
 /**
@@ -1802,6 +1891,7 @@ const $lamb_update_phase2 = opSpec("lamb_update_phase2", ["weight", "g", "r1", "
 export function lambUpdatePhase2(weight, g, r1, r2, options) {
   return callOp($lamb_update_phase2, arguments);
 }
+lambUpdatePhase2.spec = $lamb_update_phase2;
 
 const $log = opSpec("log", ["data"], false, null, null, 1, []);
 /**
@@ -1816,6 +1906,7 @@ const $log = opSpec("log", ["data"], false, null, null, 1, []);
 export function log(data, options) {
   return callOp($log, arguments);
 }
+log.spec = $log;
 
 const $log10 = opSpec("log10", ["data"], false, null, null, 1, []);
 /**
@@ -1830,6 +1921,7 @@ const $log10 = opSpec("log10", ["data"], false, null, null, 1, []);
 export function log10(data, options) {
   return callOp($log10, arguments);
 }
+log10.spec = $log10;
 
 const $log1p = opSpec("log1p", ["data"], false, null, null, 1, []);
 /**
@@ -1844,6 +1936,7 @@ const $log1p = opSpec("log1p", ["data"], false, null, null, 1, []);
 export function log1p(data, options) {
   return callOp($log1p, arguments);
 }
+log1p.spec = $log1p;
 
 const $log2 = opSpec("log2", ["data"], false, null, null, 1, []);
 /**
@@ -1858,6 +1951,7 @@ const $log2 = opSpec("log2", ["data"], false, null, null, 1, []);
 export function log2(data, options) {
   return callOp($log2, arguments);
 }
+log2.spec = $log2;
 
 const $log_softmax = opSpec("log_softmax", ["data"], false, null, null, 1, [["axis", "axis", "int"], ["temperature", "temperature", "float"], ["dtype", "dtype", "enum"], ["use_length", "useLength", "bool"]]);
 /**
@@ -1878,6 +1972,7 @@ const $log_softmax = opSpec("log_softmax", ["data"], false, null, null, 1, [["ax
 export function logSoftmax(data, options) {
   return callOp($log_softmax, arguments);
 }
+logSoftmax.spec = $log_softmax;
 
 const $logical_not = opSpec("logical_not", ["data"], false, null, null, 1, []);
 /**
@@ -1893,6 +1988,7 @@ const $logical_not = opSpec("logical_not", ["data"], false, null, null, 1, []);
 export function logicalNot(data, options) {
   return callOp($logical_not, arguments);
 }
+logicalNot.spec = $logical_not;
 
 const $make_loss = opSpec("make_loss", ["data"], false, null, null, 1, []);
 /**
@@ -1908,6 +2004,7 @@ const $make_loss = opSpec("make_loss", ["data"], false, null, null, 1, []);
 export function makeLoss(data, options) {
   return callOp($make_loss, arguments);
 }
+makeLoss.spec = $make_loss;
 
 const $max = opSpec("max", ["data"], false, null, null, 1, [["axis", "axis", "shape"], ["keepdims", "keepdims", "bool"], ["exclude", "exclude", "bool"]]);
 /**
@@ -1929,6 +2026,7 @@ const $max = opSpec("max", ["data"], false, null, null, 1, [["axis", "axis", "sh
 export function max(data, options) {
   return callOp($max, arguments);
 }
+max.spec = $max;
 /** Alias of max (MXNet `max`). */
 export const maxAxis = max;
 
@@ -1953,6 +2051,7 @@ const $mean = opSpec("mean", ["data"], false, null, null, 1, [["axis", "axis", "
 export function mean(data, options) {
   return callOp($mean, arguments);
 }
+mean.spec = $mean;
 
 const $min = opSpec("min", ["data"], false, null, null, 1, [["axis", "axis", "shape"], ["keepdims", "keepdims", "bool"], ["exclude", "exclude", "bool"]]);
 /**
@@ -1974,6 +2073,7 @@ const $min = opSpec("min", ["data"], false, null, null, 1, [["axis", "axis", "sh
 export function min(data, options) {
   return callOp($min, arguments);
 }
+min.spec = $min;
 /** Alias of min (MXNet `min`). */
 export const minAxis = min;
 
@@ -2007,6 +2107,7 @@ const $mp_lamb_update_phase1 = opSpec("mp_lamb_update_phase1", ["weight", "grad"
 export function mpLambUpdatePhase1(weight, grad, mean, var_, weight32, options) {
   return callOp($mp_lamb_update_phase1, arguments);
 }
+mpLambUpdatePhase1.spec = $mp_lamb_update_phase1;
 
 const $mp_lamb_update_phase2 = opSpec("mp_lamb_update_phase2", ["weight", "g", "r1", "r2", "weight32"], false, null, null, 1, [["lr", "lr", "float"], ["lower_bound", "lowerBound", "float"], ["upper_bound", "upperBound", "float"]]);
 /**
@@ -2031,6 +2132,7 @@ const $mp_lamb_update_phase2 = opSpec("mp_lamb_update_phase2", ["weight", "g", "
 export function mpLambUpdatePhase2(weight, g, r1, r2, weight32, options) {
   return callOp($mp_lamb_update_phase2, arguments);
 }
+mpLambUpdatePhase2.spec = $mp_lamb_update_phase2;
 
 const $mp_nag_mom_update = opSpec("mp_nag_mom_update", ["weight", "grad", "mom", "weight32"], false, null, null, 1, [["lr", "lr", "float"], ["momentum", "momentum", "float"], ["wd", "wd", "float"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"]]);
 /**
@@ -2058,6 +2160,7 @@ const $mp_nag_mom_update = opSpec("mp_nag_mom_update", ["weight", "grad", "mom",
 export function mpNagMomUpdate(weight, grad, mom, weight32, options) {
   return callOp($mp_nag_mom_update, arguments);
 }
+mpNagMomUpdate.spec = $mp_nag_mom_update;
 
 const $mp_sgd_mom_update = opSpec("mp_sgd_mom_update", ["weight", "grad", "mom", "weight32"], false, null, null, 1, [["lr", "lr", "float"], ["momentum", "momentum", "float"], ["wd", "wd", "float"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"], ["lazy_update", "lazyUpdate", "bool"]]);
 /**
@@ -2087,6 +2190,7 @@ const $mp_sgd_mom_update = opSpec("mp_sgd_mom_update", ["weight", "grad", "mom",
 export function mpSgdMomUpdate(weight, grad, mom, weight32, options) {
   return callOp($mp_sgd_mom_update, arguments);
 }
+mpSgdMomUpdate.spec = $mp_sgd_mom_update;
 
 const $mp_sgd_update = opSpec("mp_sgd_update", ["weight", "grad", "weight32"], false, null, null, 1, [["lr", "lr", "float"], ["wd", "wd", "float"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"], ["lazy_update", "lazyUpdate", "bool"]]);
 /**
@@ -2114,6 +2218,7 @@ const $mp_sgd_update = opSpec("mp_sgd_update", ["weight", "grad", "weight32"], f
 export function mpSgdUpdate(weight, grad, weight32, options) {
   return callOp($mp_sgd_update, arguments);
 }
+mpSgdUpdate.spec = $mp_sgd_update;
 
 const $multi_mp_sgd_mom_update = opSpec("multi_mp_sgd_mom_update", ["data"], true, null, "num_weights", 1, [["lrs", "lrs", "str"], ["wds", "wds", "str"], ["momentum", "momentum", "float"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"], ["num_weights", "numWeights", "int"]]);
 /**
@@ -2138,6 +2243,7 @@ const $multi_mp_sgd_mom_update = opSpec("multi_mp_sgd_mom_update", ["data"], tru
 export function multiMpSgdMomUpdate(data, options) {
   return callOp($multi_mp_sgd_mom_update, arguments);
 }
+multiMpSgdMomUpdate.spec = $multi_mp_sgd_mom_update;
 
 const $multi_mp_sgd_update = opSpec("multi_mp_sgd_update", ["data"], true, null, "num_weights", 1, [["lrs", "lrs", "str"], ["wds", "wds", "str"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"], ["num_weights", "numWeights", "int"]]);
 /**
@@ -2162,6 +2268,7 @@ const $multi_mp_sgd_update = opSpec("multi_mp_sgd_update", ["data"], true, null,
 export function multiMpSgdUpdate(data, options) {
   return callOp($multi_mp_sgd_update, arguments);
 }
+multiMpSgdUpdate.spec = $multi_mp_sgd_update;
 
 const $multi_sgd_mom_update = opSpec("multi_sgd_mom_update", ["data"], true, null, "num_weights", 1, [["lrs", "lrs", "str"], ["wds", "wds", "str"], ["momentum", "momentum", "float"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"], ["num_weights", "numWeights", "int"]]);
 /**
@@ -2187,6 +2294,7 @@ const $multi_sgd_mom_update = opSpec("multi_sgd_mom_update", ["data"], true, nul
 export function multiSgdMomUpdate(data, options) {
   return callOp($multi_sgd_mom_update, arguments);
 }
+multiSgdMomUpdate.spec = $multi_sgd_mom_update;
 
 const $multi_sgd_update = opSpec("multi_sgd_update", ["data"], true, null, "num_weights", 1, [["lrs", "lrs", "str"], ["wds", "wds", "str"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"], ["num_weights", "numWeights", "int"]]);
 /**
@@ -2211,6 +2319,7 @@ const $multi_sgd_update = opSpec("multi_sgd_update", ["data"], true, null, "num_
 export function multiSgdUpdate(data, options) {
   return callOp($multi_sgd_update, arguments);
 }
+multiSgdUpdate.spec = $multi_sgd_update;
 
 const $nag_mom_update = opSpec("nag_mom_update", ["weight", "grad", "mom"], false, null, null, 1, [["lr", "lr", "float"], ["momentum", "momentum", "float"], ["wd", "wd", "float"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"]]);
 /**
@@ -2238,6 +2347,7 @@ const $nag_mom_update = opSpec("nag_mom_update", ["weight", "grad", "mom"], fals
 export function nagMomUpdate(weight, grad, mom, options) {
   return callOp($nag_mom_update, arguments);
 }
+nagMomUpdate.spec = $nag_mom_update;
 
 const $nanprod = opSpec("nanprod", ["data"], false, null, null, 1, [["axis", "axis", "shape"], ["keepdims", "keepdims", "bool"], ["exclude", "exclude", "bool"]]);
 /**
@@ -2259,6 +2369,7 @@ const $nanprod = opSpec("nanprod", ["data"], false, null, null, 1, [["axis", "ax
 export function nanprod(data, options) {
   return callOp($nanprod, arguments);
 }
+nanprod.spec = $nanprod;
 
 const $nansum = opSpec("nansum", ["data"], false, null, null, 1, [["axis", "axis", "shape"], ["keepdims", "keepdims", "bool"], ["exclude", "exclude", "bool"]]);
 /**
@@ -2280,6 +2391,7 @@ const $nansum = opSpec("nansum", ["data"], false, null, null, 1, [["axis", "axis
 export function nansum(data, options) {
   return callOp($nansum, arguments);
 }
+nansum.spec = $nansum;
 
 const $negative = opSpec("negative", ["data"], false, null, null, 1, []);
 /**
@@ -2294,6 +2406,7 @@ const $negative = opSpec("negative", ["data"], false, null, null, 1, []);
 export function negative(data, options) {
   return callOp($negative, arguments);
 }
+negative.spec = $negative;
 
 const $norm = opSpec("norm", ["data"], false, null, null, 1, [["ord", "ord", "int"], ["axis", "axis", "shape"], ["out_dtype", "outDtype", "dtype"], ["keepdims", "keepdims", "bool"]]);
 /**
@@ -2317,6 +2430,7 @@ const $norm = opSpec("norm", ["data"], false, null, null, 1, [["ord", "ord", "in
 export function norm(data, options) {
   return callOp($norm, arguments);
 }
+norm.spec = $norm;
 
 const $one_hot = opSpec("one_hot", ["indices"], false, null, null, 1, [["depth", "depth", "int"], ["on_value", "onValue", "float"], ["off_value", "offValue", "float"], ["dtype", "dtype", "dtype"]]);
 /**
@@ -2339,6 +2453,7 @@ const $one_hot = opSpec("one_hot", ["indices"], false, null, null, 1, [["depth",
 export function oneHot(indices, options) {
   return callOp($one_hot, arguments);
 }
+oneHot.spec = $one_hot;
 
 const $ones_like = opSpec("ones_like", ["data"], false, null, null, 1, []);
 /**
@@ -2353,6 +2468,7 @@ const $ones_like = opSpec("ones_like", ["data"], false, null, null, 1, []);
 export function onesLike(data, options) {
   return callOp($ones_like, arguments);
 }
+onesLike.spec = $ones_like;
 
 const $pick = opSpec("pick", ["data", "index"], false, null, null, 1, [["axis", "axis", "int"], ["keepdims", "keepdims", "bool"], ["mode", "mode", "enum"]]);
 /**
@@ -2376,6 +2492,7 @@ const $pick = opSpec("pick", ["data", "index"], false, null, null, 1, [["axis", 
 export function pick(data, index, options) {
   return callOp($pick, arguments);
 }
+pick.spec = $pick;
 
 const $prod = opSpec("prod", ["data"], false, null, null, 1, [["axis", "axis", "shape"], ["keepdims", "keepdims", "bool"], ["exclude", "exclude", "bool"]]);
 /**
@@ -2397,6 +2514,7 @@ const $prod = opSpec("prod", ["data"], false, null, null, 1, [["axis", "axis", "
 export function prod(data, options) {
   return callOp($prod, arguments);
 }
+prod.spec = $prod;
 
 const $radians = opSpec("radians", ["data"], false, null, null, 1, []);
 /**
@@ -2411,6 +2529,7 @@ const $radians = opSpec("radians", ["data"], false, null, null, 1, []);
 export function radians(data, options) {
   return callOp($radians, arguments);
 }
+radians.spec = $radians;
 
 const $rcbrt = opSpec("rcbrt", ["data"], false, null, null, 1, []);
 /**
@@ -2425,6 +2544,7 @@ const $rcbrt = opSpec("rcbrt", ["data"], false, null, null, 1, []);
 export function rcbrt(data, options) {
   return callOp($rcbrt, arguments);
 }
+rcbrt.spec = $rcbrt;
 
 const $reciprocal = opSpec("reciprocal", ["data"], false, null, null, 1, []);
 /**
@@ -2439,6 +2559,7 @@ const $reciprocal = opSpec("reciprocal", ["data"], false, null, null, 1, []);
 export function reciprocal(data, options) {
   return callOp($reciprocal, arguments);
 }
+reciprocal.spec = $reciprocal;
 
 const $relu = opSpec("relu", ["data"], false, null, null, 1, []);
 /**
@@ -2453,6 +2574,7 @@ const $relu = opSpec("relu", ["data"], false, null, null, 1, []);
 export function relu(data, options) {
   return callOp($relu, arguments);
 }
+relu.spec = $relu;
 
 const $repeat = opSpec("repeat", ["data"], false, null, null, 1, [["repeats", "repeats", "int"], ["axis", "axis", "int"]]);
 /**
@@ -2472,6 +2594,7 @@ const $repeat = opSpec("repeat", ["data"], false, null, null, 1, [["repeats", "r
 export function repeat(data, options) {
   return callOp($repeat, arguments);
 }
+repeat.spec = $repeat;
 
 const $reverse = opSpec("reverse", ["data"], false, null, null, 1, [["axis", "axis", "shape"]]);
 /**
@@ -2487,6 +2610,7 @@ const $reverse = opSpec("reverse", ["data"], false, null, null, 1, [["axis", "ax
 export function flip(data, options) {
   return callOp($reverse, arguments);
 }
+flip.spec = $reverse;
 /** Alias of flip (MXNet `reverse`). */
 export const reverse = flip;
 
@@ -2504,6 +2628,7 @@ const $rint = opSpec("rint", ["data"], false, null, null, 1, []);
 export function rint(data, options) {
   return callOp($rint, arguments);
 }
+rint.spec = $rint;
 
 const $rmsprop_update = opSpec("rmsprop_update", ["weight", "grad", "n"], false, null, null, 1, [["lr", "lr", "float"], ["gamma1", "gamma1", "float"], ["epsilon", "epsilon", "float"], ["wd", "wd", "float"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"], ["clip_weights", "clipWeights", "float"]]);
 /**
@@ -2536,6 +2661,7 @@ const $rmsprop_update = opSpec("rmsprop_update", ["weight", "grad", "n"], false,
 export function rmspropUpdate(weight, grad, n, options) {
   return callOp($rmsprop_update, arguments);
 }
+rmspropUpdate.spec = $rmsprop_update;
 
 const $rmspropalex_update = opSpec("rmspropalex_update", ["weight", "grad", "n", "g", "delta"], false, null, null, 1, [["lr", "lr", "float"], ["gamma1", "gamma1", "float"], ["gamma2", "gamma2", "float"], ["epsilon", "epsilon", "float"], ["wd", "wd", "float"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"], ["clip_weights", "clipWeights", "float"]]);
 /**
@@ -2572,6 +2698,7 @@ const $rmspropalex_update = opSpec("rmspropalex_update", ["weight", "grad", "n",
 export function rmspropalexUpdate(weight, grad, n, g, delta, options) {
   return callOp($rmspropalex_update, arguments);
 }
+rmspropalexUpdate.spec = $rmspropalex_update;
 
 const $round = opSpec("round", ["data"], false, null, null, 1, []);
 /**
@@ -2587,6 +2714,7 @@ const $round = opSpec("round", ["data"], false, null, null, 1, []);
 export function round(data, options) {
   return callOp($round, arguments);
 }
+round.spec = $round;
 
 const $rsqrt = opSpec("rsqrt", ["data"], false, null, null, 1, []);
 /**
@@ -2601,6 +2729,7 @@ const $rsqrt = opSpec("rsqrt", ["data"], false, null, null, 1, []);
 export function rsqrt(data, options) {
   return callOp($rsqrt, arguments);
 }
+rsqrt.spec = $rsqrt;
 
 const $sgd_mom_update = opSpec("sgd_mom_update", ["weight", "grad", "mom"], false, null, null, 1, [["lr", "lr", "float"], ["momentum", "momentum", "float"], ["wd", "wd", "float"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"], ["lazy_update", "lazyUpdate", "bool"]]);
 /**
@@ -2630,6 +2759,7 @@ const $sgd_mom_update = opSpec("sgd_mom_update", ["weight", "grad", "mom"], fals
 export function sgdMomUpdate(weight, grad, mom, options) {
   return callOp($sgd_mom_update, arguments);
 }
+sgdMomUpdate.spec = $sgd_mom_update;
 
 const $sgd_update = opSpec("sgd_update", ["weight", "grad"], false, null, null, 1, [["lr", "lr", "float"], ["wd", "wd", "float"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"], ["lazy_update", "lazyUpdate", "bool"]]);
 /**
@@ -2656,6 +2786,7 @@ const $sgd_update = opSpec("sgd_update", ["weight", "grad"], false, null, null, 
 export function sgdUpdate(weight, grad, options) {
   return callOp($sgd_update, arguments);
 }
+sgdUpdate.spec = $sgd_update;
 
 const $sigmoid = opSpec("sigmoid", ["data"], false, null, null, 1, []);
 /**
@@ -2670,6 +2801,7 @@ const $sigmoid = opSpec("sigmoid", ["data"], false, null, null, 1, []);
 export function sigmoid(data, options) {
   return callOp($sigmoid, arguments);
 }
+sigmoid.spec = $sigmoid;
 
 const $sign = opSpec("sign", ["data"], false, null, null, 1, []);
 /**
@@ -2684,6 +2816,7 @@ const $sign = opSpec("sign", ["data"], false, null, null, 1, []);
 export function sign(data, options) {
   return callOp($sign, arguments);
 }
+sign.spec = $sign;
 
 const $signsgd_update = opSpec("signsgd_update", ["weight", "grad"], false, null, null, 1, [["lr", "lr", "float"], ["wd", "wd", "float"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"]]);
 /**
@@ -2707,6 +2840,7 @@ const $signsgd_update = opSpec("signsgd_update", ["weight", "grad"], false, null
 export function signsgdUpdate(weight, grad, options) {
   return callOp($signsgd_update, arguments);
 }
+signsgdUpdate.spec = $signsgd_update;
 
 const $signum_update = opSpec("signum_update", ["weight", "grad", "mom"], false, null, null, 1, [["lr", "lr", "float"], ["momentum", "momentum", "float"], ["wd", "wd", "float"], ["rescale_grad", "rescaleGrad", "float"], ["clip_gradient", "clipGradient", "float"], ["wd_lh", "wdLh", "float"]]);
 /**
@@ -2736,6 +2870,7 @@ const $signum_update = opSpec("signum_update", ["weight", "grad", "mom"], false,
 export function signumUpdate(weight, grad, mom, options) {
   return callOp($signum_update, arguments);
 }
+signumUpdate.spec = $signum_update;
 
 const $sin = opSpec("sin", ["data"], false, null, null, 1, []);
 /**
@@ -2750,6 +2885,7 @@ const $sin = opSpec("sin", ["data"], false, null, null, 1, []);
 export function sin(data, options) {
   return callOp($sin, arguments);
 }
+sin.spec = $sin;
 
 const $sinh = opSpec("sinh", ["data"], false, null, null, 1, []);
 /**
@@ -2764,6 +2900,7 @@ const $sinh = opSpec("sinh", ["data"], false, null, null, 1, []);
 export function sinh(data, options) {
   return callOp($sinh, arguments);
 }
+sinh.spec = $sinh;
 
 const $slice = opSpec("slice", ["data"], false, null, null, 1, [["begin", "begin", "shape"], ["end", "end", "shape"], ["step", "step", "shape"]]);
 /**
@@ -2786,6 +2923,7 @@ const $slice = opSpec("slice", ["data"], false, null, null, 1, [["begin", "begin
 export function crop(data, options) {
   return callOp($slice, arguments);
 }
+crop.spec = $slice;
 /** Alias of crop (MXNet `slice`). */
 export const slice = crop;
 
@@ -2809,6 +2947,7 @@ const $slice_axis = opSpec("slice_axis", ["data"], false, null, null, 1, [["axis
 export function sliceAxis(data, options) {
   return callOp($slice_axis, arguments);
 }
+sliceAxis.spec = $slice_axis;
 
 const $smooth_l1 = opSpec("smooth_l1", ["data"], false, null, null, 1, [["scalar", "scalar", "float"], ["is_int", "isInt", "bool"]]);
 /**
@@ -2827,6 +2966,7 @@ const $smooth_l1 = opSpec("smooth_l1", ["data"], false, null, null, 1, [["scalar
 export function smoothL1(data, options) {
   return callOp($smooth_l1, arguments);
 }
+smoothL1.spec = $smooth_l1;
 
 const $softmax = opSpec("softmax", ["data", "length"], false, null, null, 1, [["axis", "axis", "int"], ["temperature", "temperature", "float"], ["dtype", "dtype", "enum"], ["use_length", "useLength", "bool"]]);
 /**
@@ -2849,6 +2989,7 @@ const $softmax = opSpec("softmax", ["data", "length"], false, null, null, 1, [["
 export function softmax(data, length, options) {
   return callOp($softmax, arguments);
 }
+softmax.spec = $softmax;
 
 const $softmax_cross_entropy = opSpec("softmax_cross_entropy", ["data", "label"], false, null, null, 1, []);
 /**
@@ -2865,6 +3006,7 @@ const $softmax_cross_entropy = opSpec("softmax_cross_entropy", ["data", "label"]
 export function softmaxCrossEntropy(data, label, options) {
   return callOp($softmax_cross_entropy, arguments);
 }
+softmaxCrossEntropy.spec = $softmax_cross_entropy;
 
 const $softmin = opSpec("softmin", ["data"], false, null, null, 1, [["axis", "axis", "int"], ["temperature", "temperature", "float"], ["dtype", "dtype", "enum"], ["use_length", "useLength", "bool"]]);
 /**
@@ -2885,6 +3027,7 @@ const $softmin = opSpec("softmin", ["data"], false, null, null, 1, [["axis", "ax
 export function softmin(data, options) {
   return callOp($softmin, arguments);
 }
+softmin.spec = $softmin;
 
 const $softsign = opSpec("softsign", ["data"], false, null, null, 1, []);
 /**
@@ -2899,6 +3042,7 @@ const $softsign = opSpec("softsign", ["data"], false, null, null, 1, []);
 export function softsign(data, options) {
   return callOp($softsign, arguments);
 }
+softsign.spec = $softsign;
 
 const $sqrt = opSpec("sqrt", ["data"], false, null, null, 1, []);
 /**
@@ -2913,6 +3057,7 @@ const $sqrt = opSpec("sqrt", ["data"], false, null, null, 1, []);
 export function sqrt(data, options) {
   return callOp($sqrt, arguments);
 }
+sqrt.spec = $sqrt;
 
 const $square = opSpec("square", ["data"], false, null, null, 1, []);
 /**
@@ -2927,6 +3072,7 @@ const $square = opSpec("square", ["data"], false, null, null, 1, []);
 export function square(data, options) {
   return callOp($square, arguments);
 }
+square.spec = $square;
 
 const $squeeze = opSpec("squeeze", ["data"], false, null, null, 1, [["axis", "axis", "shape"]]);
 /**
@@ -2945,6 +3091,7 @@ const $squeeze = opSpec("squeeze", ["data"], false, null, null, 1, [["axis", "ax
 export function squeeze(data, options) {
   return callOp($squeeze, arguments);
 }
+squeeze.spec = $squeeze;
 
 const $stack = opSpec("stack", ["data"], true, "num_args", null, 1, [["axis", "axis", "int"], ["num_args", "numArgs", "int"]]);
 /**
@@ -2963,6 +3110,7 @@ const $stack = opSpec("stack", ["data"], true, "num_args", null, 1, [["axis", "a
 export function stack(data, options) {
   return callOp($stack, arguments);
 }
+stack.spec = $stack;
 
 const $sum = opSpec("sum", ["data"], false, null, null, 1, [["axis", "axis", "shape"], ["keepdims", "keepdims", "bool"], ["exclude", "exclude", "bool"]]);
 /**
@@ -2985,6 +3133,7 @@ const $sum = opSpec("sum", ["data"], false, null, null, 1, [["axis", "axis", "sh
 export function sum(data, options) {
   return callOp($sum, arguments);
 }
+sum.spec = $sum;
 /** Alias of sum (MXNet `sum`). */
 export const sumAxis = sum;
 
@@ -3011,6 +3160,7 @@ const $take = opSpec("take", ["a", "indices"], false, null, null, 1, [["axis", "
 export function take(a, indices, options) {
   return callOp($take, arguments);
 }
+take.spec = $take;
 
 const $tan = opSpec("tan", ["data"], false, null, null, 1, []);
 /**
@@ -3025,6 +3175,7 @@ const $tan = opSpec("tan", ["data"], false, null, null, 1, []);
 export function tan(data, options) {
   return callOp($tan, arguments);
 }
+tan.spec = $tan;
 
 const $tanh = opSpec("tanh", ["data"], false, null, null, 1, []);
 /**
@@ -3039,6 +3190,7 @@ const $tanh = opSpec("tanh", ["data"], false, null, null, 1, []);
 export function tanh(data, options) {
   return callOp($tanh, arguments);
 }
+tanh.spec = $tanh;
 
 const $tile = opSpec("tile", ["data"], false, null, null, 1, [["reps", "reps", "shape"]]);
 /**
@@ -3059,6 +3211,7 @@ const $tile = opSpec("tile", ["data"], false, null, null, 1, [["reps", "reps", "
 export function tile(data, options) {
   return callOp($tile, arguments);
 }
+tile.spec = $tile;
 
 const $transpose = opSpec("transpose", ["data"], false, null, null, 1, [["axes", "axes", "shape"]]);
 /**
@@ -3076,6 +3229,7 @@ const $transpose = opSpec("transpose", ["data"], false, null, null, 1, [["axes",
 export function transpose(data, options) {
   return callOp($transpose, arguments);
 }
+transpose.spec = $transpose;
 
 const $trunc = opSpec("trunc", ["data"], false, null, null, 1, []);
 /**
@@ -3090,6 +3244,7 @@ const $trunc = opSpec("trunc", ["data"], false, null, null, 1, []);
 export function trunc(data, options) {
   return callOp($trunc, arguments);
 }
+trunc.spec = $trunc;
 
 const $where = opSpec("where", ["condition", "x", "y"], false, null, null, 1, []);
 /**
@@ -3108,6 +3263,7 @@ const $where = opSpec("where", ["condition", "x", "y"], false, null, null, 1, []
 export function where(condition, x, y, options) {
   return callOp($where, arguments);
 }
+where.spec = $where;
 
 const $zeros_like = opSpec("zeros_like", ["data"], false, null, null, 1, []);
 /**
@@ -3122,3 +3278,4 @@ const $zeros_like = opSpec("zeros_like", ["data"], false, null, null, 1, []);
 export function zerosLike(data, options) {
   return callOp($zeros_like, arguments);
 }
+zerosLike.spec = $zeros_like;

@@ -148,7 +148,8 @@ def _file(model, per_op, internal):
     """One namespace's file: for every op with a name there, its spec and
     function (further names of the op in this namespace are aliases)."""
     out = ["// " + line for line in model.header_lines()]
-    out += ["", "import { callOp, opSpec } from '../invoke.js';", ""]
+    out += ["", "import { callOp, opSpec } from '../invoke.js';", "",
+            "/** @typedef {import('../ndarray.js').NDArray} NDArray */", ""]
     exported = {}  # op name -> its first function name here
     for op in model.ops:
         names = [js for (intl, js) in per_op.get(op["name"], []) if intl == internal]

@@ -3,6 +3,8 @@
 
 import { callOp, opSpec } from '../invoke.js';
 
+/** @typedef {import('../ndarray.js').NDArray} NDArray */
+
 const $_arange = opSpec("_arange", [], false, null, null, 1, [["start", "start", "float"], ["stop", "stop", "float"], ["step", "step", "float"], ["repeat", "repeat", "int"], ["infer_range", "inferRange", "bool"], ["ctx", "ctx", "str"], ["dtype", "dtype", "dtype"]]);
 /**
  * Returns evenly spaced values within [start, stop) with spacing `step`, each repeated `repeat`

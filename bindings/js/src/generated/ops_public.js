@@ -3,6 +3,8 @@
 
 import { callOp, opSpec } from '../invoke.js';
 
+/** @typedef {import('../ndarray.js').NDArray} NDArray */
+
 const $Activation = opSpec("Activation", ["data"], false, null, null, 1, [["act_type", "actType", "enum"]]);
 /**
  * Applies an activation function element-wise: relu max(x, 0), sigmoid 1 / (1 + exp(-x)), tanh,

@@ -40,4 +40,6 @@ if ! .venv/bin/python -c "import numpy, cffi, pytest, setuptools" 2>/dev/null ||
 fi
 
 # The JavaScript binding (bindings/js): Node.js and its locked npm packages.
-tools/install_js.sh
+# Not fatal here, so the core and Python build without npm's registry; the
+# JavaScript suite of tools/run_tests.sh tries again and fails if it cannot.
+tools/install_js.sh || echo "warning: the JavaScript binding's dependencies are not installed" >&2

@@ -1,6 +1,8 @@
 """mxlite: MXNet 1.9's API over a small, fast C++ core.  `import mxlite as mx`."""
 from . import autograd, base, context, engine, ndarray, random, storage, test_utils
 from . import attribute, name, symbol
+from . import registry, lr_scheduler, optimizer, initializer, metric, io
+from . import initializer as init
 from .attribute import AttrScope
 from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
@@ -10,4 +12,5 @@ from . import symbol as sym
 __version__ = "0.1.0"
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus",
            "autograd", "nd", "ndarray", "sym", "symbol", "name", "attribute", "AttrScope",
-           "random", "engine", "storage", "context", "base", "test_utils"]
+           "random", "engine", "storage", "context", "base", "test_utils",
+           "registry", "lr_scheduler", "optimizer", "initializer", "init", "metric", "io"]

@@ -1,0 +1,257 @@
+"""SGD-family optimizers: SGD, NAG, Signum, ccSGD, DCASGD, SGLD.
+
+SGD, NAG and Signum run the fused update ops (sgd_update, sgd_mom_update,
+nag_mom_update, signum_update, their mp_ forms, and the multi_ forms that
+update several weights per call); their multi-precision state is
+(momentum or None, float32 master copy), as in MXNet 1.9.
+"""
+import math
+import os
+import warnings
+
+import numpy
+
+from .. import ndarray as nd
+from .optimizer import Optimizer, _check_arrays, _zeros_like, register
+
+__all__ = ["SGD", "NAG", "Signum", "ccSGD", "DCASGD", "SGLD"]
+
+
+def _mp_state(opt, index, weight):
+    """(state of the float32 master copy, master copy) for float16 weights with
+    multi_precision; the plain state otherwise (MXNet's SGD layout)."""
+    if opt.multi_precision and weight.dtype == numpy.float16:
+        weight32 = weight.astype(numpy.float32)
+        return (opt.create_state(index, weight32), weight32)
+    if weight.dtype == numpy.float16 and not opt.multi_precision:
+        warnings.warn("Accumulating with float16 in optimizer can lead to poor accuracy or slow "
+                      "convergence. Consider using multi_precision=True option of the SGD "
+                      "optimizer", UserWarning, stacklevel=3)
+    return opt.create_state(index, weight)
+
+
+def _use_mp(opt, weight):
+    w = weight[0] if isinstance(weight, (list, tuple)) else weight
+    return bool(opt.multi_precision and w.dtype == numpy.float16)
+
+
+def _common_kwargs(opt):
+    kwargs = {"rescale_grad": opt.rescale_grad}
+    if opt.momentum > 0:
+        kwargs["momentum"] = opt.momentum
+    if opt.clip_gradient:
+        kwargs["clip_gradient"] = opt.clip_gradient
+    return kwargs
+
+
+@register
+class SGD(Optimizer):
+    """SGD with momentum and weight decay.
+
+    Without momentum: weight = weight - lr * (rescale_grad * clip(grad) + wd * weight).
+    With momentum: state = momentum * state - lr * (g + wd * weight); weight += state.
+    Several weights of one dtype are updated per call (multi_sgd_* ops), up
+    to MXNET_OPTIMIZER_AGGREGATION_SIZE (default 4) at a time.
+
+    Parameters
+    ----------
+    momentum : float, default 0.
+    lazy_update : bool, default True
+        Accepted for compatibility (only dense arrays exist here, where it has no effect).
+    multi_precision : bool, default False
+        Update float16 weights through a float32 master copy.
+    """
+
+    def __init__(self, momentum=0.0, lazy_update=True, **kwargs):
+        super().__init__(**kwargs)
+        self.momentum = momentum
+        self.lazy_update = lazy_update
+        self.aggregate_num = int(os.getenv("MXNET_OPTIMIZER_AGGREGATION_SIZE", "4"))
+
+    def create_state_multi_precision(self, index, weight):
+        return _mp_state(self, index, weight)
+
+    def create_state(self, index, weight):
+        if self.momentum != 0.0:
+            return _zeros_like(weight)
+        return None
+
+    def _update_impl(self, indices, weights, grads, states, multi_precision=False):
+        if not isinstance(indices, (tuple, list)):
+            indices, weights, grads, states = [indices], [weights], [grads], [states]
+        for w, g in zip(weights, grads):
+            _check_arrays("SGD", w, g)
+        self._update_count(indices)
+        lrs = self._get_lrs(indices)
+        wds = self._get_wds(indices)
+        kwargs = _common_kwargs(self)
+        mom = self.momentum > 0
+        if len(indices) > 1:
+            # One fused call; inputs grouped per weight as the multi_ ops expect.
+            ins = []
+            for w, g, s in zip(weights, grads, states):
+                ins += [w, g]
+                if multi_precision:
+                    ins += ([s[0]] if mom else []) + [s[1]]
+                elif mom:
+                    ins.append(s)
+            op = {(False, False): nd.multi_sgd_update, (False, True): nd.multi_sgd_mom_update,
+                  (True, False): nd.multi_mp_sgd_update,
+                  (True, True): nd.multi_mp_sgd_mom_update}[(multi_precision, mom)]
+            op(*ins, out=list(weights), num_weights=len(weights), lrs=lrs, wds=wds, **kwargs)
+            return
+        weight, grad, state, lr, wd = weights[0], grads[0], states[0], lrs[0], wds[0]
+        if not multi_precision:
+            if state is not None:
+                nd.sgd_mom_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kwargs)
+            else:
+                nd.sgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kwargs)
+        elif state[0] is not None:
+            nd.mp_sgd_mom_update(weight, grad, state[0], state[1], out=weight, lr=lr, wd=wd,
+                                 **kwargs)
+        else:
+            nd.mp_sgd_update(weight, grad, state[1], out=weight, lr=lr, wd=wd, **kwargs)
+
+    def update(self, index, weight, grad, state):
+        self._update_impl(index, weight, grad, state, multi_precision=False)
+
+    def update_multi_precision(self, index, weight, grad, state):
+        self._update_impl(index, weight, grad, state, multi_precision=_use_mp(self, weight))
+
+
+@register
+class ccSGD(SGD):  # pylint: disable=invalid-name
+    """[DEPRECATED] Same as SGD; kept for backward compatibility."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+@register
+class NAG(Optimizer):
+    """Nesterov accelerated gradient (nag_mom_update / mp_nag_mom_update).
+
+    With momentum: g = rescale_grad * clip(grad) + wd * weight;
+    state = momentum * state - lr * g; weight += momentum * state - lr * g.
+    Without momentum this is plain SGD.
+    """
+
+    def __init__(self, momentum=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.momentum = momentum
+
+    def create_state_multi_precision(self, index, weight):
+        return _mp_state(self, index, weight)
+
+    def create_state(self, index, weight):
+        if self.momentum != 0.0:
+            return _zeros_like(weight)
+        return None
+
+    def _update_impl(self, index, weight, grad, state, multi_precision=False):
+        _check_arrays("NAG", weight, grad)
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        kwargs = _common_kwargs(self)
+        if not multi_precision:
+            if state is not None:
+                nd.nag_mom_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kwargs)
+            else:
+                nd.sgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kwargs)
+        elif state[0] is not None:
+            nd.mp_nag_mom_update(weight, grad, state[0], state[1], out=weight, lr=lr, wd=wd,
+                                 **kwargs)
+        else:
+            nd.mp_sgd_update(weight, grad, state[1], out=weight, lr=lr, wd=wd, **kwargs)
+
+    def update(self, index, weight, grad, state):
+        self._update_impl(index, weight, grad, state, multi_precision=False)
+
+    def update_multi_precision(self, index, weight, grad, state):
+        self._update_impl(index, weight, grad, state, multi_precision=_use_mp(self, weight))
+
+
+@register
+class Signum(Optimizer):
+    """Signum: SignSGD with momentum (signum_update; signsgd_update without momentum).
+
+    state = momentum * state - (1 - momentum) * (g + wd * weight);
+    weight = (1 - lr * wd_lh) * weight + lr * sign(state).
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.9, wd_lh=0.0, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.momentum = momentum
+        self.wd_lh = wd_lh
+
+    def create_state(self, index, weight):
+        if self.momentum != 0.0:
+            return _zeros_like(weight)
+        return None
+
+    def update(self, index, weight, grad, state):
+        _check_arrays("Signum", weight, grad)
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        kwargs = _common_kwargs(self)
+        if state is not None:
+            if self.wd_lh:
+                kwargs["wd_lh"] = self.wd_lh
+            nd.signum_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kwargs)
+        else:
+            nd.signsgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kwargs)
+
+
+@register
+class DCASGD(Optimizer):
+    """Delay-compensated asynchronous SGD (Zheng et al. 2016).
+
+    g = rescale_grad * clip(grad); state = momentum * state - lr * (g + wd * weight
+    + lamda * g * g * (weight - previous_weight)); weight += state (or the
+    momentum-free step when momentum is 0); previous_weight = weight.
+    """
+
+    def __init__(self, momentum=0.0, lamda=0.04, **kwargs):
+        super().__init__(**kwargs)
+        self.momentum = momentum
+        self.weight_previous = {}
+        self.lamda = lamda
+
+    def create_state(self, index, weight):
+        mom = None if self.momentum == 0.0 else _zeros_like(weight)
+        return (mom, weight.copy())
+
+    def update(self, index, weight, grad, state):
+        _check_arrays("DCASGD", weight, grad)
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        grad = grad * self.rescale_grad
+        if self.clip_gradient is not None:
+            grad = nd.clip(grad, -self.clip_gradient, self.clip_gradient)
+        mom, previous_weight = state
+        step = -lr * (grad + wd * weight + self.lamda * grad * grad * (weight - previous_weight))
+        if mom is not None:
+            mom *= self.momentum
+            mom += step
+            step = mom
+        previous_weight[:] = weight
+        weight += step
+
+
+@register
+class SGLD(Optimizer):
+    """Stochastic gradient Langevin dynamics: a half gradient step plus N(0, lr) noise.
+
+    weight += -lr/2 * (rescale_grad * clip(grad) + wd * weight) + N(0, sqrt(lr)).
+    The noise comes from mx.random, so mx.random.seed makes runs repeatable.
+    """
+
+    def update(self, index, weight, grad, state):
+        _check_arrays("SGLD", weight, grad)
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        grad = grad * self.rescale_grad
+        if self.clip_gradient is not None:
+            grad = nd.clip(grad, -self.clip_gradient, self.clip_gradient)
+        noise = nd.random.normal(0, math.sqrt(lr), shape=weight.shape, dtype=weight.dtype)
+        weight += -lr / 2 * (grad + wd * weight) + noise

@@ -10,6 +10,37 @@ import { invoke, invokeRaw, opHandle } from './invoke.js';
 // garbage collector reclaims the NDArray.
 const finalizer = new FinalizationRegistry((h) => C.mxl_array_free(h));
 
+// Registering with the FinalizationRegistry is most of what wrapping a handle
+// costs, and many arrays are disposed right after use (tidy, dispose in
+// loops).  New arrays therefore wait in `pending` (a strong reference, so
+// none can be collected unregistered) and are registered together at the end
+// of the current job or every PENDING_MAX arrays; those disposed by then are
+// never registered.
+const pending = [];
+const PENDING_MAX = 256;
+let flushQueued = false;
+
+function flushPending() {
+  flushQueued = false;
+  for (let i = 0; i < pending.length; i++) {
+    const a = pending[i];
+    if (a._h) {
+      finalizer.register(a, a._h, a);
+      a._registered = true;
+    }
+  }
+  pending.length = 0;
+}
+
+function track(a) {
+  pending.push(a);
+  if (pending.length >= PENDING_MAX) flushPending();
+  else if (!flushQueued) {
+    flushQueued = true;
+    queueMicrotask(flushPending);
+  }
+}
+
 // Only the binding creates NDArrays from raw handles: a made-up BigInt would
 // reach the core as a pointer, so the constructor demands this private token.
 const OWN = globalThis.Symbol('mxlite.NDArray');
@@ -31,7 +62,8 @@ export class NDArray {
     this._dtype = null;
     this._grad = null;
     this._keep = false;
-    finalizer.register(this, handle, this);
+    this._registered = false;
+    track(this);
   }
 
   /** Releases the core handle now; later use throws an INVALID_HANDLE MXNetError. */
@@ -39,7 +71,7 @@ export class NDArray {
     const h = this._h;
     if (h) {
       this._h = 0n;
-      finalizer.unregister(this);
+      if (this._registered) finalizer.unregister(this);
       C.mxl_array_free(h);
     }
     if (this._grad) {

@@ -613,6 +613,182 @@ MXL_API int mxl_symbol_load(const char* path, mxl_symbol_t** out);
 MXL_API int mxl_symbol_debug_str(const mxl_symbol_t* sym, char* buf,
                                  uint64_t cap, uint64_t* needed);
 
+/* -------------------------------------------------------------- executors */
+
+/* A symbol bound to arrays (MXNet's Executor): forward runs the graph,
+ * backward the gradient graph built from the ops' registered gradients.
+ * Both are planned once at bind: intermediate values share memory blocks
+ * (in-place along the ops' declared pairs, then reuse of freed blocks), and
+ * arguments, gradient buffers, auxiliary states and outputs are never used
+ * as scratch.  MXL_MEMORY_PLAN=0 turns planning off (every value its own
+ * block), MXNET_EXEC_ENABLE_INPLACE=0 only the in-place part;
+ * MXNET_BACKWARD_DO_MIRROR=1 recomputes cheap forward nodes in backward
+ * (gradient checkpointing; per node: attribute __force_mirroring__="True").
+ * These are read when an executor or a CachedOp graph is compiled.
+ * An executor keeps its symbol and arrays alive; it is not thread-safe.
+ * Every function taking an executor fails with INVALID_HANDLE for a NULL or
+ * freed handle. */
+typedef struct mxl_executor mxl_executor_t;
+
+/* grad_req codes (MXNet's). */
+#define MXL_GRAD_REQ_NULL 0  /* no gradient                            */
+#define MXL_GRAD_REQ_WRITE 1 /* overwrite the gradient array            */
+#define MXL_GRAD_REQ_ADD 3   /* add to the gradient array               */
+
+/* mxl_executor_arrays kinds. */
+#define MXL_EXECUTOR_ARGUMENTS 0
+#define MXL_EXECUTOR_GRADIENTS 1
+#define MXL_EXECUTOR_AUXILIARY_STATES 2
+#define MXL_EXECUTOR_OUTPUTS 3
+
+/* Bind sym to arrays, shared not copied (MXNet's Symbol.bind).
+ *   args      [borrowed] num_args arrays, one per argument in
+ *             MXL_SYMBOL_ARGUMENTS order (num_args must equal their count).
+ *   grads     [borrowed, may be NULL] num_args gradient arrays (NULL
+ *             entries where grad_req is null); NULL: no gradients.
+ *   grad_reqs [borrowed, may be NULL] num_args MXL_GRAD_REQ_* codes; NULL:
+ *             write where a gradient array is given, else null.
+ *   aux       [borrowed, may be NULL when num_aux == 0] num_aux arrays, one
+ *             per auxiliary state in MXL_SYMBOL_AUXILIARY_STATES order.
+ *   out       [out, new ref] free with mxl_executor_free.
+ * Fails with VALUE (counts, a shape the graph contradicts: the message
+ * names the node and both shapes, a missing gradient array, an unknown
+ * grad_req code), TYPE (dtypes), the ops' own errors naming the node. */
+MXL_API int mxl_executor_bind(const mxl_symbol_t* sym, int32_t num_args,
+                              mxl_array_t* const* args,
+                              mxl_array_t* const* grads,
+                              const int32_t* grad_reqs, int32_t num_aux,
+                              mxl_array_t* const* aux, mxl_executor_t** out);
+
+/* Bind with every array allocated (zero-filled) from shapes inferred from
+ * the given ones (MXNet's simple_bind).
+ *   num_shapes, shape_names, ndims, dims  [borrowed] known input shapes by
+ *             name, as mxl_symbol_infer_shape takes them (names required).
+ *   num_types, type_names, dtypes  [borrowed, may be NULL when num_types ==
+ *             0] known dtypes by name (MXL_* codes); the rest are inferred,
+ *             float32 when nothing says.
+ *   grad_reqs [borrowed, may be NULL] one MXL_GRAD_REQ_* per argument
+ *             (MXL_SYMBOL_ARGUMENTS order); NULL: write for every argument.
+ *   out       [out, new ref].
+ * Fails with VALUE (shapes that stay incomplete: the message lists the
+ * inputs; conflicts), KEY (a name that is not an input), TYPE. */
+MXL_API int mxl_executor_simple_bind(const mxl_symbol_t* sym,
+                                     int32_t num_shapes,
+                                     const char* const* shape_names,
+                                     const int32_t* ndims, const int64_t* dims,
+                                     int32_t num_types,
+                                     const char* const* type_names,
+                                     const int32_t* dtypes,
+                                     const int32_t* grad_reqs,
+                                     mxl_executor_t** out);
+
+/* Release an executor.  NULL is accepted.  Arrays handed out by
+ * mxl_executor_arrays stay valid. */
+MXL_API void mxl_executor_free(mxl_executor_t* exec);
+
+/* Run the forward graph.  is_train: training mode for the kernels
+ * (Dropout, BatchNorm's batch statistics and moving-stat updates).
+ * Kernel errors surface at sync points, as for eager ops. */
+MXL_API int mxl_executor_forward(mxl_executor_t* exec, int32_t is_train);
+
+/* Run the backward graph; gradients land in the gradient arrays per
+ * grad_req.  Needs a preceding forward with is_train = 1.
+ *   out_grads [borrowed, may be NULL] num_out_grads (0 or the number of
+ *             outputs) head gradients; NULL (or a NULL entry) means ones.
+ * Fails with VALUE (no training forward, counts, shapes), TYPE. */
+MXL_API int mxl_executor_backward(mxl_executor_t* exec, int32_t num_out_grads,
+                                  mxl_array_t* const* out_grads,
+                                  int32_t is_train);
+
+/* The executor's arrays of one kind (MXL_EXECUTOR_*).
+ *   count  [out] how many there are (arguments / auxiliary states /
+ *          outputs in the symbol's list order; gradients one per argument).
+ *   out    [caller buffer, may be NULL when cap == 0] cap slots, filled
+ *          with count [new ref] handles (NULL for an argument without
+ *          gradient array).  Outputs are the same arrays after every
+ *          forward.
+ * Fails with VALUE (unknown kind; cap non-zero but smaller than count,
+ * nothing written). */
+MXL_API int mxl_executor_arrays(const mxl_executor_t* exec, int32_t which,
+                                int32_t cap, mxl_array_t** out,
+                                int32_t* count);
+
+/* A new executor for other input shapes (MXNet's Executor.reshape):
+ * arrays whose shape is unchanged are shared, others are new (zeros).
+ *   num, names, ndims, dims [borrowed] the new shapes by name, as in
+ *             mxl_executor_simple_bind.
+ *   partial_shaping  0: an argument not named that changes shape is a
+ *             VALUE error.
+ *   allow_up_sizing  0: an array that grows is a VALUE error.
+ *   out       [out, new ref]. */
+MXL_API int mxl_executor_reshape(const mxl_executor_t* exec, int32_t num,
+                                 const char* const* names,
+                                 const int32_t* ndims, const int64_t* dims,
+                                 int32_t partial_shaping,
+                                 int32_t allow_up_sizing,
+                                 mxl_executor_t** out);
+
+/* The memory plan [out, any may be NULL]:
+ *   planned  bytes of the planned blocks for intermediate values;
+ *   naive    bytes those values take with one buffer each;
+ *   mirrored forward nodes recomputed in backward (checkpointing). */
+MXL_API int mxl_executor_memory(const mxl_executor_t* exec, int64_t* planned,
+                                int64_t* naive, int32_t* mirrored);
+
+/* ------------------------------------------------------------- cached ops */
+
+/* A symbol compiled once and invoked like one op (MXNet's CachedOp, what
+ * Gluon's hybridize runs).  While autograd records and an input is a
+ * tracked argument, a call is recorded as ONE tape node whose backward runs
+ * the planned gradient graph.  In training mode auxiliary states
+ * (BatchNorm's moving statistics) are updated in place.  Memory planning
+ * and checkpointing as for executors. */
+typedef struct mxl_cached_op mxl_cached_op_t;
+
+/* Compile sym.
+ *   keys, vals [borrowed] num_flags flags in MXNet's text form:
+ *              static_alloc ("true"/"false": keep the planned memory across
+ *              calls; a second call reuses the first call's memory, so run
+ *              backward of a recorded call before calling again),
+ *              static_shape (inputs keep their shapes; other shapes are
+ *              compiled again either way), data_indices, param_indices,
+ *              forward_bulk_size, backward_bulk_size, inline_limit
+ *              (accepted, not needed).
+ *   out        [out, new ref] free with mxl_cached_op_free.
+ * Fails with KEY (unknown flag), VALUE (bad value, no outputs). */
+MXL_API int mxl_cached_op_create(const mxl_symbol_t* sym, int32_t num_flags,
+                                 const char* const* keys,
+                                 const char* const* vals,
+                                 mxl_cached_op_t** out);
+
+/* Release a cached op.  NULL is accepted; recorded calls keep what their
+ * backward needs. */
+MXL_API void mxl_cached_op_free(mxl_cached_op_t* op);
+
+/* Number of inputs (the symbol's MXL_SYMBOL_INPUTS) and outputs [out, may
+ * be NULL]. */
+MXL_API int mxl_cached_op_num_io(const mxl_cached_op_t* op,
+                                 int32_t* num_inputs, int32_t* num_outputs);
+
+/* Run the graph.
+ *   inputs      [borrowed] num_inputs arrays in the symbol's
+ *               MXL_SYMBOL_INPUTS order (arguments and auxiliary states as
+ *               the graph meets them).
+ *   num_outputs [in/out] in: the capacity of outputs; out: the number of
+ *               outputs written.
+ *   outputs     [caller buffer] filled with [new ref] handles to fresh
+ *               arrays.
+ * Fails with VALUE (input count, capacity smaller than the number of
+ * outputs, shapes the graph contradicts), TYPE, INVALID_HANDLE. */
+MXL_API int mxl_cached_op_invoke(mxl_cached_op_t* op, int32_t num_inputs,
+                                 mxl_array_t* const* inputs,
+                                 int32_t* num_outputs, mxl_array_t** outputs);
+
+/* The memory plan of the graph the last call ran [out, any may be NULL],
+ * as mxl_executor_memory; zeros before the first call. */
+MXL_API int mxl_cached_op_memory(const mxl_cached_op_t* op, int64_t* planned,
+                                 int64_t* naive, int32_t* mirrored);
+
 /* ----------------------------------------------------------------- engine */
 
 /* Select the engine for arrays and ops created from now on: "ThreadedEngine"
@@ -626,6 +802,76 @@ MXL_API int mxl_engine_set_type(const char* name);
 
 /* Name of the current engine, copied like mxl_last_error's message. */
 MXL_API int mxl_engine_type(char* buf, uint64_t cap, uint64_t* needed);
+
+/* ------------------------------------------------------------------ files */
+
+/* Lists of arrays in MXNet's NDArray file format (.params files,
+ * mx.nd.save / mx.nd.load): little-endian, a header, the arrays, then either
+ * no names (a "list" file) or one name per array (a "dict" file).  Files
+ * written by any MXNet release load here, and MXNet 1.x loads what mxlite
+ * writes (0-d arrays excepted: they use MXNet's numpy-shape record, which
+ * MXNet reads only in numpy-shape mode).
+ *
+ * "none" arrays (MXNet's records for arrays never allocated) load as NULL
+ * handles, and a NULL handle is saved as a none record.  Dtypes MXNet writes
+ * but mxlite lacks load widened exactly: bfloat16 as float32, int16 and
+ * uint16 as int32, uint32 and uint64 as int64 (VALUE if a uint64 does not
+ * fit).  Arrays load on the CPU whatever device saved them.
+ *
+ * Malformed input (truncated, wrong magic, unknown dtype flag, inconsistent
+ * counts) fails with VALUE naming the file (or "buffer"), the byte offset and
+ * what was expected; nothing past the end of the input is ever read.  Sparse
+ * arrays fail with NOT_IMPLEMENTED.  Saving waits for pending writes to the
+ * arrays and fails with RUNTIME if one of them failed. */
+typedef struct mxl_array_list mxl_array_list_t; /* opaque, counts as a live handle */
+
+/* Write num arrays to a file (created or truncated).
+ *   arrays [borrowed] num handles; NULL entries are saved as none arrays.
+ *   names  [borrowed, may be NULL] NULL writes a list file; otherwise num
+ *          UTF-8 names (a dict file; names may repeat, as in MXNet).
+ * Fails with VALUE (num < 0, NULL name, file cannot be opened or written:
+ * the message names the path and the system's reason), INVALID_HANDLE,
+ * RUNTIME. */
+MXL_API int mxl_arrays_save(const char* path, int32_t num, mxl_array_t* const* arrays,
+                            const char* const* names);
+
+/* The same bytes into a caller buffer.
+ *   buf    [caller buffer, may be NULL when cap == 0] receives the file
+ *          contents when cap >= the size.
+ *   needed [out, may be NULL] the size in bytes.
+ * With cap == 0 only the size is computed (query it first).  Fails with
+ * VALUE when cap is non-zero but too small (buf and needed untouched) and as
+ * mxl_arrays_save. */
+MXL_API int mxl_arrays_save_buffer(int32_t num, mxl_array_t* const* arrays,
+                                   const char* const* names, void* buf, uint64_t cap,
+                                   uint64_t* needed);
+
+/* Read a file / a memory block.
+ *   path [borrowed].  data [borrowed] size bytes.
+ *   out  [out, new ref] the arrays and names; free with
+ *        mxl_array_list_free.  Handles taken from it with
+ *        mxl_array_list_get are separate references and outlive it.
+ * Fails with VALUE (cannot open, malformed), NOT_IMPLEMENTED (sparse),
+ * OUT_OF_MEMORY. */
+MXL_API int mxl_arrays_load(const char* path, mxl_array_list_t** out);
+MXL_API int mxl_arrays_load_buffer(const void* data, uint64_t size, mxl_array_list_t** out);
+
+/* Number of arrays [out] and has_names [out]: 1 for a dict file, 0 for a
+ * list file.  Fails with INVALID_HANDLE. */
+MXL_API int mxl_array_list_size(const mxl_array_list_t* list, int32_t* num, int32_t* has_names);
+
+/* The index-th array and its name.
+ *   out    [out, new ref] the array, or NULL for a none array.
+ *   name   [caller buffer, may be NULL when cap == 0] the name (NUL
+ *          terminated; "" in a list file), copied as mxl_last_error copies
+ *          its message; needed [out, may be NULL] its size including the NUL.
+ * Fails with INVALID_HANDLE, INDEX (index out of range), VALUE (cap
+ * non-zero but too small: nothing is written, out included). */
+MXL_API int mxl_array_list_get(const mxl_array_list_t* list, int32_t index, mxl_array_t** out,
+                               char* name, uint64_t cap, uint64_t* needed);
+
+/* Release a list.  NULL is accepted.  Arrays already taken stay valid. */
+MXL_API void mxl_array_list_free(mxl_array_list_t* list);
 
 /* ----------------------------------------------------------------- random */
 

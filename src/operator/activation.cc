@@ -104,8 +104,11 @@ void activation_backward(const OpContext&, const Params& p, const std::vector<TB
 }
 
 std::vector<GradValue> activation_gradient(GradBuilder& b, const GradNode& n) {
-  return {b.op("_backward_Activation", {n.out_grads[0], n.inputs[0], n.outputs[0]},
-               n.params->attrs())};
+  // Only softsign reads the input; the others get the output in its place,
+  // so a planned graph need not keep the input alive for the backward pass
+  // (relu's input is usually BatchNorm's output: one activation per layer).
+  const GradValue x = act_of(*n.params) == kSoftsign ? n.inputs[0] : n.outputs[0];
+  return {b.op("_backward_Activation", {n.out_grads[0], x, n.outputs[0]}, n.params->attrs())};
 }
 
 // _backward_Activation computes dx = dy * g(v), v the output (or, for

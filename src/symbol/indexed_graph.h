@@ -35,6 +35,9 @@ class IndexedGraph {
   size_t num_entries() const { return row_ptr_.back(); }
   const NodeInfo& operator[](uint32_t nid) const { return nodes_[nid]; }
   const Node& node(uint32_t nid) const { return *nodes_[nid].node; }
+  // The shared pointer behind node(nid), for passes that link new nodes to
+  // this graph's (the symbolic gradient).
+  const NodePtr& node_ptr(uint32_t nid) const { return owned_[nid]; }
   // Id of a node of this graph (throws for a foreign node).
   uint32_t node_id(const Node* n) const;
   uint32_t entry_id(uint32_t nid, uint32_t index) const { return row_ptr_[nid] + index; }

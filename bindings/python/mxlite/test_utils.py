@@ -7,7 +7,8 @@ import numpy as np
 from .context import Context, cpu
 from .ndarray import NDArray, array
 
-__all__ = ["default_context", "set_default_context", "assert_almost_equal", "almost_equal",
+__all__ = ["check_symbolic_forward", "check_symbolic_backward", "default_context",
+           "set_default_context", "assert_almost_equal", "almost_equal",
            "same", "rand_shape_2d", "rand_shape_3d", "rand_shape_nd", "rand_ndarray",
            "default_rtols", "default_atols"]
 
@@ -161,8 +162,9 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rto
                            grad_stype_dict=None, dtype=np.float64, head_grads=None, seed=0):
     """Check autograd's gradients of `sym` against central finite differences.
 
-    sym: a function of NDArrays returning an NDArray or a list of them (Symbol
-    support arrives with mx.sym).  location: list of NumPy arrays, or a dict
+    sym: a Symbol (checked through a bound executor's backward; location then
+    follows list_arguments, aux_states list_auxiliary_states) or a function of
+    NDArrays returning an NDArray or a list of them.  location: list of NumPy arrays, or a dict
     name -> array passed as keyword arguments.  grad_nodes: indices (or names)
     of the inputs to check, default all.  The objective is
     sum(output * head_grad) with random head gradients (or the given ones), so
@@ -181,6 +183,13 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rto
         rtol = 1e-4 if dtype == np.float64 else 1e-2
     if atol is None:
         atol = 1e-6 if dtype == np.float64 else 1e-3
+    from .symbol import Symbol
+    if isinstance(sym, Symbol):
+        if names is not None:
+            location = dict(zip(names, location))
+        return _check_numeric_gradient_symbol(sym, location, aux_states, numeric_eps, rtol, atol,
+                                              grad_nodes, use_forward_train, dtype, head_grads,
+                                              seed)
     n = len(location)
     if grad_nodes is None:
         check = list(range(n))
@@ -203,3 +212,156 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rto
         label = names[i] if names else f"input {i}"
         assert_almost_equal(arrays[i].grad.asnumpy(), numeric[i], rtol=rtol, atol=atol,
                             names=(f"autograd gradient of {label}", "numeric gradient"))
+
+
+# ------------------------------------------------------------ symbolic checks
+def _sym_location(sym, location, dtype):
+    """location (list in list_arguments order, or dict) -> {name: NDArray}."""
+    names = sym.list_arguments()
+    if isinstance(location, dict):
+        unknown = set(location) - set(names)
+        if unknown:
+            raise ValueError(f"location names unknown arguments {sorted(unknown)}; the symbol's "
+                             f"arguments are {names}")
+        missing = [n for n in names if n not in location]
+        if missing:
+            raise ValueError(f"location is missing arguments {missing}")
+        return {n: array(np.asarray(location[n]), dtype=dtype) for n in names}
+    location = list(location)
+    if len(location) != len(names):
+        raise ValueError(f"location has {len(location)} arrays for {len(names)} arguments "
+                         f"{names}")
+    return {n: array(np.asarray(v), dtype=dtype) for n, v in zip(names, location)}
+
+
+def _sym_aux(sym, aux_states, dtype):
+    names = sym.list_auxiliary_states()
+    if aux_states is None:
+        if names:
+            shapes = sym.infer_shape_partial()[2]
+            return {n: array(np.zeros(s if s else ()), dtype=dtype) for n, s in zip(names, shapes)}
+        return {}
+    if isinstance(aux_states, dict):
+        return {n: array(np.asarray(aux_states[n]), dtype=dtype) for n in names}
+    return {n: array(np.asarray(v), dtype=dtype) for n, v in zip(names, aux_states)}
+
+
+def _named(expected, names):
+    if isinstance(expected, dict):
+        return expected
+    return dict(zip(names, expected))
+
+
+def check_symbolic_forward(sym, location, expected, rtol=None, atol=None, aux_states=None,
+                           ctx=None, equal_nan=False, dtype=np.float32):
+    """Bind sym to location, run forward (is_train=False) and compare every output with
+    expected (a list, or a dict by output name).  Returns the outputs as NumPy arrays."""
+    args = _sym_location(sym, location, dtype)
+    aux = _sym_aux(sym, aux_states, dtype)
+    ex = sym.bind(ctx, args=args, aux_states=aux)
+    outputs = [o.asnumpy() for o in ex.forward(is_train=False)]
+    names = sym.list_outputs()
+    if isinstance(expected, dict):
+        expected = [expected[n] for n in names]
+    for name, out, exp in zip(names, outputs, expected):
+        assert_almost_equal(out, exp, rtol=rtol, atol=atol, equal_nan=equal_nan,
+                            names=(f"forward output {name}", "expected"))
+    return outputs
+
+
+def check_symbolic_backward(sym, location, out_grads, expected, rtol=None, atol=None,
+                            aux_states=None, grad_req="write", ctx=None, grad_stypes=None,
+                            equal_nan=False, dtype=np.float32):
+    """Bind sym, run forward (is_train=True) and backward(out_grads), and compare the
+    gradients with expected (a list in list_arguments order, or a dict by name).
+    grad_req 'add' starts from random gradient buffers and expects them plus the gradient,
+    as MXNet's check does.  Returns {name: gradient as NumPy}."""
+    from .executor import grad_req_codes
+    args = _sym_location(sym, location, dtype)
+    aux = _sym_aux(sym, aux_states, dtype)
+    names = sym.list_arguments()
+    expected = _named(expected, names)
+    if isinstance(grad_req, str):
+        reqs = {n: grad_req for n in names}
+    elif isinstance(grad_req, (list, tuple)):
+        reqs = dict(zip(names, grad_req))
+    else:
+        reqs = {n: grad_req.get(n, "null") for n in names}
+    grad_req_codes(reqs, names)  # validates the values
+    rng = np.random.default_rng(0)
+    initial = {n: rng.normal(size=args[n].shape).astype(dtype) if reqs[n] == "add"
+               else np.zeros(args[n].shape, dtype=dtype) for n in names}
+    grads = {n: array(initial[n], dtype=dtype) for n in names if reqs[n] != "null"}
+    ex = sym.bind(ctx, args=args, args_grad=grads, grad_req=reqs, aux_states=aux)
+    ex.forward(is_train=True)
+    if out_grads is not None:
+        if isinstance(out_grads, dict):
+            out_grads = [out_grads[n] for n in sym.list_outputs()]
+        out_grads = [array(np.asarray(g), dtype=dtype) for g in out_grads]
+    ex.backward(out_grads)
+    result = {}
+    for n in names:
+        if reqs[n] == "null" or n not in grads:
+            continue
+        got = grads[n].asnumpy()
+        result[n] = got
+        if n not in expected:
+            continue
+        want = np.asarray(expected[n])
+        if reqs[n] == "add":
+            want = want + initial[n]
+        assert_almost_equal(got, want, rtol=rtol, atol=atol, equal_nan=equal_nan,
+                            names=(f"gradient of {n}", "expected"))
+    return result
+
+
+def _check_numeric_gradient_symbol(sym, location, aux_states, numeric_eps, rtol, atol,
+                                   grad_nodes, use_forward_train, dtype, head_grads, seed):
+    names = sym.list_arguments()
+    if isinstance(location, dict):
+        location = [location[n] for n in names]
+    location = [np.asarray(x, dtype=dtype) for x in location]
+    aux0 = {n: a.asnumpy() for n, a in _sym_aux(sym, aux_states, dtype).items()}
+    if grad_nodes is None:
+        check = list(names)
+    else:
+        check = [names[g] if isinstance(g, int) else g for g in grad_nodes]
+    args = {n: array(x, dtype=dtype) for n, x in zip(names, location)}
+    aux = {n: array(v, dtype=dtype) for n, v in aux0.items()}
+    grads = {n: array(np.zeros(args[n].shape), dtype=dtype) for n in check}
+    ex = sym.bind(None, args=args, args_grad=grads,
+                  grad_req={n: ("write" if n in check else "null") for n in names},
+                  aux_states=aux)
+    outs = ex.forward(is_train=use_forward_train)
+    rng = np.random.default_rng(seed)
+    if head_grads is None:
+        head_grads = [rng.standard_normal(o.shape).astype(dtype) for o in outs]
+    else:
+        head_grads = [np.asarray(h, dtype=dtype) for h in head_grads]
+    ex.backward([array(h, dtype=dtype) for h in head_grads])
+    analytic = {n: grads[n].asnumpy() for n in check}
+
+    def objective():
+        for n, v in aux0.items():
+            ex.aux_dict[n][:] = v
+        outs = ex.forward(is_train=use_forward_train)
+        return sum(float((o.asnumpy().astype(np.float64) * h).sum())
+                   for o, h in zip(outs, head_grads))
+
+    for n in check:
+        x = location[names.index(n)]
+        g = np.zeros(x.shape, dtype=np.float64)
+        flat, gflat = x.reshape(-1), g.reshape(-1)
+        for i in range(flat.size):
+            orig = flat[i]
+            flat[i] = orig + numeric_eps
+            ex.arg_dict[n][:] = x
+            f_plus = objective()
+            flat[i] = orig - numeric_eps
+            ex.arg_dict[n][:] = x
+            f_minus = objective()
+            flat[i] = orig
+            ex.arg_dict[n][:] = x
+            gflat[i] = (f_plus - f_minus) / (2 * numeric_eps)
+        assert_almost_equal(analytic[n], g, rtol=rtol, atol=atol,
+                            names=(f"symbolic gradient of {n}", "numeric gradient"))

@@ -7,6 +7,7 @@ from .._registry import add_fluent_methods as _add_fluent_methods
 from . import register as _register
 from .dlpack import from_dlpack, to_dlpack_for_read, to_dlpack_for_write
 from .ndarray import NDArray, array, empty, waitall
+from .save_load import load, load_frombuffer, save
 from .utils import arange, concatenate, eye, full, linspace, moveaxis, ones, zeros
 
 _internal = types.ModuleType(__name__ + "._internal", "Internal operators (names with '_').")
@@ -18,7 +19,7 @@ _generated = {}
 _register.populate(_generated, _internal)
 # Hand-written constructors keep their MXNet signatures over same-named ops.
 _keep = {"array", "empty", "zeros", "ones", "full", "arange", "eye", "linspace", "concatenate",
-         "waitall"}
+         "waitall", "save", "load", "load_frombuffer"}
 for _name, _fn in _generated.items():
     setattr(op, _name, _fn)
     if _name not in _keep:
@@ -38,5 +39,6 @@ _FLUENT = ["sum", "mean", "prod", "max", "min", "argmax", "argmin", "norm", "nan
 _add_fluent_methods(NDArray, _FLUENT, _generated)
 
 from . import random  # noqa: E402  (needs _internal populated)
+from .cached_op import CachedOp  # noqa: E402
 
 del _name, _fn

@@ -377,6 +377,23 @@ class Symbol:
 
     __iadd__ = __isub__ = __imul__ = __itruediv__ = __imod__ = __ipow__ = _inplace
 
+    # -- executors ----------------------------------------------------------
+
+    def bind(self, ctx, args, args_grad=None, grad_req="write", aux_states=None, group2ctx=None,
+             shared_exec=None):
+        """Bind to arrays (lists in list_arguments / list_auxiliary_states order, or dicts
+        by name); returns an Executor sharing them.  grad_req: 'write', 'add', 'null', or a
+        list / dict of those per argument."""
+        from ..executor import bind
+        return bind(self, ctx, args, args_grad, grad_req, aux_states)
+
+    def simple_bind(self, ctx, grad_req="write", type_dict=None, stype_dict=None, group2ctx=None,
+                    shared_arg_names=None, shared_exec=None, shared_buffer=None, **kwargs):
+        """Bind with every array allocated from input shapes given as keywords
+        (data=(32, 3, 32, 32)); the other shapes are inferred."""
+        from ..executor import simple_bind
+        return simple_bind(self, ctx, grad_req, type_dict, stype_dict, **kwargs)
+
     def astype(self, dtype):
         """Cast to dtype (the Cast op)."""
         from . import op

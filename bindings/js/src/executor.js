@@ -14,6 +14,7 @@ const SIG = {
   forward: 'int mxl_executor_forward(void* exec, int32_t is_train)',
   backward: 'int mxl_executor_backward(void* exec, int32_t num_out_grads, const void* out_grads, int32_t is_train)',
   arrays: 'int mxl_executor_arrays(void* exec, int32_t which, int32_t cap, _Out_ void* out, _Out_ int32_t* count)',
+  reshape: 'int mxl_executor_reshape(void* exec, int32_t num, const char** names, const int32_t* ndims, const int64_t* dims, int32_t partial_shaping, int32_t allow_up_sizing, _Out_ void** out)',
   memory: 'int mxl_executor_memory(void* exec, _Out_ int64_t* planned, _Out_ int64_t* naive, _Out_ int32_t* mirrored)',
   coCreate: 'int mxl_cached_op_create(void* sym, int32_t num_flags, const char** keys, const char** vals, _Out_ void** out)',
   coFree: 'void mxl_cached_op_free(void* op)',
@@ -142,6 +143,20 @@ export class Executor {
     const list = outGrads === null ? [] : Array.isArray(outGrads) ? outGrads : [outGrads];
     const hs = BigUint64Array.from(list, (a) => handleOrZero(a, 'outGrads entry'));
     check(fn('backward')(this.handle, hs.length, hs.length ? hs : null, isTrain ? 1 : 0));
+  }
+
+  /**
+   * A new executor for other input shapes {name: [extents]} (MXNet's
+   * Executor.reshape): arrays whose shape is unchanged are shared.
+   */
+  reshape(shapes, { partialShaping = false, allowUpSizing = false } = {}) {
+    const names = Object.keys(shapes);
+    const out = [null];
+    check(fn('reshape')(this.handle, names.length, names,
+      Int32Array.from(names, (n) => shapes[n].length),
+      BigInt64Array.from(names.flatMap((n) => shapes[n]), BigInt),
+      partialShaping ? 1 : 0, allowUpSizing ? 1 : 0, out));
+    return new Executor(out[0], this.symbol, OWN);
   }
 
   /** The memory plan: {planned, naive} bytes and mirrored node count. */

@@ -104,3 +104,22 @@ test('reshape gives an executor for another batch size', () => {
   assert.deepEqual(big.outputs[0].shape, [8, 3]);
   for (const e of [exe, two, big]) e.dispose();
 });
+
+test('a recorded CachedOp call is differentiable (one tape node)', () => {
+  const data = mx.sym.variable('data');
+  const net = mx.sym.tanh(mx.sym.fullyConnected(data, { numHidden: 3, name: 'fc' }));
+  const op = new mx.CachedOp(net);
+  assert.deepEqual(net.listInputs(), ['data', 'fc_weight', 'fc_bias']);
+  const x = mx.nd.array(expected.input.data, { shape: [4, 5] });
+  const w = mx.nd.array([0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8, 0.9, 0.1, 0.2, -0.3, 0.4, 0.5, 0.6],
+                        { shape: [3, 5] });
+  const b = mx.nd.array([0.1, 0, -0.1]);
+  w.attachGrad();
+  const y = mx.autograd.record(() => op.call(x, w, b).sum());
+  y.backward();
+  const g1 = w.grad.data();
+  const z = mx.autograd.record(() => mx.nd.tanh(mx.nd.fullyConnected(x, w, b, { numHidden: 3 })).sum());
+  z.backward();
+  close(g1, w.grad.data());
+  op.dispose();
+});

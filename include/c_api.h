@@ -337,6 +337,14 @@ MXL_API int mxl_autograd_mark_variables(int32_t num, mxl_array_t* const* vars,
  *       buffer; otherwise a handle sharing the buffer's storage. */
 MXL_API int mxl_array_grad(const mxl_array_t* arr, mxl_array_t** out);
 
+/* Whether a backward pass wrote the gradient of variable arr since the
+ * flag was last cleared (MXNet's fresh_grad; Gluon's Trainer uses it to find
+ * parameters the last backward did not reach).  Marking a variable clears it.
+ *   out [out] 1 or 0; 0 when arr is not a variable. */
+MXL_API int mxl_array_get_grad_state(const mxl_array_t* arr, int32_t* out);
+/* Set (fresh != 0) or clear the flag; no effect when arr is not a variable. */
+MXL_API int mxl_array_set_grad_state(mxl_array_t* arr, int32_t fresh);
+
 /* A new handle on arr's storage with no history (MXNet's detach()).
  *   out [out, new ref]. */
 MXL_API int mxl_array_detach(const mxl_array_t* arr, mxl_array_t** out);

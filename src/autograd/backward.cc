@@ -192,6 +192,7 @@ std::vector<Value> backward(const std::vector<Value>& heads, const std::vector<N
       const NDArray& g = b.value(grads[k][0]).arr;
       if (n.grad_req == GradReq::kAdd) run_plain("elemwise_add", {n.grad, g}, n.grad);
       else run_plain("_copy", {g}, n.grad);
+      n.fresh_grad = true;
     }
   } else {
     for (size_t v = 0; v < variables.size(); ++v) {

@@ -47,6 +47,9 @@ struct Node {
   // Variables.
   NDArray grad;  // the gradient buffer (shared with the frontend's array)
   GradReq grad_req = GradReq::kNull;
+  // Set when a backward pass writes `grad`; the frontend clears it (MXNet's
+  // fresh_grad: Gluon's Trainer finds parameters the last backward missed).
+  bool fresh_grad = false;
 
   bool is_variable() const { return op == nullptr && !is_custom; }
   int num_outputs() const { return is_variable() ? 1 : static_cast<int>(outputs.size()); }

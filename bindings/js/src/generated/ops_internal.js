@@ -5,6 +5,39 @@ import { callOp, opSpec } from '../invoke.js';
 
 /** @typedef {import('../ndarray.js').NDArray} NDArray */
 
+const $CTCLoss = opSpec("CTCLoss", ["data", "label", "data_lengths", "label_lengths"], false, null, null, 2, [["use_data_lengths", "useDataLengths", "bool"], ["use_label_lengths", "useLabelLengths", "bool"], ["blank_label", "blankLabel", "enum"]]);
+/**
+ * Connectionist Temporal Classification loss. data: unnormalized activations (sequence_length,
+ * batch_size, alphabet_size), softmax is applied inside. label: (batch_size, label_sequence_length)
+ * class indices; with blank_label='first' class 0 is the blank and labels are padded with 0, with
+ * 'last' class alphabet_size-1 is the blank and labels are padded with -1. data_lengths /
+ * label_lengths (when use_data_lengths / use_label_lengths) give each sequence's length. Returns
+ * the negative log likelihood per sequence, shape (batch_size,).
+ *
+ * MXNet name: `CTCLoss`, `ctc_loss`, `_contrib_CTCLoss`, `_contrib_ctc_loss`.
+ * @param {NDArray} data - Input ndarray
+ * @param {NDArray} label - Ground-truth labels for the loss.
+ * @param {NDArray} dataLengths - Lengths of data for each of the samples. Only required when
+ *   use_data_lengths is true.
+ * @param {NDArray} labelLengths - Lengths of labels for each of the samples. Only required when
+ *   use_label_lengths is true.
+ * @param {Object} [options] - attributes (camelCase or MXNet names), named inputs, `out`.
+ * @param {boolean} [options.useDataLengths=false] - Whether each sequence's length comes from the
+ *   input `data_lengths`; if false, every sequence is sequence_length long.
+ * @param {boolean} [options.useLabelLengths=false] - Whether each label's length comes from the
+ *   input `label_lengths`; if false, a label ends at the first padding value (0 with
+ *   blank_label='first', -1 with blank_label='last').
+ * @param {("first"|"last")} [options.blankLabel="first"] - Which class is the blank: 'first'
+ *   reserves class 0 (labels are 1 .. alphabet_size-1, padded with 0), 'last' reserves class
+ *   alphabet_size-1 (labels are 0 .. alphabet_size-2, padded with -1).
+ * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
+ * @returns {NDArray|NDArray[]}
+ */
+export function contribCtcLoss(data, label, dataLengths, labelLengths, options) {
+  return callOp($CTCLoss, arguments);
+}
+contribCtcLoss.spec = $CTCLoss;
+
 const $_arange = opSpec("_arange", [], false, null, null, 1, [["start", "start", "float"], ["stop", "stop", "float"], ["step", "step", "float"], ["repeat", "repeat", "int"], ["infer_range", "inferRange", "bool"], ["ctx", "ctx", "str"], ["dtype", "dtype", "dtype"]]);
 /**
  * Returns evenly spaced values within [start, stop) with spacing `step`, each repeated `repeat`

@@ -78,6 +78,39 @@ blockGrad.spec = $BlockGrad;
 /** Alias of blockGrad (MXNet `BlockGrad`). */
 export const stopGradient = blockGrad;
 
+const $CTCLoss = opSpec("CTCLoss", ["data", "label", "data_lengths", "label_lengths"], false, null, null, 2, [["use_data_lengths", "useDataLengths", "bool"], ["use_label_lengths", "useLabelLengths", "bool"], ["blank_label", "blankLabel", "enum"]]);
+/**
+ * Connectionist Temporal Classification loss. data: unnormalized activations (sequence_length,
+ * batch_size, alphabet_size), softmax is applied inside. label: (batch_size, label_sequence_length)
+ * class indices; with blank_label='first' class 0 is the blank and labels are padded with 0, with
+ * 'last' class alphabet_size-1 is the blank and labels are padded with -1. data_lengths /
+ * label_lengths (when use_data_lengths / use_label_lengths) give each sequence's length. Returns
+ * the negative log likelihood per sequence, shape (batch_size,).
+ *
+ * MXNet name: `CTCLoss`, `ctc_loss`, `_contrib_CTCLoss`, `_contrib_ctc_loss`.
+ * @param {NDArray} data - Input ndarray
+ * @param {NDArray} label - Ground-truth labels for the loss.
+ * @param {NDArray} dataLengths - Lengths of data for each of the samples. Only required when
+ *   use_data_lengths is true.
+ * @param {NDArray} labelLengths - Lengths of labels for each of the samples. Only required when
+ *   use_label_lengths is true.
+ * @param {Object} [options] - attributes (camelCase or MXNet names), named inputs, `out`.
+ * @param {boolean} [options.useDataLengths=false] - Whether each sequence's length comes from the
+ *   input `data_lengths`; if false, every sequence is sequence_length long.
+ * @param {boolean} [options.useLabelLengths=false] - Whether each label's length comes from the
+ *   input `label_lengths`; if false, a label ends at the first padding value (0 with
+ *   blank_label='first', -1 with blank_label='last').
+ * @param {("first"|"last")} [options.blankLabel="first"] - Which class is the blank: 'first'
+ *   reserves class 0 (labels are 1 .. alphabet_size-1, padded with 0), 'last' reserves class
+ *   alphabet_size-1 (labels are 0 .. alphabet_size-2, padded with -1).
+ * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
+ * @returns {NDArray|NDArray[]}
+ */
+export function ctcLoss(data, label, dataLengths, labelLengths, options) {
+  return callOp($CTCLoss, arguments);
+}
+ctcLoss.spec = $CTCLoss;
+
 const $Cast = opSpec("Cast", ["data"], false, null, null, 1, [["dtype", "dtype", "dtype"]]);
 /**
  * Casts all elements of the input to a new dtype. Float to integer truncates toward zero (NaN
@@ -675,6 +708,26 @@ export function softmaxOutput(data, label, options) {
   return callOp($SoftmaxOutput, arguments);
 }
 softmaxOutput.spec = $SoftmaxOutput;
+
+const $SwapAxis = opSpec("SwapAxis", ["data"], false, null, null, 1, [["dim1", "dim1", "int"], ["dim2", "dim2", "int"]]);
+/**
+ * Interchanges two axes of an array: the output has the input's axes dim1 and dim2 exchanged
+ * (negative axes count from the end).
+ *
+ * MXNet name: `SwapAxis`, `swapaxes`.
+ * @param {NDArray} data - Input array.
+ * @param {Object} [options] - attributes (camelCase or MXNet names), named inputs, `out`.
+ * @param {number} [options.dim1=0] - the first axis to be swapped.
+ * @param {number} [options.dim2=0] - the second axis to be swapped.
+ * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
+ * @returns {NDArray}
+ */
+export function swapAxis(data, options) {
+  return callOp($SwapAxis, arguments);
+}
+swapAxis.spec = $SwapAxis;
+/** Alias of swapAxis (MXNet `SwapAxis`). */
+export const swapaxes = swapAxis;
 
 const $UpSampling = opSpec("UpSampling", ["data"], true, "num_args", null, 1, [["scale", "scale", "int"], ["num_filter", "numFilter", "int"], ["sample_type", "sampleType", "enum"], ["multi_input_mode", "multiInputMode", "enum"], ["num_args", "numArgs", "int"], ["workspace", "workspace", "int"]]);
 /**
@@ -2597,6 +2650,31 @@ export function repeat(data, options) {
   return callOp($repeat, arguments);
 }
 repeat.spec = $repeat;
+
+const $reshape_like = opSpec("reshape_like", ["lhs", "rhs"], false, null, null, 1, [["lhs_begin", "lhsBegin", "int"], ["lhs_end", "lhsEnd", "int"], ["rhs_begin", "rhsBegin", "int"], ["rhs_end", "rhsEnd", "int"]]);
+/**
+ * Reshapes lhs to the shape of rhs, or dimensions [lhs_begin, lhs_end) of lhs to dimensions
+ * [rhs_begin, rhs_end) of rhs. The number of elements must not change.
+ *
+ * MXNet name: `reshape_like`.
+ * @param {NDArray} lhs - First input.
+ * @param {NDArray} rhs - Second input.
+ * @param {Object} [options] - attributes (camelCase or MXNet names), named inputs, `out`.
+ * @param {number|null} [options.lhsBegin=null] - Defaults to 0. The beginning index along which the
+ *   lhs dimensions are to be reshaped. Supports negative indices.
+ * @param {number|null} [options.lhsEnd=null] - Defaults to None. The ending index along which the
+ *   lhs dimensions are to be used for reshaping. Supports negative indices.
+ * @param {number|null} [options.rhsBegin=null] - Defaults to 0. The beginning index along which the
+ *   rhs dimensions are to be used for reshaping. Supports negative indices.
+ * @param {number|null} [options.rhsEnd=null] - Defaults to None. The ending index along which the
+ *   rhs dimensions are to be used for reshaping. Supports negative indices.
+ * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
+ * @returns {NDArray}
+ */
+export function reshapeLike(lhs, rhs, options) {
+  return callOp($reshape_like, arguments);
+}
+reshapeLike.spec = $reshape_like;
 
 const $reverse = opSpec("reverse", ["data"], false, null, null, 1, [["axis", "axis", "shape"]]);
 /**

@@ -44,3 +44,7 @@ fi
 
 # Language bindings' toolchains (each script installs only what is missing).
 tools/install_scala.sh
+# The JavaScript binding (bindings/js): Node.js and its locked npm packages.
+# Not fatal here, so the core and Python build without npm's registry; the
+# JavaScript suite of tools/run_tests.sh tries again and fails if it cannot.
+tools/install_js.sh || echo "warning: the JavaScript binding's dependencies are not installed" >&2

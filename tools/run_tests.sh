@@ -106,6 +106,26 @@ else
   cat "$log"
   add "R (testthat + conformance)" 0 1; status=1
 fi
+
+# The JavaScript binding (bindings/js): node --test prints "# pass N" / "# fail N".
+echo "== JavaScript (node --test)"
+if tools/install_js.sh; then
+  jslib=$(cd "$BUILD_DIR" && pwd)/libmxlite.so
+  (cd bindings/js && MXLITE_LIBRARY="$jslib" node --test test/*.test.js) > "$log" 2>&1
+  rc=$?
+  grep -E "^# (tests|pass|fail) " "$log"
+  p=$(grep -E "^# pass [0-9]+" "$log" | tail -1 | awk '{print $3}')
+  f=$(grep -E "^# fail [0-9]+" "$log" | tail -1 | awk '{print $3}')
+  p=${p:-0}; f=${f:-0}
+  if [ "$rc" -ne 0 ]; then
+    grep -E "^not ok|^# Subtest" "$log" | grep -B1 "^not ok" | head -40
+    [ "$f" -eq 0 ] && f=1
+  fi
+  add "JavaScript (node --test)" "$p" "$f"
+  [ "$rc" -ne 0 ] && status=1
+else
+  add "JavaScript (node --test)" 0 1; status=1
+fi
 rm -f "$log"
 
 echo

@@ -5,7 +5,9 @@ interpreter named by MXL_PEERS_PYTHON), with the same Python code.
 
 Two parameter sets: ResNet-18's 62 arrays (11.7M floats: bandwidth-bound) and
 200 arrays of 256 floats (per-parameter Python and dispatch overhead).
-Medians over repeated steps.
+Medians of wall time over repeated steps, and the process CPU time per step
+(time.process_time, all threads): on a shared, loaded machine the CPU time is
+the steadier measure of the work each framework does.
 
     .venv/bin/python bench/bench_optimizer_step.py
 """
@@ -64,12 +66,14 @@ def run(module):
             step()
             mx.nd.waitall()
             times = []
+            cpu = time.process_time()
             for _ in range(REPEAT):
                 t = time.perf_counter()
                 step()
                 mx.nd.waitall()
                 times.append(time.perf_counter() - t)
-            res[f"{set_name}/{opt_name}"] = float(np.median(times))
+            cpu = (time.process_time() - cpu) / REPEAT
+            res[f"{set_name}/{opt_name}"] = [float(np.median(times)), cpu]
     return res
 
 
@@ -108,10 +112,12 @@ def main():
           + ("" if "mxnet" in results else "; mxnet: not installed (tools/install_bench_peers.sh)"))
     me = results["mxlite"]
     for case in me:
-        row = [f"{case:18s}", f"mxlite {me[case] * 1e3:8.2f} ms"]
+        (wall, cpu) = me[case]
+        row = [f"{case:18s}", f"mxlite {wall * 1e3:8.2f} ms (cpu {cpu * 1e3:8.2f} ms)"]
         if "mxnet" in results:
-            theirs = results["mxnet"][case]
-            row.append(f"mxnet {theirs * 1e3:8.2f} ms ({theirs / me[case]:.2f}x)")
+            (twall, tcpu) = results["mxnet"][case]
+            row.append(f"mxnet {twall * 1e3:8.2f} ms ({twall / wall:.2f}x) "
+                       f"(cpu {tcpu * 1e3:8.2f} ms, {tcpu / cpu:.2f}x)")
         print("  ".join(row))
 
 

@@ -207,3 +207,27 @@ class DCASGD(Ref):
             step = m
         self.s["prev"] = w.copy()
         return w + step
+
+
+class LARS(Ref):
+    def step(self, w, g, t, lr, wd):
+        mu, eta = self.hp.get("momentum", 0.0), self.hp.get("eta", 0.001)
+        eps = self.hp.get("eps", 0)
+        w_norm, g_norm = np.linalg.norm(w), np.linalg.norm(self.rs * g)
+        if w_norm > 0 and g_norm > 0:
+            lr = lr * eta * w_norm / (g_norm + wd * w_norm + eps)
+        g = clip(self.rs * g, self.clip)
+        if not mu:
+            return w - lr * (g + wd * w)
+        (m,) = self.zeros("m")
+        m[:] = mu * m - lr * (g + wd * w)
+        return w + m
+
+
+class GroupAdaGrad(Ref):
+    def step(self, w, g, t, lr, wd):
+        eps = self.hp.get("eps", 1e-5)
+        g = clip(self.rs * g, self.clip)
+        h = self.s.setdefault("h", np.zeros((w.shape[0], 1)))
+        h += (g * g).mean(axis=1, keepdims=True)
+        return w - lr * g / np.sqrt(h + eps)

@@ -182,3 +182,15 @@ def test_create_dumps_and_register():
             arr[:] = 2
     assert np.all(_init(mx.init.create("twos"), "w_weight", (2,)) == 2)
     assert mx.init.Xavier() == mx.init.Xavier() and mx.init.Xavier() != mx.init.Xavier(magnitude=2)
+
+
+def test_load_from_params_file(tmp_path):
+    path = str(tmp_path / "model.params")
+    mx.nd.save(path, {"arg:fc_weight": mx.nd.full((2, 3), 4.0), "aux:bn_moving_var":
+                      mx.nd.full((3,), 2.0)})
+    load = mx.init.Load(path, default_init=mx.init.Zero())
+    w, v, other = mx.nd.ones((2, 3)), mx.nd.ones((3,)), mx.nd.ones((2,))
+    load("fc_weight", w)
+    load("bn_moving_var", v)
+    load(InitDesc("other_weight"), other)
+    assert np.all(w.asnumpy() == 4) and np.all(v.asnumpy() == 2) and np.all(other.asnumpy() == 0)

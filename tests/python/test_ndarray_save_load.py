@@ -208,3 +208,15 @@ def test_handles_do_not_leak():
         mx.nd.load_frombuffer(data[:-1])
     mx.base.lib.mxl_live_handles(live)
     assert live[0] == before
+
+
+def test_ndarrays_pickle_through_the_file_format():
+    import pickle
+    for a in (np.arange(6, dtype=np.int64).reshape(2, 3), np.float32(2.5).reshape(()),
+              np.zeros((0, 4), np.float16)):
+        x = mx.nd.array(a, dtype=a.dtype)
+        y = pickle.loads(pickle.dumps(x))
+        assert y.dtype == a.dtype and y.shape == a.shape
+        np.testing.assert_array_equal(y.asnumpy(), a)
+    nested = pickle.loads(pickle.dumps({"w": [mx.nd.ones((2,))]}))
+    np.testing.assert_array_equal(nested["w"][0].asnumpy(), [1, 1])

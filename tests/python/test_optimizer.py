@@ -12,30 +12,31 @@ import optimizer_refs as refs
 SHAPE = (5, 7)
 STEPS = 5
 
-# (registered name, reference class, optimizer kwargs, float16 multi-precision supported)
+# (registered name, reference class, optimizer kwargs)
 CASES = [
-    ("sgd", refs.SGD, {}, True),
-    ("sgd", refs.SGD, {"momentum": 0.9}, True),
-    ("nag", refs.NAG, {"momentum": 0.9}, True),
-    ("nag", refs.NAG, {}, True),
-    ("signum", refs.Signum, {"momentum": 0.9, "wd_lh": 0.01}, False),
-    ("signum", refs.Signum, {"momentum": 0.0}, False),
-    ("adam", refs.Adam, {"beta1": 0.8, "beta2": 0.99}, True),
-    ("adamw", refs.AdamW, {}, True),
-    ("adamw", refs.AdamW, {"correct_bias": False, "epsilon": 1e-8}, True),
-    ("rmsprop", refs.RMSProp, {"gamma1": 0.8}, True),
-    ("rmsprop", refs.RMSProp, {"centered": True, "gamma1": 0.8, "gamma2": 0.7}, True),
-    ("rmsprop", refs.RMSProp, {"clip_weights": 0.5}, True),
-    ("adagrad", refs.AdaGrad, {"eps": 1e-6}, True),
-    ("adadelta", refs.AdaDelta, {"rho": 0.8}, True),
-    ("adamax", refs.Adamax, {}, True),
-    ("nadam", refs.Nadam, {}, True),
-    ("ftml", refs.FTML, {}, True),
-    ("ftrl", refs.Ftrl, {"lamda1": 0.05, "beta": 0.5}, True),
-    ("lamb", refs.LAMB, {}, True),
-    ("lamb", refs.LAMB, {"bias_correction": False, "lower_bound": 0.5, "upper_bound": 2.0},
-     True),
-    ("dcasgd", refs.DCASGD, {"momentum": 0.5}, True),
+    ("sgd", refs.SGD, {}),
+    ("sgd", refs.SGD, {"momentum": 0.9}),
+    ("nag", refs.NAG, {"momentum": 0.9}),
+    ("nag", refs.NAG, {}),
+    ("signum", refs.Signum, {"momentum": 0.9, "wd_lh": 0.01}),
+    ("signum", refs.Signum, {"momentum": 0.0}),
+    ("adam", refs.Adam, {"beta1": 0.8, "beta2": 0.99}),
+    ("adamw", refs.AdamW, {}),
+    ("adamw", refs.AdamW, {"correct_bias": False, "epsilon": 1e-8}),
+    ("rmsprop", refs.RMSProp, {"gamma1": 0.8}),
+    ("rmsprop", refs.RMSProp, {"centered": True, "gamma1": 0.8, "gamma2": 0.7}),
+    ("rmsprop", refs.RMSProp, {"clip_weights": 0.5}),
+    ("adagrad", refs.AdaGrad, {"eps": 1e-6}),
+    ("adadelta", refs.AdaDelta, {"rho": 0.8}),
+    ("adamax", refs.Adamax, {}),
+    ("nadam", refs.Nadam, {}),
+    ("ftml", refs.FTML, {}),
+    ("ftrl", refs.Ftrl, {"lamda1": 0.05, "beta": 0.5}),
+    ("lamb", refs.LAMB, {}),
+    ("lamb", refs.LAMB, {"bias_correction": False, "lower_bound": 0.5, "upper_bound": 2.0}),
+    ("dcasgd", refs.DCASGD, {"momentum": 0.5}),
+    ("lars", refs.LARS, {"momentum": 0.9}),
+    ("lars", refs.LARS, {"eta": 0.01, "eps": 1e-3}),
 ]
 
 HYPER = [
@@ -46,7 +47,7 @@ HYPER = [
 
 
 def _ids(case):
-    name, _, kw, _ = case
+    name, _, kw = case
     return name + "".join("-%s=%s" % kv for kv in sorted(kw.items()))
 
 
@@ -72,31 +73,59 @@ def _run(name, ref_cls, kw, hyper, dtype=np.float32, mp=False, lr_mult=1.0, seed
 @pytest.mark.parametrize("hyper", HYPER, ids=["plain", "wd-rescale", "wd-rescale-clip"])
 @pytest.mark.parametrize("case", CASES, ids=[_ids(c) for c in CASES])
 def test_update_matches_reference(case, hyper):
-    name, ref_cls, kw, _ = case
+    name, ref_cls, kw = case
     _, w, _, wr = _run(name, ref_cls, kw, hyper)
     np.testing.assert_allclose(w.asnumpy(), wr, rtol=2e-4, atol=2e-5)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_ids(c) for c in CASES])
 def test_lr_mult(case):
-    name, ref_cls, kw, _ = case
+    name, ref_cls, kw = case
     if name == "adadelta":  # AdaDelta has no learning rate
         return
     _, w, _, wr = _run(name, ref_cls, kw, HYPER[1], lr_mult=0.25)
     np.testing.assert_allclose(w.asnumpy(), wr, rtol=2e-4, atol=2e-5)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c[3]], ids=[_ids(c) for c in CASES if c[3]])
+@pytest.mark.parametrize("case", CASES, ids=[_ids(c) for c in CASES])
 def test_multi_precision_float16(case):
     """float16 weights with multi_precision: the float32 master copy follows the
     float64 reference fed the same float16 gradients, and the weight is its rounding."""
-    name, ref_cls, kw, _ = case
+    name, ref_cls, kw = case
     _, w, state, wr = _run(name, ref_cls, kw, HYPER[2], dtype=np.float16, mp=True)
     assert w.dtype == np.float16
-    master = state[1] if name in ("sgd", "nag") else state[0]
+    master = state[1] if name in ("sgd", "nag", "lars") else state[0]
     assert master.dtype == np.float32
     np.testing.assert_allclose(master.asnumpy(), wr, rtol=1e-3, atol=1e-4)
     np.testing.assert_array_equal(w.asnumpy(), master.asnumpy().astype(np.float16))
+
+
+@pytest.mark.parametrize("hyper", [{"learning_rate": 0.1}, {"learning_rate": 0.05,
+                                                             "rescale_grad": 2.0,
+                                                             "clip_gradient": 0.8}])
+def test_group_adagrad(hyper):
+    """contrib GroupAdaGrad: one AdaGrad rate per row of a 2-d weight; no weight decay."""
+    _, w, _, wr = _run("groupadagrad", refs.GroupAdaGrad, {"eps": 1e-4}, hyper)
+    np.testing.assert_allclose(w.asnumpy(), wr, rtol=2e-4, atol=2e-5)
+    opt = mx.optimizer.create("groupadagrad", wd=0.1)
+    w = mx.nd.ones((2, 3))
+    with pytest.raises(ValueError, match="weight decay is not supported"):
+        opt.update(0, w, mx.nd.ones((2, 3)), opt.create_state(0, w))
+    with pytest.raises(ValueError, match="2-d"):
+        opt.create_state(0, mx.nd.ones((3,)))
+
+
+def test_lars_skips_bias_and_corrects_momentum():
+    """Biases, gammas and betas keep the global rate; when a scheduler changes the
+    rate, the momentum is scaled by new / previous rate for that step."""
+    sched = mx.lr_scheduler.MultiFactorScheduler(step=[1], factor=0.5, base_lr=1.0)
+    opt = mx.optimizer.LARS(momentum=0.5, lr_scheduler=sched, param_idx2name={0: "fc_bias"})
+    w, st = mx.nd.zeros((2,)), None
+    st = opt.create_state(0, w)
+    opt.update(0, w, mx.nd.ones((2,)), st)        # lr 1: mom = -1, w = -1
+    opt.update(0, w, mx.nd.ones((2,)), st)        # lr 0.5, momentum 0.5 * 0.5: mom = -0.25 - 0.5
+    np.testing.assert_allclose(st.asnumpy(), -0.75)
+    np.testing.assert_allclose(w.asnumpy(), -1.75)
 
 
 def test_float16_without_multi_precision_warns_and_updates():
@@ -292,3 +321,29 @@ def test_updater_bytes_index():
     upd(b"key", mx.nd.ones((2,)), w)
     assert "key" in upd.states
     np.testing.assert_allclose(w.asnumpy(), 0.0)
+
+
+def test_updater_groups_mixed_dtypes():
+    """float16 (multi-precision) and float32 weights in one list call: each dtype
+    group is fused separately; the result equals updating the weights one by one."""
+    rng = np.random.default_rng(5)
+    specs = [((4,), np.float16), ((3, 3), np.float32), ((5,), np.float16), ((2,), np.float32),
+             ((6,), np.float16)]
+    init = [rng.standard_normal(s).astype(d) for s, d in specs]
+    grads = [rng.standard_normal(s).astype(d) for s, d in specs]
+    out = []
+    for as_list in (True, False):
+        opt = mx.optimizer.SGD(learning_rate=0.1, momentum=0.5, multi_precision=True)
+        upd = mx.optimizer.get_updater(opt)
+        ws = [mx.nd.array(w, dtype=w.dtype) for w in init]
+        gs = [mx.nd.array(g, dtype=g.dtype) for g in grads]
+        for _ in range(2):
+            if as_list:
+                upd(list(range(5)), gs, ws)
+            else:
+                for i in range(5):
+                    upd(i, gs[i], ws[i])
+        out.append([w.asnumpy() for w in ws])
+    for a, b, (_, d) in zip(out[0], out[1], specs):
+        assert a.dtype == d
+        np.testing.assert_array_equal(a, b)

@@ -199,16 +199,13 @@ def _fill_random(kind, a, b, arr):
 
 
 class Load:
-    """Initialize by loading from a dict of arrays (or a file, where mx.nd.load exists);
-    names missing there go to `default_init`.  Keys may carry 'arg:' / 'aux:' prefixes."""
+    """Initialize by loading from a .params file (mx.nd.save of a dict) or a dict of
+    arrays; names missing there go to `default_init`.  Keys may carry 'arg:' / 'aux:'
+    prefixes."""
 
     def __init__(self, param, default_init=None, verbose=False):
         if isinstance(param, str):
-            loader = getattr(nd, "load", None)
-            if loader is None:
-                raise NotImplementedError("mx.init.Load from a file needs mx.nd.load, which this "
-                                          "build does not have; pass a dict of arrays")
-            param = loader(param)
+            param = nd.load(param)
         if not isinstance(param, dict):
             raise TypeError("Load expects a dict of name -> NDArray")
         self.param = {}

@@ -130,8 +130,9 @@ class MultiFactorScheduler(LRScheduler):
 class PolyScheduler(LRScheduler):
     """Polynomial decay to `final_lr` at `max_update`:
 
-    lr = final_lr + (base_lr - final_lr) * (1 - (n - warmup_steps) / (max_update - warmup_steps))^pwr
-    for warmup_steps <= n <= max_update, final_lr after.
+    lr = final_lr + (base_lr - final_lr) * (1 - (n - warmup_steps) / max_steps)^pwr,
+    max_steps = max_update - warmup_steps,
+    for warmup_steps <= n <= max_update; later counts keep the last rate computed.
     """
 
     def __init__(self, max_update, base_lr=0.01, pwr=2, final_lr=0, warmup_steps=0,
@@ -159,8 +160,9 @@ class PolyScheduler(LRScheduler):
 class CosineScheduler(LRScheduler):
     """Cosine decay to `final_lr` at `max_update`:
 
-    lr = final_lr + (base_lr - final_lr) * (1 + cos(pi * (n - warmup_steps) / (max_update - warmup_steps))) / 2
-    for warmup_steps <= n <= max_update, final_lr after.
+    lr = final_lr + (base_lr - final_lr) * (1 + cos(pi * (n - warmup_steps) / max_steps)) / 2,
+    max_steps = max_update - warmup_steps,
+    for warmup_steps <= n <= max_update; later counts keep the last rate computed.
     """
 
     def __init__(self, max_update, base_lr=0.01, final_lr=0, warmup_steps=0, warmup_begin_lr=0,

@@ -39,6 +39,9 @@ _FLUENT = ["sum", "mean", "prod", "max", "min", "argmax", "argmin", "norm", "nan
 _add_fluent_methods(NDArray, _FLUENT, _generated)
 
 from . import random  # noqa: E402  (needs _internal populated)
+
+from .._image_ns import make_namespace as _make_image_namespace  # noqa: E402
+image = _make_image_namespace(_internal, __name__ + ".image")
 from .cached_op import CachedOp  # noqa: E402
 
 del _name, _fn

@@ -200,6 +200,12 @@ class NDArray:
     def tolist(self):
         return self.asnumpy().tolist()
 
+    def __reduce__(self):
+        # Pickled as the bytes mx.nd.save writes (MXNet pickles NDArrays the
+        # same way); history and gradients are not kept.
+        from .save_load import _save_to_bytes
+        return (_from_saved_bytes, (_save_to_bytes([self]),))
+
     def __array__(self, dtype=None, copy=None):
         a = self.asnumpy()
         return a if dtype is None else a.astype(dtype)
@@ -422,6 +428,12 @@ def _rbinary(rhs, lhs, rscalar_op):
 
 
 _invoke._NDArray = NDArray
+
+
+def _from_saved_bytes(data):
+    """Unpickles an NDArray (see NDArray.__reduce__)."""
+    from .save_load import load_frombuffer
+    return load_frombuffer(data)[0]
 
 
 def empty(shape, ctx=None, dtype=None):

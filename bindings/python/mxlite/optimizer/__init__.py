@@ -7,11 +7,13 @@ gluon.Trainer use.
 """
 from .optimizer import Optimizer, Test, create, register
 from .updater import Updater, get_updater
-from .sgd import SGD, NAG, Signum, ccSGD, DCASGD, SGLD
+from .sgd import SGD, NAG, Signum, ccSGD, DCASGD, SGLD, LARS
 from .adam import Adam, AdamW, Adamax, Nadam, LAMB, FTML
 from .adaptive import RMSProp, AdaGrad, AdaDelta, Ftrl
+from . import contrib
+from .contrib import GroupAdaGrad
 
 __all__ = ["Optimizer", "Test", "create", "register", "Updater", "get_updater",
-           "SGD", "NAG", "Signum", "ccSGD", "DCASGD", "SGLD",
+           "SGD", "NAG", "Signum", "ccSGD", "DCASGD", "SGLD", "LARS", "GroupAdaGrad", "contrib",
            "Adam", "AdamW", "Adamax", "Nadam", "LAMB", "FTML",
            "RMSProp", "AdaGrad", "AdaDelta", "Ftrl"]

@@ -1,4 +1,4 @@
-"""SGD-family optimizers: SGD, NAG, Signum, ccSGD, DCASGD, SGLD.
+"""SGD-family optimizers: SGD, NAG, Signum, ccSGD, DCASGD, SGLD, LARS.
 
 SGD, NAG and Signum run the fused update ops (sgd_update, sgd_mom_update,
 nag_mom_update, signum_update, their mp_ forms, and the multi_ forms that
@@ -14,7 +14,7 @@ import numpy
 from .. import ndarray as nd
 from .optimizer import Optimizer, _check_arrays, _zeros_like, register
 
-__all__ = ["SGD", "NAG", "Signum", "ccSGD", "DCASGD", "SGLD"]
+__all__ = ["SGD", "NAG", "Signum", "ccSGD", "DCASGD", "SGLD", "LARS"]
 
 
 def _mp_state(opt, index, weight):
@@ -255,3 +255,97 @@ class SGLD(Optimizer):
             grad = nd.clip(grad, -self.clip_gradient, self.clip_gradient)
         noise = nd.random.normal(0, math.sqrt(lr), shape=weight.shape, dtype=weight.dtype)
         weight += -lr / 2 * (grad + wd * weight) + noise
+
+
+@register
+class LARS(Optimizer):
+    """LARS (You et al. 2017): SGD with momentum whose learning rate is scaled per layer.
+
+    For weights (not gamma / beta / bias parameters):
+    lr_layer = lr * lr_mult * eta * |w| / (|rescale_grad * g| + wd * |w| + eps) when
+    both norms are positive, else lr * lr_mult; then the sgd(_mom)_update step.
+    With momentum_correction the momentum is scaled by lr / previous lr when a
+    scheduler changes the rate (Goyal et al. 2017). Weight decay applies to
+    '_weight' parameters only.
+    """
+
+    def __init__(self, momentum=0.0, lazy_update=True, eta=0.001, eps=0,
+                 momentum_correction=True, **kwargs):
+        super().__init__(**kwargs)
+        self.momentum = momentum
+        self.momentum_correction = momentum_correction
+        self.lazy_update = lazy_update
+        self.aggregate_num = int(os.getenv("MXNET_OPTIMIZER_AGGREGATION_SIZE", "4"))
+        self.eta = eta
+        self.eps = eps
+        self.last_lr = None
+        self.cur_lr = None
+
+    def set_wd_mult(self, args_wd_mult):
+        self.wd_mult = {}
+        for n in self.idx2name.values():
+            if not n.endswith("_weight"):
+                self.wd_mult[n] = 0.0
+        if self.sym_info:
+            attr, arg_names = self.sym_info
+            for name in arg_names:
+                if name in attr and "__wd_mult__" in attr[name]:
+                    self.wd_mult[name] = float(attr[name]["__wd_mult__"])
+        self.wd_mult.update(args_wd_mult)
+
+    def _get_lrs(self, indices):
+        # Remember the global rate of the previous call for the momentum correction.
+        lr = self.lr_scheduler(self.num_update) if self.lr_scheduler is not None else self.lr
+        self.last_lr = lr if self.cur_lr is None else self.cur_lr
+        self.cur_lr = lr
+        return super()._get_lrs(indices)
+
+    def create_state_multi_precision(self, index, weight):
+        return _mp_state(self, index, weight)
+
+    def create_state(self, index, weight):
+        if self.momentum != 0.0:
+            return _zeros_like(weight)
+        return None
+
+    def _lars_lr(self, index, weight, grad, lr, wd):
+        name = self.idx2name.get(index, str(index))
+        if name.endswith("gamma") or name.endswith("beta") or name.endswith("bias"):
+            return lr
+        w_norm = float(nd.norm(weight.astype(numpy.float32)).asscalar())
+        g_norm = float(nd.norm(grad.astype(numpy.float32)).asscalar()) * abs(self.rescale_grad)
+        if w_norm > 0.0 and g_norm > 0.0:
+            return lr * self.eta * w_norm / (g_norm + wd * w_norm + self.eps)
+        return lr
+
+    def _update_impl(self, indices, weights, grads, states, multi_precision=False):
+        # Lists (from the Updater, aggregate_num at a time) share one learning
+        # rate look-up, and so one momentum correction, as in MXNet.
+        if not isinstance(indices, (tuple, list)):
+            indices, weights, grads, states = [indices], [weights], [grads], [states]
+        for w, g in zip(weights, grads):
+            _check_arrays("LARS", w, g)
+        self._update_count(indices)
+        lrs, wds = self._get_lrs(indices), self._get_wds(indices)
+        kwargs = _common_kwargs(self)
+        if self.momentum > 0 and self.momentum_correction and self.last_lr:
+            kwargs["momentum"] = self.momentum * (self.cur_lr / self.last_lr)
+        for index, weight, grad, state, lr, wd in zip(indices, weights, grads, states, lrs, wds):
+            master = state[1] if multi_precision else weight
+            lr = self._lars_lr(index, master, grad, lr, wd)
+            if not multi_precision:
+                if state is not None:
+                    nd.sgd_mom_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kwargs)
+                else:
+                    nd.sgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kwargs)
+            elif state[0] is not None:
+                nd.mp_sgd_mom_update(weight, grad, state[0], state[1], out=weight, lr=lr, wd=wd,
+                                     **kwargs)
+            else:
+                nd.mp_sgd_update(weight, grad, state[1], out=weight, lr=lr, wd=wd, **kwargs)
+
+    def update(self, index, weight, grad, state):
+        self._update_impl(index, weight, grad, state, multi_precision=False)
+
+    def update_multi_precision(self, index, weight, grad, state):
+        self._update_impl(index, weight, grad, state, multi_precision=_use_mp(self, weight))

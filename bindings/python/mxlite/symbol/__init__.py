@@ -39,4 +39,7 @@ _FLUENT = ["reshape", "reshape_like", "zeros_like", "ones_like", "broadcast_axes
 
 _add_fluent_methods(Symbol, _FLUENT, _generated)
 
+from .._image_ns import make_namespace as _make_image_namespace  # noqa: E402
+image = _make_image_namespace(_internal, __name__ + ".image")
+
 del _name, _fn

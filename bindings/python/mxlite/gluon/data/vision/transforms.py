@@ -3,10 +3,10 @@
 Inputs are NDArrays: HxWxC (or NxHxWxC) images for the geometric transforms and
 ToTensor, CxHxW (or NxCxHxW) float tensors for Normalize.  The element-wise ones
 (ToTensor, Normalize, Cast, the flips) run as mxlite ops; resizing and cropping
-run in NumPy (see _image.py).  Difference from MXNet: only Cast is a HybridBlock.
-ToTensor, Normalize and the flips depend on the input's rank, which mxlite has no
-rank-generic image operator for yet (MXNet's _image_* ops), so they are Blocks and
-hybridize() leaves them imperative.  Random transforms draw from NumPy's global
+run in NumPy (see _image.py).  As in MXNet, ToTensor, Normalize, Cast and the flips
+are HybridBlocks built on the image operators (F.image.*), and the resizing and
+cropping transforms are Blocks.  Random flips draw from mx.random (mx.random.seed);
+the random crops from NumPy's global generator (np.random.seed).  Random transforms draw from NumPy's global
 generator, so np.random.seed makes them reproducible (DataLoader workers reseed it
 per worker).
 """
@@ -114,43 +114,28 @@ class Cast(HybridBlock):
         return F.Cast(x, dtype=self._dtype)
 
 
-class ToTensor(Block):
+class ToTensor(HybridBlock):
     """(H, W, C) / (N, H, W, C) images in [0, 255] -> float32 (C, H, W) / (N, C, H, W)
     tensors in [0, 1]."""
 
-    def forward(self, x):
-        if x.ndim not in (3, 4):
-            raise ValueError("ToTensor expects an (H, W, C) or (N, H, W, C) image, got shape %s"
-                             % (x.shape,))
-        axes = (2, 0, 1) if x.ndim == 3 else (0, 3, 1, 2)
-        return nd.transpose(nd.Cast(x, dtype="float32"), axes=axes) / 255.0
+    def hybrid_forward(self, F, x):
+        return F.image.to_tensor(x)
 
 
-class Normalize(Block):
+class Normalize(HybridBlock):
     """Per-channel (x - mean) / std for (C, H, W) or (N, C, H, W) float tensors.
 
     mean, std: a float (all channels) or one value per channel."""
 
     def __init__(self, mean=0.0, std=1.0):
         super().__init__()
-        self._mean = np.atleast_1d(np.asarray(mean, dtype=np.float32))
-        self._std = np.atleast_1d(np.asarray(std, dtype=np.float32))
-        if np.any(self._std == 0):
+        self._mean = tuple(float(v) for v in np.atleast_1d(mean))
+        self._std = tuple(float(v) for v in np.atleast_1d(std))
+        if any(v == 0 for v in self._std):
             raise ValueError("Normalize: std must be non-zero, got %s" % (std,))
 
-    def forward(self, x):
-        if x.ndim not in (3, 4):
-            raise ValueError("Normalize expects a (C, H, W) or (N, C, H, W) tensor, got shape %s"
-                             % (x.shape,))
-        c = x.shape[0 if x.ndim == 3 else 1]
-        for name, v in (("mean", self._mean), ("std", self._std)):
-            if v.size not in (1, c):
-                raise ValueError("Normalize: %s has %d values but the input has %d channels"
-                                 % (name, v.size, c))
-        shape = (c, 1, 1) if x.ndim == 3 else (1, c, 1, 1)
-        mean = nd.array(np.broadcast_to(self._mean, (c,)).reshape(shape), dtype=x.dtype)
-        std = nd.array(np.broadcast_to(self._std, (c,)).reshape(shape), dtype=x.dtype)
-        return nd.broadcast_div(nd.broadcast_sub(x, mean), std)
+    def hybrid_forward(self, F, x):
+        return F.image.normalize(x, mean=self._mean, std=self._std)
 
 
 class Resize(Block):
@@ -220,23 +205,17 @@ class RandomResizedCrop(Block):
         return nd.array(out, dtype=img.dtype)
 
 
-class _RandomFlip(Block):
-    _axis = None
+class RandomFlipLeftRight(HybridBlock):
+    """Flips an (H, W, C) image (or a batch, all at once) horizontally with
+    probability 0.5."""
 
-    def forward(self, x):
-        if x.ndim not in (3, 4):
-            raise ValueError("%s expects an (H, W, C) or (N, H, W, C) image, got shape %s"
-                             % (type(self).__name__, x.shape))
-        if np.random.random() < 0.5:
-            return nd.flip(x, axis=self._axis + x.ndim - 3)
-        return x
+    def hybrid_forward(self, F, x):
+        return F.image.random_flip_left_right(x)
 
 
-class RandomFlipLeftRight(_RandomFlip):
-    """Flips an (H, W, C) image horizontally with probability 0.5."""
-    _axis = 1
+class RandomFlipTopBottom(HybridBlock):
+    """Flips an (H, W, C) image (or a batch, all at once) vertically with
+    probability 0.5."""
 
-
-class RandomFlipTopBottom(_RandomFlip):
-    """Flips an (H, W, C) image vertically with probability 0.5."""
-    _axis = 0
+    def hybrid_forward(self, F, x):
+        return F.image.random_flip_top_bottom(x)

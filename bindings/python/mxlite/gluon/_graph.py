@@ -1,6 +1,5 @@
 """Helpers HybridBlock shares with SymbolBlock: flattening nested inputs and
-outputs, the tracing flag, and the way a traced Symbol is executed."""
-import json
+outputs, the tracing flag, and the CachedOp a traced Symbol runs as."""
 import threading
 
 from ..ndarray import NDArray
@@ -64,63 +63,9 @@ def regroup(args, fmt):
     return ret, args
 
 
-def _cached_op_class():
-    """mx.nd.CachedOp when the build has it, else the graph interpreter."""
-    from .. import ndarray
-    return getattr(ndarray, "CachedOp", None)
-
-
 def make_cached_op(sym, flags):
-    """What a hybridized block runs: mx.nd.CachedOp(sym, flags) (one autograd
-    node, planned memory) when available; otherwise GraphRunner, which runs
-    the same graph op by op.  Both are called as op(*inputs), inputs in
-    sym.list_inputs() order."""
-    cls = _cached_op_class()
-    if cls is not None:
-        return cls(sym, flags=list(flags))  # CachedOp writes the values as MXNet's text
-    return GraphRunner(sym)
-
-
-class GraphRunner:
-    """Executes a Symbol's graph node by node with the mx.nd ops (inputs in
-    list_inputs() order, returns the list of head arrays).  Auxiliary states
-    (BatchNorm's moving statistics) are updated in place by their ops, as in
-    an executor; autograd records each op."""
-
-    def __init__(self, sym):
-        from ..ndarray import op as ndop
-        graph = json.loads(sym.tojson())
-        self._nodes = graph["nodes"]
-        self._heads = [tuple(h[:2]) for h in graph["heads"]]
-        self._input_names = sym.list_inputs()
-        self._steps = []
-        for i, node in enumerate(self._nodes):
-            if node["op"] == "null":
-                continue
-            fn = getattr(ndop, node["op"], None)
-            if fn is None:
-                raise ValueError(f"Operator {node['op']} (node '{node['name']}') is not "
-                                 "available imperatively")
-            attrs = {k: v for k, v in (node.get("attrs") or node.get("attr") or
-                                       node.get("param") or {}).items()
-                     if not (k.startswith("__") and k.endswith("__"))}
-            ins = [tuple(e[:2]) for e in node["inputs"]]
-            self._steps.append((i, fn, attrs, ins))
-
-    def __call__(self, *inputs):
-        if len(inputs) != len(self._input_names):
-            raise ValueError(f"GraphRunner: expected {len(self._input_names)} inputs "
-                             f"({', '.join(self._input_names)}), got {len(inputs)}")
-        values = {}
-        by_name = dict(zip(self._input_names, inputs))
-        for i, node in enumerate(self._nodes):
-            if node["op"] == "null":
-                values[(i, 0)] = by_name[node["name"]]
-        for i, fn, attrs, ins in self._steps:
-            out = fn(*[values[e] for e in ins], **attrs)
-            if isinstance(out, NDArray):
-                out = [out]
-            for k, o in enumerate(out):
-                values[(i, k)] = o
-        outs = [values[h] for h in self._heads]
-        return outs[0] if len(outs) == 1 else outs
+    """What a hybridized block runs: mx.nd.CachedOp(sym, flags), called as
+    op(*inputs) with inputs in sym.list_inputs() order and recorded by
+    autograd as one node."""
+    from ..ndarray import CachedOp
+    return CachedOp(sym, flags=list(flags))  # CachedOp writes the values as MXNet's text

@@ -127,7 +127,7 @@ def test_structural_names():
     d = vision.densenet121()._collect_params_with_prefix()
     assert "features.4.0.1.0.gamma" in d and "features.5.2.weight" in d
     i3 = vision.inception_v3()._collect_params_with_prefix()
-    assert "features.17.1.1.0.0.weight" in i3  # E2, 3x3 branch, split, 1x3 conv
+    assert "features.17.1.1.0.0.0.weight" in i3  # E2, 3x3 branch, split, 1x3 branch, conv
 
 
 def test_thumbnail():

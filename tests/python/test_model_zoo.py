@@ -177,3 +177,11 @@ def test_get_model_file_ignores_other_names(tmp_path):
     (tmp_path / "resnet18_v10-0123abcd.params").write_bytes(b"")
     with pytest.raises(FileNotFoundError):
         get_model_file("resnet18_v1", root=str(tmp_path))
+
+
+def test_purge(tmp_path):
+    from mxlite.gluon.model_zoo.model_store import purge
+    (tmp_path / "alexnet.params").write_bytes(b"")
+    (tmp_path / "notes.txt").write_text("kept")
+    purge(str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

@@ -6,7 +6,7 @@ otherwise fails with an error that names the file it looked for."""
 import glob
 import os
 
-__all__ = ["get_model_file", "data_dir", "default_root"]
+__all__ = ["get_model_file", "purge", "data_dir", "default_root"]
 
 
 def data_dir():
@@ -33,6 +33,13 @@ def get_model_file(name, root=None):
         f"Pretrained model '{name}': no parameter file found; mxlite does not download "
         f"models. Expected {exact} or {os.path.join(root, name + '-<hash>.params')} "
         f"(MXNet 1.9's model store file). Place it there or pass root=<directory>.")
+
+
+def purge(root=None):
+    """Delete the .params files in `root` (MXNet's model_store.purge)."""
+    root = os.path.expanduser(default_root() if root is None else root)
+    for path in glob.glob(os.path.join(glob.escape(root), "*.params")):
+        os.remove(path)
 
 
 def _is_hash_suffix(text):

@@ -261,6 +261,33 @@ mx.nd.internal.backward.gather.nd <- function(data = NULL, indices = NULL, shape
 mx.symbol.internal.backward.gather.nd <- function(data = NULL, indices = NULL, shape, ..., name = NULL)
   .Call(C_mxr_symbol_op, .mxop__backward_gather_nd, list(data, indices), list(shape), list(...), name)
 
+.mxop__backward_image_normalize <- list("_backward_image_normalize", c("out_grad"), c("mean", "std"), c(4L, 4L), c(0L, -1L, -1L, 1L))
+
+#' _backward_image_normalize: Gradient of _image_normalize: the output gradient divided by std per channel
+#'
+#' Gradient of _image_normalize: the output gradient divided by std per channel.
+#'
+#' @param out_grad MXNDArray. Gradient of the output
+#' @param mean str, optional, default (0.0, 0.0, 0.0, 0.0). Sequence of means for each channel (or one value for all).
+#' @param std str, optional, default (1.0, 1.0, 1.0, 1.0). Sequence of standard deviations for each channel (or one value for all).
+#' @param ... further attributes, as name = value (sent in MXNet's text form).
+#' @param out optional MXNDArray (or list of them) to write the result into.
+#' @return an MXNDArray, or a list of MXNDArrays when the op has several visible outputs.
+#' @export
+mx.nd.internal.backward.image.normalize <- function(out_grad = NULL, mean = NULL, std = NULL, ..., out = NULL)
+  .Call(C_mxr_invoke, .mxop__backward_image_normalize, list(out_grad), list(mean, std), list(...), out)
+
+#' _backward_image_normalize (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.backward.image.normalize}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.backward.image.normalize
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.backward.image.normalize <- function(out_grad = NULL, mean = NULL, std = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_image_normalize, list(out_grad), list(mean, std), list(...), name)
+
 .mxop__backward_log_softmax <- list("_backward_log_softmax", c("ograd", "output"), c("axis", "temperature", "dtype", "use_length"), c(1L, 2L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
 #' _backward_log_softmax: Gradient of log_softmax from (ograd, output[, length])
@@ -398,32 +425,3 @@ mx.nd.internal.backward.sigmoid <- function(ograd = NULL, data = NULL, ..., out 
 #' @export
 mx.symbol.internal.backward.sigmoid <- function(ograd = NULL, data = NULL, ..., name = NULL)
   .Call(C_mxr_symbol_op, .mxop__backward_sigmoid, list(ograd, data), list(), list(...), name)
-
-.mxop__backward_slice <- list("_backward_slice", c("ograd"), c("begin", "end", "step", "shape"), c(5L, 5L, 5L, 5L), c(0L, -1L, -1L, 1L))
-
-#' _backward_slice: The gradient of slice: an array of zeros of 'shape' whose region selected by begin/end/step (as in slice) holds 'ograd'
-#'
-#' The gradient of slice: an array of zeros of 'shape' whose region selected by begin/end/step (as in slice) holds 'ograd'.
-#'
-#' @param ograd MXNDArray. Gradient of slice's output.
-#' @param begin shape, required. starting indices for the slice operation, supports negative indices.
-#' @param end shape, required. ending indices for the slice operation, supports negative indices.
-#' @param step shape, optional, default (). step for the slice operation, supports negative values.
-#' @param shape shape, required. Shape of slice's input (the output's shape).
-#' @param ... further attributes, as name = value (sent in MXNet's text form).
-#' @param out optional MXNDArray (or list of them) to write the result into.
-#' @return an MXNDArray, or a list of MXNDArrays when the op has several visible outputs.
-#' @export
-mx.nd.internal.backward.slice <- function(ograd = NULL, begin, end, step = NULL, shape, ..., out = NULL)
-  .Call(C_mxr_invoke, .mxop__backward_slice, list(ograd), list(begin, end, step, shape), list(...), out)
-
-#' _backward_slice (symbolic): compose the op into a graph
-#'
-#' Arguments as for \code{mx.nd.internal.backward.slice}, with MXSymbols as inputs; an input
-#' left NULL becomes a variable named <name>_<input>.
-#' @inheritParams mx.nd.internal.backward.slice
-#' @param name the node's name (automatic when NULL).
-#' @return an MXSymbol.
-#' @export
-mx.symbol.internal.backward.slice <- function(ograd = NULL, begin, end, step = NULL, shape, ..., name = NULL)
-  .Call(C_mxr_symbol_op, .mxop__backward_slice, list(ograd), list(begin, end, step, shape), list(...), name)

@@ -28,3 +28,157 @@ mx.nd.InstanceNorm <- function(data = NULL, gamma = NULL, beta = NULL, eps = NUL
 #' @export
 mx.symbol.InstanceNorm <- function(data = NULL, gamma = NULL, beta = NULL, eps = NULL, ..., name = NULL)
   .Call(C_mxr_symbol_op, .mxop_InstanceNorm, list(data, gamma, beta), list(eps), list(...), name)
+
+.mxop__image_flip_left_right <- list("_image_flip_left_right", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
+
+#' _image_flip_left_right: Flips an image (H x W x C) or a batch (N x H x W x C) horizontally
+#'
+#' Flips an image (H x W x C) or a batch (N x H x W x C) horizontally.
+#'
+#' @param data MXNDArray. Input image or batch of images
+#' @param ... further attributes, as name = value (sent in MXNet's text form).
+#' @param out optional MXNDArray (or list of them) to write the result into.
+#' @return an MXNDArray, or a list of MXNDArrays when the op has several visible outputs.
+#' @export
+mx.nd.internal.image.flip.left.right <- function(data = NULL, ..., out = NULL)
+  .Call(C_mxr_invoke, .mxop__image_flip_left_right, list(data), list(), list(...), out)
+
+#' _image_flip_left_right (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.image.flip.left.right}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.image.flip.left.right
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.image.flip.left.right <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__image_flip_left_right, list(data), list(), list(...), name)
+
+.mxop__image_flip_top_bottom <- list("_image_flip_top_bottom", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
+
+#' _image_flip_top_bottom: Flips an image (H x W x C) or a batch (N x H x W x C) vertically
+#'
+#' Flips an image (H x W x C) or a batch (N x H x W x C) vertically.
+#'
+#' @param data MXNDArray. Input image or batch of images
+#' @param ... further attributes, as name = value (sent in MXNet's text form).
+#' @param out optional MXNDArray (or list of them) to write the result into.
+#' @return an MXNDArray, or a list of MXNDArrays when the op has several visible outputs.
+#' @export
+mx.nd.internal.image.flip.top.bottom <- function(data = NULL, ..., out = NULL)
+  .Call(C_mxr_invoke, .mxop__image_flip_top_bottom, list(data), list(), list(...), out)
+
+#' _image_flip_top_bottom (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.image.flip.top.bottom}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.image.flip.top.bottom
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.image.flip.top.bottom <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__image_flip_top_bottom, list(data), list(), list(...), name)
+
+.mxop__image_normalize <- list("_image_normalize", c("data"), c("mean", "std"), c(4L, 4L), c(0L, -1L, -1L, 1L))
+
+#' _image_normalize: Normalizes a tensor of shape (C x H x W) or (N x C x H x W) per channel: out = (data - mean[c]) / std[c] (mx.nd.image.normalize)
+#'
+#' Normalizes a tensor of shape (C x H x W) or (N x C x H x W) per channel: out = (data - mean[c]) / std[c] (mx.nd.image.normalize).
+#'
+#' @param data MXNDArray. Input tensor
+#' @param mean str, optional, default (0.0, 0.0, 0.0, 0.0). Sequence of means for each channel (or one value for all).
+#' @param std str, optional, default (1.0, 1.0, 1.0, 1.0). Sequence of standard deviations for each channel (or one value for all).
+#' @param ... further attributes, as name = value (sent in MXNet's text form).
+#' @param out optional MXNDArray (or list of them) to write the result into.
+#' @return an MXNDArray, or a list of MXNDArrays when the op has several visible outputs.
+#' @export
+mx.nd.internal.image.normalize <- function(data = NULL, mean = NULL, std = NULL, ..., out = NULL)
+  .Call(C_mxr_invoke, .mxop__image_normalize, list(data), list(mean, std), list(...), out)
+
+#' _image_normalize (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.image.normalize}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.image.normalize
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.image.normalize <- function(data = NULL, mean = NULL, std = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__image_normalize, list(data), list(mean, std), list(...), name)
+
+.mxop__image_random_flip_left_right <- list("_image_random_flip_left_right", c("data"), c("p"), c(2L), c(0L, -1L, -1L, 1L))
+
+#' _image_random_flip_left_right: Flips an image (H x W x C) or a batch (N x H x W x C) horizontally with probability p
+#'
+#' Flips an image (H x W x C) or a batch (N x H x W x C) horizontally with probability p.
+#'
+#' @param data MXNDArray. Input image or batch of images
+#' @param p float, optional, default 0.5. The probability of flipping the image.
+#' @param ... further attributes, as name = value (sent in MXNet's text form).
+#' @param out optional MXNDArray (or list of them) to write the result into.
+#' @return an MXNDArray, or a list of MXNDArrays when the op has several visible outputs.
+#' @export
+mx.nd.internal.image.random.flip.left.right <- function(data = NULL, p = NULL, ..., out = NULL)
+  .Call(C_mxr_invoke, .mxop__image_random_flip_left_right, list(data), list(p), list(...), out)
+
+#' _image_random_flip_left_right (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.image.random.flip.left.right}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.image.random.flip.left.right
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.image.random.flip.left.right <- function(data = NULL, p = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__image_random_flip_left_right, list(data), list(p), list(...), name)
+
+.mxop__image_random_flip_top_bottom <- list("_image_random_flip_top_bottom", c("data"), c("p"), c(2L), c(0L, -1L, -1L, 1L))
+
+#' _image_random_flip_top_bottom: Flips an image (H x W x C) or a batch (N x H x W x C) vertically with probability p
+#'
+#' Flips an image (H x W x C) or a batch (N x H x W x C) vertically with probability p.
+#'
+#' @param data MXNDArray. Input image or batch of images
+#' @param p float, optional, default 0.5. The probability of flipping the image.
+#' @param ... further attributes, as name = value (sent in MXNet's text form).
+#' @param out optional MXNDArray (or list of them) to write the result into.
+#' @return an MXNDArray, or a list of MXNDArrays when the op has several visible outputs.
+#' @export
+mx.nd.internal.image.random.flip.top.bottom <- function(data = NULL, p = NULL, ..., out = NULL)
+  .Call(C_mxr_invoke, .mxop__image_random_flip_top_bottom, list(data), list(p), list(...), out)
+
+#' _image_random_flip_top_bottom (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.image.random.flip.top.bottom}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.image.random.flip.top.bottom
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.image.random.flip.top.bottom <- function(data = NULL, p = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__image_random_flip_top_bottom, list(data), list(p), list(...), name)
+
+.mxop__image_to_tensor <- list("_image_to_tensor", c("data"), character(0), integer(0), c(0L, -1L, -1L, 1L))
+
+#' _image_to_tensor: Converts an image of shape (H x W x C), or a batch (N x H x W x C), with values in [0, 255] to a float32 tensor of shape (C x H x W) / (N x C x H x W) with values in [0, 1] (mx.nd.image.to_tensor)
+#'
+#' Converts an image of shape (H x W x C), or a batch (N x H x W x C), with values in [0, 255] to a float32 tensor of shape (C x H x W) / (N x C x H x W) with values in [0, 1] (mx.nd.image.to_tensor).
+#'
+#' @param data MXNDArray. Input image or batch of images
+#' @param ... further attributes, as name = value (sent in MXNet's text form).
+#' @param out optional MXNDArray (or list of them) to write the result into.
+#' @return an MXNDArray, or a list of MXNDArrays when the op has several visible outputs.
+#' @export
+mx.nd.internal.image.to.tensor <- function(data = NULL, ..., out = NULL)
+  .Call(C_mxr_invoke, .mxop__image_to_tensor, list(data), list(), list(...), out)
+
+#' _image_to_tensor (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.internal.image.to.tensor}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.internal.image.to.tensor
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.internal.image.to.tensor <- function(data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__image_to_tensor, list(data), list(), list(...), name)

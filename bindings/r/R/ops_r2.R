@@ -61,6 +61,36 @@ mx.nd.repeat <- function(data = NULL, repeats, axis = NULL, ..., out = NULL)
 mx.symbol.repeat <- function(data = NULL, repeats, axis = NULL, ..., name = NULL)
   .Call(C_mxr_symbol_op, .mxop_repeat, list(data), list(repeats, axis), list(...), name)
 
+.mxop_reshape_like <- list("reshape_like", c("lhs", "rhs"), c("lhs_begin", "lhs_end", "rhs_begin", "rhs_end"), c(1L, 1L, 1L, 1L), c(0L, -1L, -1L, 1L))
+
+#' reshape_like: Reshapes lhs to the shape of rhs, or dimensions [lhs_begin, lhs_end) of lhs to dimensions [rhs_begin, rhs_end) of rhs
+#'
+#' Reshapes lhs to the shape of rhs, or dimensions [lhs_begin, lhs_end) of lhs to dimensions [rhs_begin, rhs_end) of rhs. The number of elements must not change.
+#'
+#' @param lhs MXNDArray. First input.
+#' @param rhs MXNDArray. Second input.
+#' @param lhs_begin int, optional, default None (may be unset). Defaults to 0. The beginning index along which the lhs dimensions are to be reshaped. Supports negative indices.
+#' @param lhs_end int, optional, default None (may be unset). Defaults to None. The ending index along which the lhs dimensions are to be used for reshaping. Supports negative indices.
+#' @param rhs_begin int, optional, default None (may be unset). Defaults to 0. The beginning index along which the rhs dimensions are to be used for reshaping. Supports negative indices.
+#' @param rhs_end int, optional, default None (may be unset). Defaults to None. The ending index along which the rhs dimensions are to be used for reshaping. Supports negative indices.
+#' @param ... further attributes, as name = value (sent in MXNet's text form).
+#' @param out optional MXNDArray (or list of them) to write the result into.
+#' @return an MXNDArray, or a list of MXNDArrays when the op has several visible outputs.
+#' @export
+mx.nd.reshape.like <- function(lhs = NULL, rhs = NULL, lhs_begin = NULL, lhs_end = NULL, rhs_begin = NULL, rhs_end = NULL, ..., out = NULL)
+  .Call(C_mxr_invoke, .mxop_reshape_like, list(lhs, rhs), list(lhs_begin, lhs_end, rhs_begin, rhs_end), list(...), out)
+
+#' reshape_like (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.reshape.like}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.reshape.like
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.reshape.like <- function(lhs = NULL, rhs = NULL, lhs_begin = NULL, lhs_end = NULL, rhs_begin = NULL, rhs_end = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_reshape_like, list(lhs, rhs), list(lhs_begin, lhs_end, rhs_begin, rhs_end), list(...), name)
+
 .mxop_reverse <- list("reverse", c("data"), c("axis"), c(5L), c(0L, -1L, -1L, 1L))
 
 #' reverse: Reverses the order of elements along the given axes, preserving the shape, as numpy.flip

@@ -164,6 +164,41 @@ mx.symbol.SoftmaxOutput <- function(data = NULL, label = NULL, grad_scale = NULL
 #' @export
 mx.symbol.Softmax <- mx.symbol.SoftmaxOutput
 
+.mxop_SwapAxis <- list("SwapAxis", c("data"), c("dim1", "dim2"), c(1L, 1L), c(0L, -1L, -1L, 1L))
+
+#' SwapAxis: Interchanges two axes of an array: the output has the input's axes dim1 and dim2 exchanged (negative axes count from the end)
+#'
+#' Interchanges two axes of an array: the output has the input's axes dim1 and dim2 exchanged (negative axes count from the end).
+#'
+#' @param data MXNDArray. Input array.
+#' @param dim1 int, optional, default 0. the first axis to be swapped.
+#' @param dim2 int, optional, default 0. the second axis to be swapped.
+#' @param ... further attributes, as name = value (sent in MXNet's text form).
+#' @param out optional MXNDArray (or list of them) to write the result into.
+#' @return an MXNDArray, or a list of MXNDArrays when the op has several visible outputs.
+#' @export
+mx.nd.SwapAxis <- function(data = NULL, dim1 = NULL, dim2 = NULL, ..., out = NULL)
+  .Call(C_mxr_invoke, .mxop_SwapAxis, list(data), list(dim1, dim2), list(...), out)
+
+#' @rdname mx.nd.SwapAxis
+#' @export
+mx.nd.swapaxes <- mx.nd.SwapAxis
+
+#' SwapAxis (symbolic): compose the op into a graph
+#'
+#' Arguments as for \code{mx.nd.SwapAxis}, with MXSymbols as inputs; an input
+#' left NULL becomes a variable named <name>_<input>.
+#' @inheritParams mx.nd.SwapAxis
+#' @param name the node's name (automatic when NULL).
+#' @return an MXSymbol.
+#' @export
+mx.symbol.SwapAxis <- function(data = NULL, dim1 = NULL, dim2 = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop_SwapAxis, list(data), list(dim1, dim2), list(...), name)
+
+#' @rdname mx.symbol.SwapAxis
+#' @export
+mx.symbol.swapaxes <- mx.symbol.SwapAxis
+
 .mxop__scatter_set_nd <- list("_scatter_set_nd", c("lhs", "rhs", "indices"), c("shape"), c(5L), c(0L, -1L, -1L, 1L))
 
 #' _scatter_set_nd: Returns 'lhs' with the elements or slices addressed by 'indices' (as in gather_nd) replaced by 'rhs'
@@ -425,36 +460,3 @@ mx.nd.signsgd.update <- function(weight = NULL, grad = NULL, lr, wd = NULL, resc
 #' @export
 mx.symbol.signsgd.update <- function(weight = NULL, grad = NULL, lr, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, ..., name = NULL)
   .Call(C_mxr_symbol_op, .mxop_signsgd_update, list(weight, grad), list(lr, wd, rescale_grad, clip_gradient), list(...), name)
-
-.mxop_signum_update <- list("signum_update", c("weight", "grad", "mom"), c("lr", "momentum", "wd", "rescale_grad", "clip_gradient", "wd_lh"), c(2L, 2L, 2L, 2L, 2L, 2L), c(0L, -1L, -1L, 1L))
-
-#' signum_update: Update for Signum (SignSGD with momentum): mom = momentum * mom - (1 - momentum) * (wd * weight + g), weight = (1 - lr * wd_lh) * weight + lr * sign(mom), where g = clip(rescale_grad * grad, clip_gradient)
-#'
-#' Update for Signum (SignSGD with momentum): mom = momentum * mom - (1 - momentum) * (wd * weight + g), weight = (1 - lr * wd_lh) * weight + lr * sign(mom), where g = clip(rescale_grad * grad, clip_gradient). 'mom' is updated in place; returns the new weight.
-#'
-#' @param weight MXNDArray. Weight
-#' @param grad MXNDArray. Gradient
-#' @param mom MXNDArray. Momentum
-#' @param lr float, required. Learning rate
-#' @param momentum float, optional, default 0. The decay rate of momentum estimates at each epoch.
-#' @param wd float, optional, default 0. Weight decay augments the objective function with a regularization term that penalizes large weights. The penalty scales with the square of the magnitude of each weight.
-#' @param rescale_grad float, optional, default 1. Rescale gradient to grad = rescale_grad*grad.
-#' @param clip_gradient float, optional, default -1. Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient).
-#' @param wd_lh float, optional, default 0. The amount of weight decay that does not go into gradient/momentum calculations; applied to the weight directly (decoupled weight decay).
-#' @param ... further attributes, as name = value (sent in MXNet's text form).
-#' @param out optional MXNDArray (or list of them) to write the result into.
-#' @return an MXNDArray, or a list of MXNDArrays when the op has several visible outputs.
-#' @export
-mx.nd.signum.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, momentum = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, wd_lh = NULL, ..., out = NULL)
-  .Call(C_mxr_invoke, .mxop_signum_update, list(weight, grad, mom), list(lr, momentum, wd, rescale_grad, clip_gradient, wd_lh), list(...), out)
-
-#' signum_update (symbolic): compose the op into a graph
-#'
-#' Arguments as for \code{mx.nd.signum.update}, with MXSymbols as inputs; an input
-#' left NULL becomes a variable named <name>_<input>.
-#' @inheritParams mx.nd.signum.update
-#' @param name the node's name (automatic when NULL).
-#' @return an MXSymbol.
-#' @export
-mx.symbol.signum.update <- function(weight = NULL, grad = NULL, mom = NULL, lr, momentum = NULL, wd = NULL, rescale_grad = NULL, clip_gradient = NULL, wd_lh = NULL, ..., name = NULL)
-  .Call(C_mxr_symbol_op, .mxop_signum_update, list(weight, grad, mom), list(lr, momentum, wd, rescale_grad, clip_gradient, wd_lh), list(...), name)

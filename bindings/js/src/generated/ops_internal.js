@@ -602,6 +602,25 @@ export function backwardGatherNd(data, indices, options) {
 }
 backwardGatherNd.spec = $_backward_gather_nd;
 
+const $_backward_image_normalize = opSpec("_backward_image_normalize", ["out_grad"], false, null, null, 1, [["mean", "mean", "str"], ["std", "std", "str"]]);
+/**
+ * Gradient of _image_normalize: the output gradient divided by std per channel.
+ *
+ * MXNet name: `_backward_image_normalize`. Not differentiable.
+ * @param {NDArray} outGrad - Gradient of the output
+ * @param {Object} [options] - attributes (camelCase or MXNet names), named inputs, `out`.
+ * @param {string} [options.mean="(0.0, 0.0, 0.0, 0.0)"] - Sequence of means for each channel (or
+ *   one value for all).
+ * @param {string} [options.std="(1.0, 1.0, 1.0, 1.0)"] - Sequence of standard deviations for each
+ *   channel (or one value for all).
+ * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
+ * @returns {NDArray}
+ */
+export function backwardImageNormalize(outGrad, options) {
+  return callOp($_backward_image_normalize, arguments);
+}
+backwardImageNormalize.spec = $_backward_image_normalize;
+
 const $_backward_log_softmax = opSpec("_backward_log_softmax", ["ograd", "output"], false, null, null, 1, [["axis", "axis", "int"], ["temperature", "temperature", "float"], ["dtype", "dtype", "enum"], ["use_length", "useLength", "bool"]]);
 /**
  * Gradient of log_softmax from (ograd, output[, length]).
@@ -1052,6 +1071,105 @@ export function hypotScalar(data, options) {
   return callOp($_hypot_scalar, arguments);
 }
 hypotScalar.spec = $_hypot_scalar;
+
+const $_image_flip_left_right = opSpec("_image_flip_left_right", ["data"], false, null, null, 1, []);
+/**
+ * Flips an image (H x W x C) or a batch (N x H x W x C) horizontally.
+ *
+ * MXNet name: `_image_flip_left_right`.
+ * @param {NDArray} data - Input image or batch of images
+ * @param {Object} [options] - attributes (camelCase or MXNet names), named inputs, `out`.
+ * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
+ * @returns {NDArray}
+ */
+export function imageFlipLeftRight(data, options) {
+  return callOp($_image_flip_left_right, arguments);
+}
+imageFlipLeftRight.spec = $_image_flip_left_right;
+
+const $_image_flip_top_bottom = opSpec("_image_flip_top_bottom", ["data"], false, null, null, 1, []);
+/**
+ * Flips an image (H x W x C) or a batch (N x H x W x C) vertically.
+ *
+ * MXNet name: `_image_flip_top_bottom`.
+ * @param {NDArray} data - Input image or batch of images
+ * @param {Object} [options] - attributes (camelCase or MXNet names), named inputs, `out`.
+ * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
+ * @returns {NDArray}
+ */
+export function imageFlipTopBottom(data, options) {
+  return callOp($_image_flip_top_bottom, arguments);
+}
+imageFlipTopBottom.spec = $_image_flip_top_bottom;
+
+const $_image_normalize = opSpec("_image_normalize", ["data"], false, null, null, 1, [["mean", "mean", "str"], ["std", "std", "str"]]);
+/**
+ * Normalizes a tensor of shape (C x H x W) or (N x C x H x W) per channel: out = (data - mean[c]) /
+ * std[c] (mx.nd.image.normalize).
+ *
+ * MXNet name: `_image_normalize`.
+ * @param {NDArray} data - Input tensor
+ * @param {Object} [options] - attributes (camelCase or MXNet names), named inputs, `out`.
+ * @param {string} [options.mean="(0.0, 0.0, 0.0, 0.0)"] - Sequence of means for each channel (or
+ *   one value for all).
+ * @param {string} [options.std="(1.0, 1.0, 1.0, 1.0)"] - Sequence of standard deviations for each
+ *   channel (or one value for all).
+ * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
+ * @returns {NDArray}
+ */
+export function imageNormalize(data, options) {
+  return callOp($_image_normalize, arguments);
+}
+imageNormalize.spec = $_image_normalize;
+
+const $_image_random_flip_left_right = opSpec("_image_random_flip_left_right", ["data"], false, null, null, 1, [["p", "p", "float"]]);
+/**
+ * Flips an image (H x W x C) or a batch (N x H x W x C) horizontally with probability p.
+ *
+ * MXNet name: `_image_random_flip_left_right`. Not differentiable.
+ * @param {NDArray} data - Input image or batch of images
+ * @param {Object} [options] - attributes (camelCase or MXNet names), named inputs, `out`.
+ * @param {number} [options.p=0.5] - The probability of flipping the image.
+ * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
+ * @returns {NDArray}
+ */
+export function imageRandomFlipLeftRight(data, options) {
+  return callOp($_image_random_flip_left_right, arguments);
+}
+imageRandomFlipLeftRight.spec = $_image_random_flip_left_right;
+
+const $_image_random_flip_top_bottom = opSpec("_image_random_flip_top_bottom", ["data"], false, null, null, 1, [["p", "p", "float"]]);
+/**
+ * Flips an image (H x W x C) or a batch (N x H x W x C) vertically with probability p.
+ *
+ * MXNet name: `_image_random_flip_top_bottom`. Not differentiable.
+ * @param {NDArray} data - Input image or batch of images
+ * @param {Object} [options] - attributes (camelCase or MXNet names), named inputs, `out`.
+ * @param {number} [options.p=0.5] - The probability of flipping the image.
+ * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
+ * @returns {NDArray}
+ */
+export function imageRandomFlipTopBottom(data, options) {
+  return callOp($_image_random_flip_top_bottom, arguments);
+}
+imageRandomFlipTopBottom.spec = $_image_random_flip_top_bottom;
+
+const $_image_to_tensor = opSpec("_image_to_tensor", ["data"], false, null, null, 1, []);
+/**
+ * Converts an image of shape (H x W x C), or a batch (N x H x W x C), with values in [0, 255] to a
+ * float32 tensor of shape (C x H x W) / (N x C x H x W) with values in [0, 1]
+ * (mx.nd.image.to_tensor).
+ *
+ * MXNet name: `_image_to_tensor`. Not differentiable.
+ * @param {NDArray} data - Input image or batch of images
+ * @param {Object} [options] - attributes (camelCase or MXNet names), named inputs, `out`.
+ * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
+ * @returns {NDArray}
+ */
+export function imageToTensor(data, options) {
+  return callOp($_image_to_tensor, arguments);
+}
+imageToTensor.spec = $_image_to_tensor;
 
 const $_lesser = opSpec("_lesser", ["lhs", "rhs"], false, null, null, 1, []);
 /**

@@ -101,6 +101,40 @@ function BlockGrad(data::Union{NDArray,Nothing}=nothing; out=nothing)
 end
 
 """
+    CTCLoss(data, label, data_lengths, label_lengths)
+
+Connectionist Temporal Classification loss. data: unnormalized activations (sequence_length, batch_size, alphabet_size), softmax is applied inside. label: (batch_size, label_sequence_length) class indices; with blank_label='first' class 0 is the blank and labels are padded with 0, with 'last' class alphabet_size-1 is the blank and labels are padded with -1. data_lengths / label_lengths (when use_data_lengths / use_label_lengths) give each sequence's length. Returns the negative log likelihood per sequence, shape (batch_size,).
+
+# Inputs
+- `data`: Input ndarray
+- `label`: Ground-truth labels for the loss.
+- `data_lengths`: Lengths of data for each of the samples. Only required when use_data_lengths is true.
+- `label_lengths`: Lengths of labels for each of the samples. Only required when use_label_lengths is true.
+
+# Keywords (C-order axes and shapes; `nothing` leaves the registry default)
+- `use_data_lengths` (Bool, default `false`): Whether each sequence's length comes from the input `data_lengths`; if false, every sequence is sequence_length long.
+- `use_label_lengths` (Bool, default `false`): Whether each label's length comes from the input `label_lengths`; if false, a label ends at the first padding value (0 with blank_label='first', -1 with blank_label='last').
+- `blank_label` ("first" | "last", default `first`): Which class is the blank: 'first' reserves class 0 (labels are 1 .. alphabet_size-1, padded with 0), 'last' reserves class alphabet_size-1 (labels are 0 .. alphabet_size-2, padded with -1).
+- `out`: NDArray (or vector of them) to write the result into.
+
+Returns a `Vector{NDArray}` when the op has several visible outputs.
+
+Aliases: `ctc_loss`, `_contrib_CTCLoss`, `_contrib_ctc_loss`
+"""
+function CTCLoss(data::Union{NDArray,Nothing}=nothing, label::Union{NDArray,Nothing}=nothing, data_lengths::Union{NDArray,Nothing}=nothing, label_lengths::Union{NDArray,Nothing}=nothing; use_data_lengths=nothing, use_label_lengths=nothing, blank_label=nothing, out=nothing)
+    _ins = NDArray[]
+    data === nothing || push!(_ins, data)
+    label === nothing || push!(_ins, label)
+    data_lengths === nothing || push!(_ins, data_lengths)
+    label_lengths === nothing || push!(_ins, label_lengths)
+    _attrs = Pair{String,Any}[]
+    use_data_lengths === nothing || push!(_attrs, "use_data_lengths" => use_data_lengths)
+    use_label_lengths === nothing || push!(_attrs, "use_label_lengths" => use_label_lengths)
+    blank_label === nothing || push!(_attrs, "blank_label" => blank_label)
+    return _opcall("CTCLoss", _ins, _attrs, out)
+end
+
+"""
     Cast(data; dtype=...)
 
 Casts all elements of the input to a new dtype. Float to integer truncates toward zero (NaN becomes 0); integers wrap when narrowed; any value other than zero becomes True for bool; float16 results round to nearest even.
@@ -814,6 +848,32 @@ function SoftmaxOutput(data::Union{NDArray,Nothing}=nothing, label::Union{NDArra
     out_grad === nothing || push!(_attrs, "out_grad" => out_grad)
     smooth_alpha === nothing || push!(_attrs, "smooth_alpha" => smooth_alpha)
     return _opcall("SoftmaxOutput", _ins, _attrs, out)
+end
+
+"""
+    SwapAxis(data)
+
+Interchanges two axes of an array: the output has the input's axes dim1 and dim2 exchanged (negative axes count from the end).
+
+# Inputs
+- `data`: Input array.
+
+# Keywords (C-order axes and shapes; `nothing` leaves the registry default)
+- `dim1` (Integer, default `0`): the first axis to be swapped.
+- `dim2` (Integer, default `0`): the second axis to be swapped.
+- `out`: NDArray (or vector of them) to write the result into.
+
+Returns an `NDArray`.
+
+Aliases: `swapaxes`
+"""
+function SwapAxis(data::Union{NDArray,Nothing}=nothing; dim1=nothing, dim2=nothing, out=nothing)
+    _ins = NDArray[]
+    data === nothing || push!(_ins, data)
+    _attrs = Pair{String,Any}[]
+    dim1 === nothing || push!(_attrs, "dim1" => dim1)
+    dim2 === nothing || push!(_attrs, "dim2" => dim2)
+    return _opcall("SwapAxis", _ins, _attrs, out)
 end
 
 """
@@ -1588,6 +1648,30 @@ function _backward_gather_nd(data::Union{NDArray,Nothing}=nothing, indices::Unio
 end
 
 """
+    _backward_image_normalize(out_grad)
+
+Gradient of _image_normalize: the output gradient divided by std per channel.
+
+# Inputs
+- `out_grad`: Gradient of the output
+
+# Keywords (C-order axes and shapes; `nothing` leaves the registry default)
+- `mean` (String, default `(0.0, 0.0, 0.0, 0.0)`): Sequence of means for each channel (or one value for all).
+- `std` (String, default `(1.0, 1.0, 1.0, 1.0)`): Sequence of standard deviations for each channel (or one value for all).
+- `out`: NDArray (or vector of them) to write the result into.
+
+Returns an `NDArray`.
+"""
+function _backward_image_normalize(out_grad::Union{NDArray,Nothing}=nothing; mean=nothing, std=nothing, out=nothing)
+    _ins = NDArray[]
+    out_grad === nothing || push!(_ins, out_grad)
+    _attrs = Pair{String,Any}[]
+    mean === nothing || push!(_attrs, "mean" => mean)
+    std === nothing || push!(_attrs, "std" => std)
+    return _opcall("_backward_image_normalize", _ins, _attrs, out)
+end
+
+"""
     _backward_log_softmax(ograd, output)
 
 Gradient of log_softmax from (ograd, output[, length]).
@@ -2163,6 +2247,128 @@ function _hypot_scalar(data::Union{NDArray,Nothing}=nothing; scalar=nothing, is_
     scalar === nothing || push!(_attrs, "scalar" => scalar)
     is_int === nothing || push!(_attrs, "is_int" => is_int)
     return _opcall("_hypot_scalar", _ins, _attrs, out)
+end
+
+"""
+    _image_flip_left_right(data)
+
+Flips an image (H x W x C) or a batch (N x H x W x C) horizontally.
+
+# Inputs
+- `data`: Input image or batch of images
+- `out`: NDArray (or vector of them) to write the result into.
+
+Returns an `NDArray`.
+"""
+function _image_flip_left_right(data::Union{NDArray,Nothing}=nothing; out=nothing)
+    _ins = NDArray[]
+    data === nothing || push!(_ins, data)
+    _attrs = Pair{String,Any}[]
+    return _opcall("_image_flip_left_right", _ins, _attrs, out)
+end
+
+"""
+    _image_flip_top_bottom(data)
+
+Flips an image (H x W x C) or a batch (N x H x W x C) vertically.
+
+# Inputs
+- `data`: Input image or batch of images
+- `out`: NDArray (or vector of them) to write the result into.
+
+Returns an `NDArray`.
+"""
+function _image_flip_top_bottom(data::Union{NDArray,Nothing}=nothing; out=nothing)
+    _ins = NDArray[]
+    data === nothing || push!(_ins, data)
+    _attrs = Pair{String,Any}[]
+    return _opcall("_image_flip_top_bottom", _ins, _attrs, out)
+end
+
+"""
+    _image_normalize(data)
+
+Normalizes a tensor of shape (C x H x W) or (N x C x H x W) per channel: out = (data - mean[c]) / std[c] (mx.nd.image.normalize).
+
+# Inputs
+- `data`: Input tensor
+
+# Keywords (C-order axes and shapes; `nothing` leaves the registry default)
+- `mean` (String, default `(0.0, 0.0, 0.0, 0.0)`): Sequence of means for each channel (or one value for all).
+- `std` (String, default `(1.0, 1.0, 1.0, 1.0)`): Sequence of standard deviations for each channel (or one value for all).
+- `out`: NDArray (or vector of them) to write the result into.
+
+Returns an `NDArray`.
+"""
+function _image_normalize(data::Union{NDArray,Nothing}=nothing; mean=nothing, std=nothing, out=nothing)
+    _ins = NDArray[]
+    data === nothing || push!(_ins, data)
+    _attrs = Pair{String,Any}[]
+    mean === nothing || push!(_attrs, "mean" => mean)
+    std === nothing || push!(_attrs, "std" => std)
+    return _opcall("_image_normalize", _ins, _attrs, out)
+end
+
+"""
+    _image_random_flip_left_right(data)
+
+Flips an image (H x W x C) or a batch (N x H x W x C) horizontally with probability p.
+
+# Inputs
+- `data`: Input image or batch of images
+
+# Keywords (C-order axes and shapes; `nothing` leaves the registry default)
+- `p` (Real, default `0.5`): The probability of flipping the image.
+- `out`: NDArray (or vector of them) to write the result into.
+
+Returns an `NDArray`.
+"""
+function _image_random_flip_left_right(data::Union{NDArray,Nothing}=nothing; p=nothing, out=nothing)
+    _ins = NDArray[]
+    data === nothing || push!(_ins, data)
+    _attrs = Pair{String,Any}[]
+    p === nothing || push!(_attrs, "p" => p)
+    return _opcall("_image_random_flip_left_right", _ins, _attrs, out)
+end
+
+"""
+    _image_random_flip_top_bottom(data)
+
+Flips an image (H x W x C) or a batch (N x H x W x C) vertically with probability p.
+
+# Inputs
+- `data`: Input image or batch of images
+
+# Keywords (C-order axes and shapes; `nothing` leaves the registry default)
+- `p` (Real, default `0.5`): The probability of flipping the image.
+- `out`: NDArray (or vector of them) to write the result into.
+
+Returns an `NDArray`.
+"""
+function _image_random_flip_top_bottom(data::Union{NDArray,Nothing}=nothing; p=nothing, out=nothing)
+    _ins = NDArray[]
+    data === nothing || push!(_ins, data)
+    _attrs = Pair{String,Any}[]
+    p === nothing || push!(_attrs, "p" => p)
+    return _opcall("_image_random_flip_top_bottom", _ins, _attrs, out)
+end
+
+"""
+    _image_to_tensor(data)
+
+Converts an image of shape (H x W x C), or a batch (N x H x W x C), with values in [0, 255] to a float32 tensor of shape (C x H x W) / (N x C x H x W) with values in [0, 1] (mx.nd.image.to_tensor).
+
+# Inputs
+- `data`: Input image or batch of images
+- `out`: NDArray (or vector of them) to write the result into.
+
+Returns an `NDArray`.
+"""
+function _image_to_tensor(data::Union{NDArray,Nothing}=nothing; out=nothing)
+    _ins = NDArray[]
+    data === nothing || push!(_ins, data)
+    _attrs = Pair{String,Any}[]
+    return _opcall("_image_to_tensor", _ins, _attrs, out)
 end
 
 """
@@ -5264,6 +5470,36 @@ function repeat(data::Union{NDArray,Nothing}=nothing; repeats=nothing, axis=noth
 end
 
 """
+    reshape_like(lhs, rhs)
+
+Reshapes lhs to the shape of rhs, or dimensions [lhs_begin, lhs_end) of lhs to dimensions [rhs_begin, rhs_end) of rhs. The number of elements must not change.
+
+# Inputs
+- `lhs`: First input.
+- `rhs`: Second input.
+
+# Keywords (C-order axes and shapes; `nothing` leaves the registry default)
+- `lhs_begin` (Integer or None, default `None`): Defaults to 0. The beginning index along which the lhs dimensions are to be reshaped. Supports negative indices.
+- `lhs_end` (Integer or None, default `None`): Defaults to None. The ending index along which the lhs dimensions are to be used for reshaping. Supports negative indices.
+- `rhs_begin` (Integer or None, default `None`): Defaults to 0. The beginning index along which the rhs dimensions are to be used for reshaping. Supports negative indices.
+- `rhs_end` (Integer or None, default `None`): Defaults to None. The ending index along which the rhs dimensions are to be used for reshaping. Supports negative indices.
+- `out`: NDArray (or vector of them) to write the result into.
+
+Returns an `NDArray`.
+"""
+function reshape_like(lhs::Union{NDArray,Nothing}=nothing, rhs::Union{NDArray,Nothing}=nothing; lhs_begin=nothing, lhs_end=nothing, rhs_begin=nothing, rhs_end=nothing, out=nothing)
+    _ins = NDArray[]
+    lhs === nothing || push!(_ins, lhs)
+    rhs === nothing || push!(_ins, rhs)
+    _attrs = Pair{String,Any}[]
+    lhs_begin === nothing || push!(_attrs, "lhs_begin" => lhs_begin)
+    lhs_end === nothing || push!(_attrs, "lhs_end" => lhs_end)
+    rhs_begin === nothing || push!(_attrs, "rhs_begin" => rhs_begin)
+    rhs_end === nothing || push!(_attrs, "rhs_end" => rhs_end)
+    return _opcall("reshape_like", _ins, _attrs, out)
+end
+
+"""
     reverse(data; axis=...)
 
 Reverses the order of elements along the given axes, preserving the shape, as numpy.flip.
@@ -6105,6 +6341,9 @@ end
 
 # Aliases share the function (and its docstring).
 const stop_gradient = BlockGrad
+const ctc_loss = CTCLoss
+const _contrib_CTCLoss = CTCLoss
+const _contrib_ctc_loss = CTCLoss
 const cast = Cast
 const concat = Concat
 const flatten = Flatten
@@ -6112,6 +6351,7 @@ const pad = Pad
 const reshape = Reshape
 const split = SliceChannel
 const Softmax = SoftmaxOutput
+const swapaxes = SwapAxis
 const identity = _copy
 const _DivScalar = _div_scalar
 const _EqualScalar = _equal_scalar

@@ -105,6 +105,98 @@ def stop_gradient(
     ...
 
 
+def CTCLoss(
+    data: Optional[NDArray] = None,
+    label: Optional[NDArray] = None,
+    data_lengths: Optional[NDArray] = None,
+    label_lengths: Optional[NDArray] = None,
+    use_data_lengths: bool = False,
+    use_label_lengths: bool = False,
+    blank_label: Literal['first', 'last'] = 'first',
+    out: Optional[_Out] = None,
+    name: Optional[str] = None,
+    **kwargs: Any,
+) -> _Out:
+    """Connectionist Temporal Classification loss. data: unnormalized activations (sequence_length, batch_size, alphabet_size), softmax is applied inside. label: (batch_size, label_sequence_length) class indices; with blank_label='first' class 0 is the blank and labels are padded with 0, with 'last' class alphabet_size-1 is the blank and labels are padded with -1. data_lengths / label_lengths (when use_data_lengths / use_label_lengths) give each sequence's length. Returns the negative log likelihood per sequence, shape (batch_size,).
+
+    use_data_lengths (bool, default False): Whether each sequence's length comes from the input `data_lengths`; if false, every sequence is sequence_length long.
+    use_label_lengths (bool, default False): Whether each label's length comes from the input `label_lengths`; if false, a label ends at the first padding value (0 with blank_label='first', -1 with blank_label='last').
+    blank_label (enum, default first): Which class is the blank: 'first' reserves class 0 (labels are 1 .. alphabet_size-1, padded with 0), 'last' reserves class alphabet_size-1 (labels are 0 .. alphabet_size-2, padded with -1).
+
+    Aliases: ctc_loss, _contrib_CTCLoss, _contrib_ctc_loss
+    """
+    ...
+
+
+def ctc_loss(
+    data: Optional[NDArray] = None,
+    label: Optional[NDArray] = None,
+    data_lengths: Optional[NDArray] = None,
+    label_lengths: Optional[NDArray] = None,
+    use_data_lengths: bool = False,
+    use_label_lengths: bool = False,
+    blank_label: Literal['first', 'last'] = 'first',
+    out: Optional[_Out] = None,
+    name: Optional[str] = None,
+    **kwargs: Any,
+) -> _Out:
+    """Connectionist Temporal Classification loss. data: unnormalized activations (sequence_length, batch_size, alphabet_size), softmax is applied inside. label: (batch_size, label_sequence_length) class indices; with blank_label='first' class 0 is the blank and labels are padded with 0, with 'last' class alphabet_size-1 is the blank and labels are padded with -1. data_lengths / label_lengths (when use_data_lengths / use_label_lengths) give each sequence's length. Returns the negative log likelihood per sequence, shape (batch_size,).
+
+    use_data_lengths (bool, default False): Whether each sequence's length comes from the input `data_lengths`; if false, every sequence is sequence_length long.
+    use_label_lengths (bool, default False): Whether each label's length comes from the input `label_lengths`; if false, a label ends at the first padding value (0 with blank_label='first', -1 with blank_label='last').
+    blank_label (enum, default first): Which class is the blank: 'first' reserves class 0 (labels are 1 .. alphabet_size-1, padded with 0), 'last' reserves class alphabet_size-1 (labels are 0 .. alphabet_size-2, padded with -1).
+
+    Aliases: ctc_loss, _contrib_CTCLoss, _contrib_ctc_loss
+    """
+    ...
+
+
+def _contrib_CTCLoss(
+    data: Optional[NDArray] = None,
+    label: Optional[NDArray] = None,
+    data_lengths: Optional[NDArray] = None,
+    label_lengths: Optional[NDArray] = None,
+    use_data_lengths: bool = False,
+    use_label_lengths: bool = False,
+    blank_label: Literal['first', 'last'] = 'first',
+    out: Optional[_Out] = None,
+    name: Optional[str] = None,
+    **kwargs: Any,
+) -> _Out:
+    """Connectionist Temporal Classification loss. data: unnormalized activations (sequence_length, batch_size, alphabet_size), softmax is applied inside. label: (batch_size, label_sequence_length) class indices; with blank_label='first' class 0 is the blank and labels are padded with 0, with 'last' class alphabet_size-1 is the blank and labels are padded with -1. data_lengths / label_lengths (when use_data_lengths / use_label_lengths) give each sequence's length. Returns the negative log likelihood per sequence, shape (batch_size,).
+
+    use_data_lengths (bool, default False): Whether each sequence's length comes from the input `data_lengths`; if false, every sequence is sequence_length long.
+    use_label_lengths (bool, default False): Whether each label's length comes from the input `label_lengths`; if false, a label ends at the first padding value (0 with blank_label='first', -1 with blank_label='last').
+    blank_label (enum, default first): Which class is the blank: 'first' reserves class 0 (labels are 1 .. alphabet_size-1, padded with 0), 'last' reserves class alphabet_size-1 (labels are 0 .. alphabet_size-2, padded with -1).
+
+    Aliases: ctc_loss, _contrib_CTCLoss, _contrib_ctc_loss
+    """
+    ...
+
+
+def _contrib_ctc_loss(
+    data: Optional[NDArray] = None,
+    label: Optional[NDArray] = None,
+    data_lengths: Optional[NDArray] = None,
+    label_lengths: Optional[NDArray] = None,
+    use_data_lengths: bool = False,
+    use_label_lengths: bool = False,
+    blank_label: Literal['first', 'last'] = 'first',
+    out: Optional[_Out] = None,
+    name: Optional[str] = None,
+    **kwargs: Any,
+) -> _Out:
+    """Connectionist Temporal Classification loss. data: unnormalized activations (sequence_length, batch_size, alphabet_size), softmax is applied inside. label: (batch_size, label_sequence_length) class indices; with blank_label='first' class 0 is the blank and labels are padded with 0, with 'last' class alphabet_size-1 is the blank and labels are padded with -1. data_lengths / label_lengths (when use_data_lengths / use_label_lengths) give each sequence's length. Returns the negative log likelihood per sequence, shape (batch_size,).
+
+    use_data_lengths (bool, default False): Whether each sequence's length comes from the input `data_lengths`; if false, every sequence is sequence_length long.
+    use_label_lengths (bool, default False): Whether each label's length comes from the input `label_lengths`; if false, a label ends at the first padding value (0 with blank_label='first', -1 with blank_label='last').
+    blank_label (enum, default first): Which class is the blank: 'first' reserves class 0 (labels are 1 .. alphabet_size-1, padded with 0), 'last' reserves class alphabet_size-1 (labels are 0 .. alphabet_size-2, padded with -1).
+
+    Aliases: ctc_loss, _contrib_CTCLoss, _contrib_ctc_loss
+    """
+    ...
+
+
 def Cast(
     data: Optional[NDArray] = None,
     dtype: _DType = ...,
@@ -758,6 +850,42 @@ def Softmax(
     ...
 
 
+def SwapAxis(
+    data: Optional[NDArray] = None,
+    dim1: int = 0,
+    dim2: int = 0,
+    out: Optional[_Out] = None,
+    name: Optional[str] = None,
+    **kwargs: Any,
+) -> NDArray:
+    """Interchanges two axes of an array: the output has the input's axes dim1 and dim2 exchanged (negative axes count from the end).
+
+    dim1 (int, default 0): the first axis to be swapped.
+    dim2 (int, default 0): the second axis to be swapped.
+
+    Aliases: swapaxes
+    """
+    ...
+
+
+def swapaxes(
+    data: Optional[NDArray] = None,
+    dim1: int = 0,
+    dim2: int = 0,
+    out: Optional[_Out] = None,
+    name: Optional[str] = None,
+    **kwargs: Any,
+) -> NDArray:
+    """Interchanges two axes of an array: the output has the input's axes dim1 and dim2 exchanged (negative axes count from the end).
+
+    dim1 (int, default 0): the first axis to be swapped.
+    dim2 (int, default 0): the second axis to be swapped.
+
+    Aliases: swapaxes
+    """
+    ...
+
+
 def UpSampling(
     *data: NDArray,
     scale: int = ...,
@@ -1310,6 +1438,22 @@ def _backward_gather_nd(
     ...
 
 
+def _backward_image_normalize(
+    out_grad: Optional[NDArray] = None,
+    mean: str = '(0.0, 0.0, 0.0, 0.0)',
+    std: str = '(1.0, 1.0, 1.0, 1.0)',
+    out: Optional[_Out] = None,
+    name: Optional[str] = None,
+    **kwargs: Any,
+) -> NDArray:
+    """Gradient of _image_normalize: the output gradient divided by std per channel.
+
+    mean (str, default (0.0, 0.0, 0.0, 0.0)): Sequence of means for each channel (or one value for all).
+    std (str, default (1.0, 1.0, 1.0, 1.0)): Sequence of standard deviations for each channel (or one value for all).
+    """
+    ...
+
+
 def _backward_log_softmax(
     ograd: Optional[NDArray] = None,
     output: Optional[NDArray] = None,
@@ -1807,6 +1951,86 @@ def _HypotScalar(
     is_int (bool, default True): Indicate whether scalar input is int type (recorded; the output keeps the input dtype either way)
 
     Aliases: _HypotScalar
+    """
+    ...
+
+
+def _image_flip_left_right(
+    data: Optional[NDArray] = None,
+    out: Optional[_Out] = None,
+    name: Optional[str] = None,
+    **kwargs: Any,
+) -> NDArray:
+    """Flips an image (H x W x C) or a batch (N x H x W x C) horizontally.
+
+    """
+    ...
+
+
+def _image_flip_top_bottom(
+    data: Optional[NDArray] = None,
+    out: Optional[_Out] = None,
+    name: Optional[str] = None,
+    **kwargs: Any,
+) -> NDArray:
+    """Flips an image (H x W x C) or a batch (N x H x W x C) vertically.
+
+    """
+    ...
+
+
+def _image_normalize(
+    data: Optional[NDArray] = None,
+    mean: str = '(0.0, 0.0, 0.0, 0.0)',
+    std: str = '(1.0, 1.0, 1.0, 1.0)',
+    out: Optional[_Out] = None,
+    name: Optional[str] = None,
+    **kwargs: Any,
+) -> NDArray:
+    """Normalizes a tensor of shape (C x H x W) or (N x C x H x W) per channel: out = (data - mean[c]) / std[c] (mx.nd.image.normalize).
+
+    mean (str, default (0.0, 0.0, 0.0, 0.0)): Sequence of means for each channel (or one value for all).
+    std (str, default (1.0, 1.0, 1.0, 1.0)): Sequence of standard deviations for each channel (or one value for all).
+    """
+    ...
+
+
+def _image_random_flip_left_right(
+    data: Optional[NDArray] = None,
+    p: float = 0.5,
+    out: Optional[_Out] = None,
+    name: Optional[str] = None,
+    **kwargs: Any,
+) -> NDArray:
+    """Flips an image (H x W x C) or a batch (N x H x W x C) horizontally with probability p.
+
+    p (float, default 0.5): The probability of flipping the image.
+    """
+    ...
+
+
+def _image_random_flip_top_bottom(
+    data: Optional[NDArray] = None,
+    p: float = 0.5,
+    out: Optional[_Out] = None,
+    name: Optional[str] = None,
+    **kwargs: Any,
+) -> NDArray:
+    """Flips an image (H x W x C) or a batch (N x H x W x C) vertically with probability p.
+
+    p (float, default 0.5): The probability of flipping the image.
+    """
+    ...
+
+
+def _image_to_tensor(
+    data: Optional[NDArray] = None,
+    out: Optional[_Out] = None,
+    name: Optional[str] = None,
+    **kwargs: Any,
+) -> NDArray:
+    """Converts an image of shape (H x W x C), or a batch (N x H x W x C), with values in [0, 255] to a float32 tensor of shape (C x H x W) / (N x C x H x W) with values in [0, 1] (mx.nd.image.to_tensor).
+
     """
     ...
 
@@ -5121,6 +5345,27 @@ def repeat(
 
     repeats (int, required): The number of repetitions for each element.
     axis (optional<int>, default None): The axis along which to repeat values. The negative numbers are interpreted counting from the backward. By default, use the flattened input array, and return a flat output array.
+    """
+    ...
+
+
+def reshape_like(
+    lhs: Optional[NDArray] = None,
+    rhs: Optional[NDArray] = None,
+    lhs_begin: Optional[int] = None,
+    lhs_end: Optional[int] = None,
+    rhs_begin: Optional[int] = None,
+    rhs_end: Optional[int] = None,
+    out: Optional[_Out] = None,
+    name: Optional[str] = None,
+    **kwargs: Any,
+) -> NDArray:
+    """Reshapes lhs to the shape of rhs, or dimensions [lhs_begin, lhs_end) of lhs to dimensions [rhs_begin, rhs_end) of rhs. The number of elements must not change.
+
+    lhs_begin (optional<int>, default None): Defaults to 0. The beginning index along which the lhs dimensions are to be reshaped. Supports negative indices.
+    lhs_end (optional<int>, default None): Defaults to None. The ending index along which the lhs dimensions are to be used for reshaping. Supports negative indices.
+    rhs_begin (optional<int>, default None): Defaults to 0. The beginning index along which the rhs dimensions are to be used for reshaping. Supports negative indices.
+    rhs_end (optional<int>, default None): Defaults to None. The ending index along which the rhs dimensions are to be used for reshaping. Supports negative indices.
     """
     ...
 

@@ -501,6 +501,14 @@ trait GeneratedFluent01 { self: NDArray =>
     NDArray.ones_like(this, out = out)
 
   /**
+    * `x.swapaxes(...)` is `nd.swapaxes(x, ...)`, with this array as `data`: Interchanges two axes
+    * of an array: the output has the input's axes dim1 and dim2 exchanged (negative axes count from
+    * the end). See [[NDArray$.swapaxes NDArray.swapaxes]].
+    */
+  def swapaxes(dim1: Integer = null, dim2: Integer = null, out: NDArray = null): NDArray =
+    NDArray.swapaxes(this, dim1 = dim1, dim2 = dim2, out = out)
+
+  /**
     * `x.pick(...)` is `nd.pick(x, ...)`, with this array as `data`: Picks elements from an input
     * array according to the input indices along the given axis: out[i] = data[..., index[i], ...].
     * See [[NDArray$.pick NDArray.pick]].

@@ -5,6 +5,32 @@ package org.mxlite
 /** Hidden registry ops (generated); mixed into NDArray.internal. */
 trait GeneratedInternalOps04 {
   /**
+    * Gradient of _image_normalize: the output gradient divided by std per channel.
+    *
+    * Not differentiable.
+    *
+    * @param outGrad Gradient of the output
+    * @param mean Sequence of means for each channel (or one value for all). (str; default (0.0,
+    * 0.0, 0.0, 0.0))
+    * @param std Sequence of standard deviations for each channel (or one value for all). (str;
+    * default (1.0, 1.0, 1.0, 1.0))
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _backward_image_normalize(
+      outGrad: NDArray = null,
+      mean: String = null,
+      std: String = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_backward_image_normalize")
+    __c.in(outGrad, "out_grad")
+    if (mean != null) __c.attr("mean", mean)
+    if (std != null) __c.attr("std", std)
+    __c.run(out)
+  }
+
+  /**
     * Gradient of log_softmax from (ograd, output[, length]).
     *
     * Not differentiable.
@@ -307,6 +333,98 @@ trait GeneratedInternalOps04 {
   }
 
   /**
+    * Alias of `CTCLoss`. Connectionist Temporal Classification loss. data: unnormalized activations
+    * (sequence_length, batch_size, alphabet_size), softmax is applied inside. label: (batch_size,
+    * label_sequence_length) class indices; with blank_label='first' class 0 is the blank and labels
+    * are padded with 0, with 'last' class alphabet_size-1 is the blank and labels are padded with
+    * -1. data_lengths / label_lengths (when use_data_lengths / use_label_lengths) give each
+    * sequence's length. Returns the negative log likelihood per sequence, shape (batch_size,).
+    *
+    * @param data Input ndarray
+    * @param label Ground-truth labels for the loss.
+    * @param dataLengths Lengths of data for each of the samples. Only required when
+    * use_data_lengths is true.
+    * @param labelLengths Lengths of labels for each of the samples. Only required when
+    * use_label_lengths is true.
+    * @param useDataLengths Whether each sequence's length comes from the input `data_lengths`; if
+    * false, every sequence is sequence_length long. (bool; default False)
+    * @param useLabelLengths Whether each label's length comes from the input `label_lengths`; if
+    * false, a label ends at the first padding value (0 with blank_label='first', -1 with
+    * blank_label='last'). (bool; default False)
+    * @param blankLabel Which class is the blank: 'first' reserves class 0 (labels are 1 ..
+    * alphabet_size-1, padded with 0), 'last' reserves class alphabet_size-1 (labels are 0 ..
+    * alphabet_size-2, padded with -1). (enum {first, last}; default first)
+    * @param out arrays to write the outputs into (optional)
+    * @return the visible outputs: output, grad
+    */
+  def _contrib_CTCLoss(
+      data: NDArray = null,
+      label: NDArray = null,
+      dataLengths: NDArray = null,
+      labelLengths: NDArray = null,
+      useDataLengths: java.lang.Boolean = null,
+      useLabelLengths: java.lang.Boolean = null,
+      blankLabel: String = null,
+      out: Seq[NDArray] = null
+  ): NDArrayFuncReturn = {
+    val __c = Invoke.begin("CTCLoss")
+    __c.in(data, "data")
+    __c.in(label, "label")
+    __c.in(dataLengths, "data_lengths")
+    __c.in(labelLengths, "label_lengths")
+    if (useDataLengths != null) __c.attr("use_data_lengths", Invoke.bool(useDataLengths))
+    if (useLabelLengths != null) __c.attr("use_label_lengths", Invoke.bool(useLabelLengths))
+    if (blankLabel != null) __c.attr("blank_label", blankLabel)
+    __c.runMulti(out, 2)
+  }
+
+  /**
+    * Alias of `CTCLoss`. Connectionist Temporal Classification loss. data: unnormalized activations
+    * (sequence_length, batch_size, alphabet_size), softmax is applied inside. label: (batch_size,
+    * label_sequence_length) class indices; with blank_label='first' class 0 is the blank and labels
+    * are padded with 0, with 'last' class alphabet_size-1 is the blank and labels are padded with
+    * -1. data_lengths / label_lengths (when use_data_lengths / use_label_lengths) give each
+    * sequence's length. Returns the negative log likelihood per sequence, shape (batch_size,).
+    *
+    * @param data Input ndarray
+    * @param label Ground-truth labels for the loss.
+    * @param dataLengths Lengths of data for each of the samples. Only required when
+    * use_data_lengths is true.
+    * @param labelLengths Lengths of labels for each of the samples. Only required when
+    * use_label_lengths is true.
+    * @param useDataLengths Whether each sequence's length comes from the input `data_lengths`; if
+    * false, every sequence is sequence_length long. (bool; default False)
+    * @param useLabelLengths Whether each label's length comes from the input `label_lengths`; if
+    * false, a label ends at the first padding value (0 with blank_label='first', -1 with
+    * blank_label='last'). (bool; default False)
+    * @param blankLabel Which class is the blank: 'first' reserves class 0 (labels are 1 ..
+    * alphabet_size-1, padded with 0), 'last' reserves class alphabet_size-1 (labels are 0 ..
+    * alphabet_size-2, padded with -1). (enum {first, last}; default first)
+    * @param out arrays to write the outputs into (optional)
+    * @return the visible outputs: output, grad
+    */
+  def _contrib_ctc_loss(
+      data: NDArray = null,
+      label: NDArray = null,
+      dataLengths: NDArray = null,
+      labelLengths: NDArray = null,
+      useDataLengths: java.lang.Boolean = null,
+      useLabelLengths: java.lang.Boolean = null,
+      blankLabel: String = null,
+      out: Seq[NDArray] = null
+  ): NDArrayFuncReturn = {
+    val __c = Invoke.begin("CTCLoss")
+    __c.in(data, "data")
+    __c.in(label, "label")
+    __c.in(dataLengths, "data_lengths")
+    __c.in(labelLengths, "label_lengths")
+    if (useDataLengths != null) __c.attr("use_data_lengths", Invoke.bool(useDataLengths))
+    if (useLabelLengths != null) __c.attr("use_label_lengths", Invoke.bool(useLabelLengths))
+    if (blankLabel != null) __c.attr("blank_label", blankLabel)
+    __c.runMulti(out, 2)
+  }
+
+  /**
     * Returns a copy of the input.
     *
     * Aliases: identity.
@@ -411,135 +529,6 @@ trait GeneratedInternalOps04 {
     val __c = Invoke.begin("elemwise_div")
     __c.in(lhs, "lhs")
     __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Divides every element by a scalar: x / scalar. Integer inputs divide with truncation toward
-    * zero; division by zero gives 0.
-    *
-    * Aliases: _DivScalar.
-    *
-    * @param data The input array.
-    * @param scalar Scalar input value (float; default 1)
-    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
-    * dtype either way) (bool; default True)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _div_scalar(
-      data: NDArray = null,
-      scalar: FloatArg = null,
-      isInt: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_div_scalar")
-    __c.in(data, "data")
-    if (scalar != null) __c.attr("scalar", scalar.text)
-    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise comparison lhs == rhs of two arrays of the same shape. Both inputs
-    * must have the same dtype, which the output keeps. The result is 1 where the condition holds
-    * and 0 elsewhere, in the input dtype.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _equal(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("_equal")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * 1 where the element equals the scalar, else 0, in the input dtype.
-    *
-    * Aliases: _EqualScalar.
-    *
-    * @param data The input array.
-    * @param scalar Scalar input value (float; default 1)
-    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
-    * dtype either way) (bool; default True)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _equal_scalar(
-      data: NDArray = null,
-      scalar: FloatArg = null,
-      isInt: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_equal_scalar")
-    __c.in(data, "data")
-    if (scalar != null) __c.attr("scalar", scalar.text)
-    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
-    __c.run(out)
-  }
-
-  /**
-    * Returns a 2-D array of shape (N, M) with ones on the k-th diagonal and zeros elsewhere.
-    *
-    * Not differentiable.
-    *
-    * @param n Number of rows in the output. (int; required)
-    * @param m Number of columns in the output. If 0, defaults to N (int; default 0)
-    * @param k Index of the diagonal. 0 (the default) refers to the main diagonal. A positive value
-    * refers to an upper diagonal. A negative value to a lower diagonal. (int; default 0)
-    * @param ctx Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative
-    * calls; this build supports cpu only. (str; default None)
-    * @param dtype Target data type. (dtype; default float32)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _eye(
-      n: Int,
-      m: Integer = null,
-      k: Integer = null,
-      ctx: String = null,
-      dtype: DType = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_eye")
-    __c.attr("N", n.toString)
-    if (m != null) __c.attr("M", m.toString)
-    if (k != null) __c.attr("k", k.toString)
-    if (ctx != null) __c.attr("ctx", ctx)
-    if (dtype != null) __c.attr("dtype", dtype.name)
-    __c.run(out)
-  }
-
-  /**
-    * Returns a new array of the given shape and dtype, filled with `value` (converted to the dtype
-    * as a C cast would: integers truncate toward zero).
-    *
-    * Not differentiable.
-    *
-    * @param shape The shape of the output (shape; default ())
-    * @param ctx Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative
-    * calls; this build supports cpu only. (str; default None)
-    * @param dtype Target data type. (dtype; default float32)
-    * @param value Value with which to fill newly created tensor (float; required)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _full(
-      shape: Shape = null,
-      ctx: String = null,
-      dtype: DType = null,
-      value: FloatArg,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_full")
-    if (shape != null) __c.attr("shape", shape.text)
-    if (ctx != null) __c.attr("ctx", ctx)
-    if (dtype != null) __c.attr("dtype", dtype.name)
-    __c.attr("value", value.text)
     __c.run(out)
   }
 }

@@ -5,6 +5,135 @@ package org.mxlite
 /** Hidden registry ops (generated); mixed into NDArray.internal. */
 trait GeneratedInternalOps05 {
   /**
+    * Divides every element by a scalar: x / scalar. Integer inputs divide with truncation toward
+    * zero; division by zero gives 0.
+    *
+    * Aliases: _DivScalar.
+    *
+    * @param data The input array.
+    * @param scalar Scalar input value (float; default 1)
+    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
+    * dtype either way) (bool; default True)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _div_scalar(
+      data: NDArray = null,
+      scalar: FloatArg = null,
+      isInt: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_div_scalar")
+    __c.in(data, "data")
+    if (scalar != null) __c.attr("scalar", scalar.text)
+    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise comparison lhs == rhs of two arrays of the same shape. Both inputs
+    * must have the same dtype, which the output keeps. The result is 1 where the condition holds
+    * and 0 elsewhere, in the input dtype.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _equal(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("_equal")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
+    * 1 where the element equals the scalar, else 0, in the input dtype.
+    *
+    * Aliases: _EqualScalar.
+    *
+    * @param data The input array.
+    * @param scalar Scalar input value (float; default 1)
+    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
+    * dtype either way) (bool; default True)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _equal_scalar(
+      data: NDArray = null,
+      scalar: FloatArg = null,
+      isInt: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_equal_scalar")
+    __c.in(data, "data")
+    if (scalar != null) __c.attr("scalar", scalar.text)
+    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
+    __c.run(out)
+  }
+
+  /**
+    * Returns a 2-D array of shape (N, M) with ones on the k-th diagonal and zeros elsewhere.
+    *
+    * Not differentiable.
+    *
+    * @param n Number of rows in the output. (int; required)
+    * @param m Number of columns in the output. If 0, defaults to N (int; default 0)
+    * @param k Index of the diagonal. 0 (the default) refers to the main diagonal. A positive value
+    * refers to an upper diagonal. A negative value to a lower diagonal. (int; default 0)
+    * @param ctx Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative
+    * calls; this build supports cpu only. (str; default None)
+    * @param dtype Target data type. (dtype; default float32)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _eye(
+      n: Int,
+      m: Integer = null,
+      k: Integer = null,
+      ctx: String = null,
+      dtype: DType = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_eye")
+    __c.attr("N", n.toString)
+    if (m != null) __c.attr("M", m.toString)
+    if (k != null) __c.attr("k", k.toString)
+    if (ctx != null) __c.attr("ctx", ctx)
+    if (dtype != null) __c.attr("dtype", dtype.name)
+    __c.run(out)
+  }
+
+  /**
+    * Returns a new array of the given shape and dtype, filled with `value` (converted to the dtype
+    * as a C cast would: integers truncate toward zero).
+    *
+    * Not differentiable.
+    *
+    * @param shape The shape of the output (shape; default ())
+    * @param ctx Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative
+    * calls; this build supports cpu only. (str; default None)
+    * @param dtype Target data type. (dtype; default float32)
+    * @param value Value with which to fill newly created tensor (float; required)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _full(
+      shape: Shape = null,
+      ctx: String = null,
+      dtype: DType = null,
+      value: FloatArg,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_full")
+    if (shape != null) __c.attr("shape", shape.text)
+    if (ctx != null) __c.attr("ctx", ctx)
+    if (dtype != null) __c.attr("dtype", dtype.name)
+    __c.attr("value", value.text)
+    __c.run(out)
+  }
+
+  /**
     * Returns the element-wise comparison lhs > rhs of two arrays of the same shape. Both inputs
     * must have the same dtype, which the output keeps. The result is 1 where the condition holds
     * and 0 elsewhere, in the input dtype.
@@ -127,6 +256,116 @@ trait GeneratedInternalOps05 {
     __c.in(data, "data")
     if (scalar != null) __c.attr("scalar", scalar.text)
     if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
+    __c.run(out)
+  }
+
+  /**
+    * Flips an image (H x W x C) or a batch (N x H x W x C) horizontally.
+    *
+    * @param data Input image or batch of images
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _image_flip_left_right(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("_image_flip_left_right")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Flips an image (H x W x C) or a batch (N x H x W x C) vertically.
+    *
+    * @param data Input image or batch of images
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _image_flip_top_bottom(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("_image_flip_top_bottom")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Normalizes a tensor of shape (C x H x W) or (N x C x H x W) per channel: out = (data -
+    * mean[c]) / std[c] (mx.nd.image.normalize).
+    *
+    * @param data Input tensor
+    * @param mean Sequence of means for each channel (or one value for all). (str; default (0.0,
+    * 0.0, 0.0, 0.0))
+    * @param std Sequence of standard deviations for each channel (or one value for all). (str;
+    * default (1.0, 1.0, 1.0, 1.0))
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _image_normalize(
+      data: NDArray = null,
+      mean: String = null,
+      std: String = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_image_normalize")
+    __c.in(data, "data")
+    if (mean != null) __c.attr("mean", mean)
+    if (std != null) __c.attr("std", std)
+    __c.run(out)
+  }
+
+  /**
+    * Flips an image (H x W x C) or a batch (N x H x W x C) horizontally with probability p.
+    *
+    * Random: draws from the generator seeded by `Mxlite.seed`. Not differentiable.
+    *
+    * @param data Input image or batch of images
+    * @param p The probability of flipping the image. (float; default 0.5)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _image_random_flip_left_right(
+      data: NDArray = null,
+      p: FloatArg = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_image_random_flip_left_right")
+    __c.in(data, "data")
+    if (p != null) __c.attr("p", p.text)
+    __c.run(out)
+  }
+
+  /**
+    * Flips an image (H x W x C) or a batch (N x H x W x C) vertically with probability p.
+    *
+    * Random: draws from the generator seeded by `Mxlite.seed`. Not differentiable.
+    *
+    * @param data Input image or batch of images
+    * @param p The probability of flipping the image. (float; default 0.5)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _image_random_flip_top_bottom(
+      data: NDArray = null,
+      p: FloatArg = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_image_random_flip_top_bottom")
+    __c.in(data, "data")
+    if (p != null) __c.attr("p", p.text)
+    __c.run(out)
+  }
+
+  /**
+    * Converts an image of shape (H x W x C), or a batch (N x H x W x C), with values in [0, 255] to
+    * a float32 tensor of shape (C x H x W) / (N x C x H x W) with values in [0, 1]
+    * (mx.nd.image.to_tensor).
+    *
+    * Not differentiable.
+    *
+    * @param data Input image or batch of images
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _image_to_tensor(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("_image_to_tensor")
+    __c.in(data, "data")
     __c.run(out)
   }
 
@@ -307,248 +546,6 @@ trait GeneratedInternalOps05 {
     val __c = Invoke.begin("_logical_or")
     __c.in(lhs, "lhs")
     __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Element-wise logical OR of the input and a scalar (non-zero is true): 1 or 0 in the input
-    * dtype.
-    *
-    * Aliases: _LogicalOrScalar.
-    *
-    * @param data The input array.
-    * @param scalar Scalar input value (float; default 1)
-    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
-    * dtype either way) (bool; default True)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _logical_or_scalar(
-      data: NDArray = null,
-      scalar: FloatArg = null,
-      isInt: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_logical_or_scalar")
-    __c.in(data, "data")
-    if (scalar != null) __c.attr("scalar", scalar.text)
-    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise logical XOR of two arrays of the same shape. Both inputs must have
-    * the same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0
-    * in the input dtype.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _logical_xor(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("_logical_xor")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Element-wise logical XOR of the input and a scalar (non-zero is true): 1 or 0 in the input
-    * dtype.
-    *
-    * Aliases: _LogicalXorScalar.
-    *
-    * @param data The input array.
-    * @param scalar Scalar input value (float; default 1)
-    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
-    * dtype either way) (bool; default True)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _logical_xor_scalar(
-      data: NDArray = null,
-      scalar: FloatArg = null,
-      isInt: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_logical_xor_scalar")
-    __c.in(data, "data")
-    if (scalar != null) __c.attr("scalar", scalar.text)
-    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise maximum, max(lhs, rhs), of two arrays of the same shape. Both inputs
-    * must have the same dtype, which the output keeps. NaN propagates from either input.
-    *
-    * Aliases: _Maximum.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _maximum(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("_maximum")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Element-wise maximum of the input and a scalar (NaN propagates).
-    *
-    * Aliases: _MaximumScalar.
-    *
-    * @param data The input array.
-    * @param scalar Scalar input value (float; default 1)
-    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
-    * dtype either way) (bool; default True)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _maximum_scalar(
-      data: NDArray = null,
-      scalar: FloatArg = null,
-      isInt: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_maximum_scalar")
-    __c.in(data, "data")
-    if (scalar != null) __c.attr("scalar", scalar.text)
-    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise minimum, min(lhs, rhs), of two arrays of the same shape. Both inputs
-    * must have the same dtype, which the output keeps. NaN propagates from either input.
-    *
-    * Aliases: _Minimum.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _minimum(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("_minimum")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Element-wise minimum of the input and a scalar (NaN propagates).
-    *
-    * Aliases: _MinimumScalar.
-    *
-    * @param data The input array.
-    * @param scalar Scalar input value (float; default 1)
-    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
-    * dtype either way) (bool; default True)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _minimum_scalar(
-      data: NDArray = null,
-      scalar: FloatArg = null,
-      isInt: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_minimum_scalar")
-    __c.in(data, "data")
-    if (scalar != null) __c.attr("scalar", scalar.text)
-    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `elemwise_sub`. Returns the element-wise difference, lhs - rhs, of two arrays of the
-    * same shape. Both inputs must have the same dtype, which the output keeps. Integers wrap around
-    * on overflow; bool is not supported.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _minus(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("elemwise_sub")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Subtracts a scalar from every element: x - scalar.
-    *
-    * Aliases: _MinusScalar.
-    *
-    * @param data The input array.
-    * @param scalar Scalar input value (float; default 1)
-    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
-    * dtype either way) (bool; default True)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _minus_scalar(
-      data: NDArray = null,
-      scalar: FloatArg = null,
-      isInt: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_minus_scalar")
-    __c.in(data, "data")
-    if (scalar != null) __c.attr("scalar", scalar.text)
-    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise remainder, lhs % rhs, of two arrays of the same shape. Both inputs
-    * must have the same dtype, which the output keeps. The result has the sign of the divisor, as
-    * in Python and NumPy; integer remainder by zero gives 0; bool is not supported.
-    *
-    * Aliases: _Mod.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _mod(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("_mod")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Remainder of every element divided by a scalar, x % scalar, with the sign of the divisor as in
-    * Python and NumPy. Integer division by zero gives 0.
-    *
-    * Aliases: _ModScalar.
-    *
-    * @param data The input array.
-    * @param scalar Scalar input value (float; default 1)
-    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
-    * dtype either way) (bool; default True)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _mod_scalar(
-      data: NDArray = null,
-      scalar: FloatArg = null,
-      isInt: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_mod_scalar")
-    __c.in(data, "data")
-    if (scalar != null) __c.attr("scalar", scalar.text)
-    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
     __c.run(out)
   }
 }

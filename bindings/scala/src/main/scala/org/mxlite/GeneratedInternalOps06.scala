@@ -5,6 +5,248 @@ package org.mxlite
 /** Hidden registry ops (generated); mixed into NDArray.internal. */
 trait GeneratedInternalOps06 {
   /**
+    * Element-wise logical OR of the input and a scalar (non-zero is true): 1 or 0 in the input
+    * dtype.
+    *
+    * Aliases: _LogicalOrScalar.
+    *
+    * @param data The input array.
+    * @param scalar Scalar input value (float; default 1)
+    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
+    * dtype either way) (bool; default True)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _logical_or_scalar(
+      data: NDArray = null,
+      scalar: FloatArg = null,
+      isInt: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_logical_or_scalar")
+    __c.in(data, "data")
+    if (scalar != null) __c.attr("scalar", scalar.text)
+    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise logical XOR of two arrays of the same shape. Both inputs must have
+    * the same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0
+    * in the input dtype.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _logical_xor(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("_logical_xor")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
+    * Element-wise logical XOR of the input and a scalar (non-zero is true): 1 or 0 in the input
+    * dtype.
+    *
+    * Aliases: _LogicalXorScalar.
+    *
+    * @param data The input array.
+    * @param scalar Scalar input value (float; default 1)
+    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
+    * dtype either way) (bool; default True)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _logical_xor_scalar(
+      data: NDArray = null,
+      scalar: FloatArg = null,
+      isInt: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_logical_xor_scalar")
+    __c.in(data, "data")
+    if (scalar != null) __c.attr("scalar", scalar.text)
+    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise maximum, max(lhs, rhs), of two arrays of the same shape. Both inputs
+    * must have the same dtype, which the output keeps. NaN propagates from either input.
+    *
+    * Aliases: _Maximum.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _maximum(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("_maximum")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
+    * Element-wise maximum of the input and a scalar (NaN propagates).
+    *
+    * Aliases: _MaximumScalar.
+    *
+    * @param data The input array.
+    * @param scalar Scalar input value (float; default 1)
+    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
+    * dtype either way) (bool; default True)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _maximum_scalar(
+      data: NDArray = null,
+      scalar: FloatArg = null,
+      isInt: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_maximum_scalar")
+    __c.in(data, "data")
+    if (scalar != null) __c.attr("scalar", scalar.text)
+    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise minimum, min(lhs, rhs), of two arrays of the same shape. Both inputs
+    * must have the same dtype, which the output keeps. NaN propagates from either input.
+    *
+    * Aliases: _Minimum.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _minimum(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("_minimum")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
+    * Element-wise minimum of the input and a scalar (NaN propagates).
+    *
+    * Aliases: _MinimumScalar.
+    *
+    * @param data The input array.
+    * @param scalar Scalar input value (float; default 1)
+    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
+    * dtype either way) (bool; default True)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _minimum_scalar(
+      data: NDArray = null,
+      scalar: FloatArg = null,
+      isInt: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_minimum_scalar")
+    __c.in(data, "data")
+    if (scalar != null) __c.attr("scalar", scalar.text)
+    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `elemwise_sub`. Returns the element-wise difference, lhs - rhs, of two arrays of the
+    * same shape. Both inputs must have the same dtype, which the output keeps. Integers wrap around
+    * on overflow; bool is not supported.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _minus(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("elemwise_sub")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
+    * Subtracts a scalar from every element: x - scalar.
+    *
+    * Aliases: _MinusScalar.
+    *
+    * @param data The input array.
+    * @param scalar Scalar input value (float; default 1)
+    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
+    * dtype either way) (bool; default True)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _minus_scalar(
+      data: NDArray = null,
+      scalar: FloatArg = null,
+      isInt: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_minus_scalar")
+    __c.in(data, "data")
+    if (scalar != null) __c.attr("scalar", scalar.text)
+    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise remainder, lhs % rhs, of two arrays of the same shape. Both inputs
+    * must have the same dtype, which the output keeps. The result has the sign of the divisor, as
+    * in Python and NumPy; integer remainder by zero gives 0; bool is not supported.
+    *
+    * Aliases: _Mod.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _mod(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("_mod")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
+    * Remainder of every element divided by a scalar, x % scalar, with the sign of the divisor as in
+    * Python and NumPy. Integer division by zero gives 0.
+    *
+    * Aliases: _ModScalar.
+    *
+    * @param data The input array.
+    * @param scalar Scalar input value (float; default 1)
+    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
+    * dtype either way) (bool; default True)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _mod_scalar(
+      data: NDArray = null,
+      scalar: FloatArg = null,
+      isInt: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_mod_scalar")
+    __c.in(data, "data")
+    if (scalar != null) __c.attr("scalar", scalar.text)
+    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
+    __c.run(out)
+  }
+
+  /**
     * Alias of `elemwise_mul`. Returns the element-wise product, lhs * rhs, of two arrays of the
     * same shape. Both inputs must have the same dtype, which the output keeps. Integers wrap around
     * on overflow; on bool it is logical AND.
@@ -289,258 +531,6 @@ trait GeneratedInternalOps06 {
     if (shape != null) __c.attr("shape", shape.text)
     if (ctx != null) __c.attr("ctx", ctx)
     if (dtype != null) __c.attr("dtype", dtype)
-    __c.run(out)
-  }
-
-  /**
-    * Draws samples from a uniform distribution on [low, high).
-    *
-    * Aliases: random_uniform, uniform. Random: draws from the generator seeded by `Mxlite.seed`.
-    * Not differentiable.
-    *
-    * @param low Lower bound of the distribution. (float; default 0)
-    * @param high Upper bound of the distribution. (float; default 1)
-    * @param shape Shape of the output. (shape; default ())
-    * @param ctx Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative
-    * calls; this build supports cpu only. (str; default None)
-    * @param dtype DType of the output in case this can't be inferred. Defaults to float32 if not
-    * defined (dtype=None). (optional<enum> {float16, float32, float64}; default None)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _random_uniform(
-      low: FloatArg = null,
-      high: FloatArg = null,
-      shape: Shape = null,
-      ctx: String = null,
-      dtype: String = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_random_uniform")
-    if (low != null) __c.attr("low", low.text)
-    if (high != null) __c.attr("high", high.text)
-    if (shape != null) __c.attr("shape", shape.text)
-    if (ctx != null) __c.attr("ctx", ctx)
-    if (dtype != null) __c.attr("dtype", dtype)
-    __c.run(out)
-  }
-
-  /**
-    * Draws samples from a uniform distribution on [low, high), with the shape and dtype of the
-    * input.
-    *
-    * Aliases: random_uniform_like. Random: draws from the generator seeded by `Mxlite.seed`.
-    *
-    * @param data The input whose shape and dtype the output takes.
-    * @param low Lower bound of the distribution. (float; default 0)
-    * @param high Upper bound of the distribution. (float; default 1)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _random_uniform_like(
-      data: NDArray = null,
-      low: FloatArg = null,
-      high: FloatArg = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_random_uniform_like")
-    __c.in(data, "data")
-    if (low != null) __c.attr("low", low.text)
-    if (high != null) __c.attr("high", high.text)
-    __c.run(out)
-  }
-
-  /**
-    * Divides a scalar by every element: scalar / x. Integer inputs divide with truncation toward
-    * zero; division by zero gives 0.
-    *
-    * Aliases: _RDivScalar.
-    *
-    * @param data The input array.
-    * @param scalar Scalar input value (float; default 1)
-    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
-    * dtype either way) (bool; default True)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _rdiv_scalar(
-      data: NDArray = null,
-      scalar: FloatArg = null,
-      isInt: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_rdiv_scalar")
-    __c.in(data, "data")
-    if (scalar != null) __c.attr("scalar", scalar.text)
-    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
-    __c.run(out)
-  }
-
-  /**
-    * Subtracts every element from a scalar: scalar - x.
-    *
-    * Aliases: _RMinusScalar.
-    *
-    * @param data The input array.
-    * @param scalar Scalar input value (float; default 1)
-    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
-    * dtype either way) (bool; default True)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _rminus_scalar(
-      data: NDArray = null,
-      scalar: FloatArg = null,
-      isInt: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_rminus_scalar")
-    __c.in(data, "data")
-    if (scalar != null) __c.attr("scalar", scalar.text)
-    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
-    __c.run(out)
-  }
-
-  /**
-    * Remainder of a scalar divided by every element, scalar % x, with the sign of the divisor as in
-    * Python and NumPy. Integer division by zero gives 0.
-    *
-    * Aliases: _RModScalar.
-    *
-    * @param data The input array.
-    * @param scalar Scalar input value (float; default 1)
-    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
-    * dtype either way) (bool; default True)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _rmod_scalar(
-      data: NDArray = null,
-      scalar: FloatArg = null,
-      isInt: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_rmod_scalar")
-    __c.in(data, "data")
-    if (scalar != null) __c.attr("scalar", scalar.text)
-    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
-    __c.run(out)
-  }
-
-  /**
-    * Raises a scalar to the power of every element: scalar ** x.
-    *
-    * Aliases: _RPowerScalar.
-    *
-    * @param data The input array.
-    * @param scalar Scalar input value (float; default 1)
-    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
-    * dtype either way) (bool; default True)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _rpower_scalar(
-      data: NDArray = null,
-      scalar: FloatArg = null,
-      isInt: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_rpower_scalar")
-    __c.in(data, "data")
-    if (scalar != null) __c.attr("scalar", scalar.text)
-    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
-    __c.run(out)
-  }
-
-  /**
-    * Returns 'lhs' with the elements or slices addressed by 'indices' (as in gather_nd) replaced by
-    * 'rhs'. With repeated indices the last value wins. Used for x[int_array] = value.
-    *
-    * @param lhs source input
-    * @param rhs value to assign
-    * @param indices indices
-    * @param shape Shape of output. (shape; required)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _scatter_set_nd(
-      lhs: NDArray = null,
-      rhs: NDArray = null,
-      indices: NDArray = null,
-      shape: Shape,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_scatter_set_nd")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.in(indices, "indices")
-    __c.attr("shape", shape.text)
-    __c.run(out)
-  }
-
-  /**
-    * Returns 'lhs' with the region selected by begin/end/step (as in slice) replaced by 'rhs',
-    * whose shape must equal the region's. Used for x[key] = array.
-    *
-    * Aliases: _crop_assign.
-    *
-    * @param lhs Source input
-    * @param rhs value to assign
-    * @param begin starting indices for the slice operation, supports negative indices. (shape;
-    * required)
-    * @param end ending indices for the slice operation, supports negative indices. (shape;
-    * required)
-    * @param step step for the slice operation, supports negative values. (shape; default ())
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _slice_assign(
-      lhs: NDArray = null,
-      rhs: NDArray = null,
-      begin: OptionShape,
-      end: OptionShape,
-      step: OptionShape = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_slice_assign")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.attr("begin", begin.text)
-    __c.attr("end", end.text)
-    if (step != null) __c.attr("step", step.text)
-    __c.run(out)
-  }
-
-  /**
-    * Returns 'data' with every element of the region selected by begin/end/step (as in slice) set
-    * to 'scalar'. Used for x[key] = number.
-    *
-    * Aliases: _crop_assign_scalar.
-    *
-    * @param data Source input
-    * @param scalar The scalar value for assignment. (float; default 0)
-    * @param begin starting indices for the slice operation, supports negative indices. (shape;
-    * required)
-    * @param end ending indices for the slice operation, supports negative indices. (shape;
-    * required)
-    * @param step step for the slice operation, supports negative values. (shape; default ())
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _slice_assign_scalar(
-      data: NDArray = null,
-      scalar: FloatArg = null,
-      begin: OptionShape,
-      end: OptionShape,
-      step: OptionShape = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_slice_assign_scalar")
-    __c.in(data, "data")
-    if (scalar != null) __c.attr("scalar", scalar.text)
-    __c.attr("begin", begin.text)
-    __c.attr("end", end.text)
-    if (step != null) __c.attr("step", step.text)
     __c.run(out)
   }
 }

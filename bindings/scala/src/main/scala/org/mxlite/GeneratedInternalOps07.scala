@@ -5,6 +5,258 @@ package org.mxlite
 /** Hidden registry ops (generated); mixed into NDArray.internal. */
 trait GeneratedInternalOps07 {
   /**
+    * Draws samples from a uniform distribution on [low, high).
+    *
+    * Aliases: random_uniform, uniform. Random: draws from the generator seeded by `Mxlite.seed`.
+    * Not differentiable.
+    *
+    * @param low Lower bound of the distribution. (float; default 0)
+    * @param high Upper bound of the distribution. (float; default 1)
+    * @param shape Shape of the output. (shape; default ())
+    * @param ctx Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative
+    * calls; this build supports cpu only. (str; default None)
+    * @param dtype DType of the output in case this can't be inferred. Defaults to float32 if not
+    * defined (dtype=None). (optional<enum> {float16, float32, float64}; default None)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _random_uniform(
+      low: FloatArg = null,
+      high: FloatArg = null,
+      shape: Shape = null,
+      ctx: String = null,
+      dtype: String = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_random_uniform")
+    if (low != null) __c.attr("low", low.text)
+    if (high != null) __c.attr("high", high.text)
+    if (shape != null) __c.attr("shape", shape.text)
+    if (ctx != null) __c.attr("ctx", ctx)
+    if (dtype != null) __c.attr("dtype", dtype)
+    __c.run(out)
+  }
+
+  /**
+    * Draws samples from a uniform distribution on [low, high), with the shape and dtype of the
+    * input.
+    *
+    * Aliases: random_uniform_like. Random: draws from the generator seeded by `Mxlite.seed`.
+    *
+    * @param data The input whose shape and dtype the output takes.
+    * @param low Lower bound of the distribution. (float; default 0)
+    * @param high Upper bound of the distribution. (float; default 1)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _random_uniform_like(
+      data: NDArray = null,
+      low: FloatArg = null,
+      high: FloatArg = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_random_uniform_like")
+    __c.in(data, "data")
+    if (low != null) __c.attr("low", low.text)
+    if (high != null) __c.attr("high", high.text)
+    __c.run(out)
+  }
+
+  /**
+    * Divides a scalar by every element: scalar / x. Integer inputs divide with truncation toward
+    * zero; division by zero gives 0.
+    *
+    * Aliases: _RDivScalar.
+    *
+    * @param data The input array.
+    * @param scalar Scalar input value (float; default 1)
+    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
+    * dtype either way) (bool; default True)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _rdiv_scalar(
+      data: NDArray = null,
+      scalar: FloatArg = null,
+      isInt: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_rdiv_scalar")
+    __c.in(data, "data")
+    if (scalar != null) __c.attr("scalar", scalar.text)
+    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
+    __c.run(out)
+  }
+
+  /**
+    * Subtracts every element from a scalar: scalar - x.
+    *
+    * Aliases: _RMinusScalar.
+    *
+    * @param data The input array.
+    * @param scalar Scalar input value (float; default 1)
+    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
+    * dtype either way) (bool; default True)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _rminus_scalar(
+      data: NDArray = null,
+      scalar: FloatArg = null,
+      isInt: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_rminus_scalar")
+    __c.in(data, "data")
+    if (scalar != null) __c.attr("scalar", scalar.text)
+    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
+    __c.run(out)
+  }
+
+  /**
+    * Remainder of a scalar divided by every element, scalar % x, with the sign of the divisor as in
+    * Python and NumPy. Integer division by zero gives 0.
+    *
+    * Aliases: _RModScalar.
+    *
+    * @param data The input array.
+    * @param scalar Scalar input value (float; default 1)
+    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
+    * dtype either way) (bool; default True)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _rmod_scalar(
+      data: NDArray = null,
+      scalar: FloatArg = null,
+      isInt: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_rmod_scalar")
+    __c.in(data, "data")
+    if (scalar != null) __c.attr("scalar", scalar.text)
+    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
+    __c.run(out)
+  }
+
+  /**
+    * Raises a scalar to the power of every element: scalar ** x.
+    *
+    * Aliases: _RPowerScalar.
+    *
+    * @param data The input array.
+    * @param scalar Scalar input value (float; default 1)
+    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
+    * dtype either way) (bool; default True)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _rpower_scalar(
+      data: NDArray = null,
+      scalar: FloatArg = null,
+      isInt: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_rpower_scalar")
+    __c.in(data, "data")
+    if (scalar != null) __c.attr("scalar", scalar.text)
+    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
+    __c.run(out)
+  }
+
+  /**
+    * Returns 'lhs' with the elements or slices addressed by 'indices' (as in gather_nd) replaced by
+    * 'rhs'. With repeated indices the last value wins. Used for x[int_array] = value.
+    *
+    * @param lhs source input
+    * @param rhs value to assign
+    * @param indices indices
+    * @param shape Shape of output. (shape; required)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _scatter_set_nd(
+      lhs: NDArray = null,
+      rhs: NDArray = null,
+      indices: NDArray = null,
+      shape: Shape,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_scatter_set_nd")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.in(indices, "indices")
+    __c.attr("shape", shape.text)
+    __c.run(out)
+  }
+
+  /**
+    * Returns 'lhs' with the region selected by begin/end/step (as in slice) replaced by 'rhs',
+    * whose shape must equal the region's. Used for x[key] = array.
+    *
+    * Aliases: _crop_assign.
+    *
+    * @param lhs Source input
+    * @param rhs value to assign
+    * @param begin starting indices for the slice operation, supports negative indices. (shape;
+    * required)
+    * @param end ending indices for the slice operation, supports negative indices. (shape;
+    * required)
+    * @param step step for the slice operation, supports negative values. (shape; default ())
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _slice_assign(
+      lhs: NDArray = null,
+      rhs: NDArray = null,
+      begin: OptionShape,
+      end: OptionShape,
+      step: OptionShape = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_slice_assign")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.attr("begin", begin.text)
+    __c.attr("end", end.text)
+    if (step != null) __c.attr("step", step.text)
+    __c.run(out)
+  }
+
+  /**
+    * Returns 'data' with every element of the region selected by begin/end/step (as in slice) set
+    * to 'scalar'. Used for x[key] = number.
+    *
+    * Aliases: _crop_assign_scalar.
+    *
+    * @param data Source input
+    * @param scalar The scalar value for assignment. (float; default 0)
+    * @param begin starting indices for the slice operation, supports negative indices. (shape;
+    * required)
+    * @param end ending indices for the slice operation, supports negative indices. (shape;
+    * required)
+    * @param step step for the slice operation, supports negative values. (shape; default ())
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _slice_assign_scalar(
+      data: NDArray = null,
+      scalar: FloatArg = null,
+      begin: OptionShape,
+      end: OptionShape,
+      step: OptionShape = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_slice_assign_scalar")
+    __c.in(data, "data")
+    if (scalar != null) __c.attr("scalar", scalar.text)
+    __c.attr("begin", begin.text)
+    __c.attr("end", end.text)
+    if (step != null) __c.attr("step", step.text)
+    __c.run(out)
+  }
+
+  /**
     * Alias of `abs`. Returns the element-wise absolute value of the input. Integer minima wrap
     * around as in NumPy (abs(int8(-128)) is -128).
     *
@@ -290,250 +542,6 @@ trait GeneratedInternalOps07 {
     */
   def _sparse_log2(data: NDArray = null, out: NDArray = null): NDArray = {
     val __c = Invoke.begin("log2")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `negative`. Numerical negative of the argument, element-wise. Unsigned integers wrap
-    * around as in NumPy.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_negative(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("negative")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `radians`. Converts each element from degrees to radians.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_radians(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("radians")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `relu`. Computes the rectified linear function max(x, 0) element-wise.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_relu(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("relu")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `rint`. Rounds each element to the nearest integer; halves round to the nearest even
-    * integer (rint(1.5) = 2, rint(2.5) = 2).
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_rint(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("rint")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `round`. Rounds each element to the nearest integer; halves round away from zero
-    * (round(-1.5) = -2, round(2.5) = 3).
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_round(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("round")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `rsqrt`. Returns the element-wise inverse square root 1/sqrt(x).
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_rsqrt(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("rsqrt")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `sigmoid`. Computes the logistic sigmoid 1 / (1 + exp(-x)) element-wise.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_sigmoid(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("sigmoid")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `sign`. Returns the element-wise sign of the input: -1, 0 or 1 (NaN stays NaN).
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_sign(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("sign")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `sin`. Computes the element-wise sine of the input (radians).
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_sin(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("sin")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `sinh`. Returns the element-wise hyperbolic sine of the input.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_sinh(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("sinh")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `softsign`. Computes softsign x / (1 + |x|) element-wise.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_softsign(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("softsign")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `sqrt`. Returns the element-wise square root of the input.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_sqrt(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("sqrt")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `square`. Returns the element-wise square of the input, x * x.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_square(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("square")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `tan`. Computes the element-wise tangent of the input (radians).
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_tan(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("tan")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `tanh`. Returns the element-wise hyperbolic tangent of the input.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_tanh(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("tanh")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `trunc`. Returns the element-wise truncated value of the input: the fractional part
-    * is discarded.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_trunc(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("trunc")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `elemwise_sub`. Returns the element-wise difference, lhs - rhs, of two arrays of the
-    * same shape. Both inputs must have the same dtype, which the output keeps. Integers wrap around
-    * on overflow; bool is not supported.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sub(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("elemwise_sub")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise trigamma function, the derivative of digamma; NaN at 0, -1, -2, ...
-    *
-    * Not differentiable.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _trigamma(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("_trigamma")
     __c.in(data, "data")
     __c.run(out)
   }

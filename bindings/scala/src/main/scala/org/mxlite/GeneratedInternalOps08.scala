@@ -5,6 +5,250 @@ package org.mxlite
 /** Hidden registry ops (generated); mixed into NDArray.internal. */
 trait GeneratedInternalOps08 {
   /**
+    * Alias of `negative`. Numerical negative of the argument, element-wise. Unsigned integers wrap
+    * around as in NumPy.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_negative(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("negative")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `radians`. Converts each element from degrees to radians.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_radians(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("radians")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `relu`. Computes the rectified linear function max(x, 0) element-wise.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_relu(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("relu")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `rint`. Rounds each element to the nearest integer; halves round to the nearest even
+    * integer (rint(1.5) = 2, rint(2.5) = 2).
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_rint(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("rint")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `round`. Rounds each element to the nearest integer; halves round away from zero
+    * (round(-1.5) = -2, round(2.5) = 3).
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_round(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("round")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `rsqrt`. Returns the element-wise inverse square root 1/sqrt(x).
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_rsqrt(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("rsqrt")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `sigmoid`. Computes the logistic sigmoid 1 / (1 + exp(-x)) element-wise.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_sigmoid(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("sigmoid")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `sign`. Returns the element-wise sign of the input: -1, 0 or 1 (NaN stays NaN).
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_sign(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("sign")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `sin`. Computes the element-wise sine of the input (radians).
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_sin(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("sin")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `sinh`. Returns the element-wise hyperbolic sine of the input.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_sinh(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("sinh")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `softsign`. Computes softsign x / (1 + |x|) element-wise.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_softsign(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("softsign")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `sqrt`. Returns the element-wise square root of the input.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_sqrt(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("sqrt")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `square`. Returns the element-wise square of the input, x * x.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_square(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("square")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `tan`. Computes the element-wise tangent of the input (radians).
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_tan(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("tan")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `tanh`. Returns the element-wise hyperbolic tangent of the input.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_tanh(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("tanh")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `trunc`. Returns the element-wise truncated value of the input: the fractional part
+    * is discarded.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_trunc(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("trunc")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `elemwise_sub`. Returns the element-wise difference, lhs - rhs, of two arrays of the
+    * same shape. Both inputs must have the same dtype, which the output keeps. Integers wrap around
+    * on overflow; bool is not supported.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sub(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("elemwise_sub")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise trigamma function, the derivative of digamma; NaN at 0, -1, -2, ...
+    *
+    * Not differentiable.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _trigamma(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("_trigamma")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
     * Returns a new array of the given shape and dtype, filled with zeros.
     *
     * Not differentiable.

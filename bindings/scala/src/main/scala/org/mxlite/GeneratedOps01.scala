@@ -104,6 +104,54 @@ trait GeneratedOps01 {
   }
 
   /**
+    * Connectionist Temporal Classification loss. data: unnormalized activations (sequence_length,
+    * batch_size, alphabet_size), softmax is applied inside. label: (batch_size,
+    * label_sequence_length) class indices; with blank_label='first' class 0 is the blank and labels
+    * are padded with 0, with 'last' class alphabet_size-1 is the blank and labels are padded with
+    * -1. data_lengths / label_lengths (when use_data_lengths / use_label_lengths) give each
+    * sequence's length. Returns the negative log likelihood per sequence, shape (batch_size,).
+    *
+    * Aliases: ctc_loss, _contrib_CTCLoss, _contrib_ctc_loss.
+    *
+    * @param data Input ndarray
+    * @param label Ground-truth labels for the loss.
+    * @param dataLengths Lengths of data for each of the samples. Only required when
+    * use_data_lengths is true.
+    * @param labelLengths Lengths of labels for each of the samples. Only required when
+    * use_label_lengths is true.
+    * @param useDataLengths Whether each sequence's length comes from the input `data_lengths`; if
+    * false, every sequence is sequence_length long. (bool; default False)
+    * @param useLabelLengths Whether each label's length comes from the input `label_lengths`; if
+    * false, a label ends at the first padding value (0 with blank_label='first', -1 with
+    * blank_label='last'). (bool; default False)
+    * @param blankLabel Which class is the blank: 'first' reserves class 0 (labels are 1 ..
+    * alphabet_size-1, padded with 0), 'last' reserves class alphabet_size-1 (labels are 0 ..
+    * alphabet_size-2, padded with -1). (enum {first, last}; default first)
+    * @param out arrays to write the outputs into (optional)
+    * @return the visible outputs: output, grad
+    */
+  def CTCLoss(
+      data: NDArray = null,
+      label: NDArray = null,
+      dataLengths: NDArray = null,
+      labelLengths: NDArray = null,
+      useDataLengths: java.lang.Boolean = null,
+      useLabelLengths: java.lang.Boolean = null,
+      blankLabel: String = null,
+      out: Seq[NDArray] = null
+  ): NDArrayFuncReturn = {
+    val __c = Invoke.begin("CTCLoss")
+    __c.in(data, "data")
+    __c.in(label, "label")
+    __c.in(dataLengths, "data_lengths")
+    __c.in(labelLengths, "label_lengths")
+    if (useDataLengths != null) __c.attr("use_data_lengths", Invoke.bool(useDataLengths))
+    if (useLabelLengths != null) __c.attr("use_label_lengths", Invoke.bool(useLabelLengths))
+    if (blankLabel != null) __c.attr("blank_label", blankLabel)
+    __c.runMulti(out, 2)
+  }
+
+  /**
     * Casts all elements of the input to a new dtype. Float to integer truncates toward zero (NaN
     * becomes 0); integers wrap when narrowed; any value other than zero becomes True for bool;
     * float16 results round to nearest even.
@@ -488,68 +536,6 @@ trait GeneratedOps01 {
     __c.in(gamma, "gamma")
     __c.in(beta, "beta")
     if (eps != null) __c.attr("eps", eps.text)
-    __c.runMulti(out, 3)
-  }
-
-  /**
-    * Normalizes data to unit L2 norm: out = x / sqrt(sum(x^2) + eps), the sum taken per sample over
-    * all other axes (mode='instance'), per (sample, position) over axis 1 (mode='channel'), or per
-    * (sample, channel) over the spatial axes (mode='spatial'). channel and spatial need at least 3
-    * dimensions.
-    *
-    * @param data Input array to normalize.
-    * @param eps A small constant for numerical stability. (float; default 1e-10)
-    * @param mode Specify the dimension along which to compute L2 norm. (enum {channel, instance,
-    * spatial}; default instance)
-    * @param out arrays to write the outputs into (optional)
-    * @return the visible outputs: output, norm
-    */
-  def L2Normalization(
-      data: NDArray = null,
-      eps: FloatArg = null,
-      mode: String = null,
-      out: Seq[NDArray] = null
-  ): NDArrayFuncReturn = {
-    val __c = Invoke.begin("L2Normalization")
-    __c.in(data, "data")
-    if (eps != null) __c.attr("eps", eps.text)
-    if (mode != null) __c.attr("mode", mode)
-    __c.runMulti(out, 2)
-  }
-
-  /**
-    * Layer normalization: normalizes data over 'axis' (each position of the other axes separately)
-    * to zero mean and unit variance, then scales by gamma and shifts by beta (both of the axis'
-    * size). With output_mean_var=True the mean and the standard deviation sqrt(var + eps) are
-    * returned too, with the axis reduced to 1.
-    *
-    * @param data Input data to layer normalization
-    * @param gamma gamma array
-    * @param beta beta array
-    * @param axis The axis to perform layer normalization. Usually, this should be be axis of the
-    * channel dimension. Negative values means indexing from right to left. (int; default -1)
-    * @param eps An `epsilon` parameter to prevent division by 0. (float; default 1e-05)
-    * @param outputMeanVar Output the mean and std calculated along the given axis. (bool; default
-    * False)
-    * @param out arrays to write the outputs into (optional)
-    * @return the visible outputs: output, mean, std
-    */
-  def LayerNorm(
-      data: NDArray = null,
-      gamma: NDArray = null,
-      beta: NDArray = null,
-      axis: Integer = null,
-      eps: FloatArg = null,
-      outputMeanVar: java.lang.Boolean = null,
-      out: Seq[NDArray] = null
-  ): NDArrayFuncReturn = {
-    val __c = Invoke.begin("LayerNorm")
-    __c.in(data, "data")
-    __c.in(gamma, "gamma")
-    __c.in(beta, "beta")
-    if (axis != null) __c.attr("axis", axis.toString)
-    if (eps != null) __c.attr("eps", eps.text)
-    if (outputMeanVar != null) __c.attr("output_mean_var", Invoke.bool(outputMeanVar))
     __c.runMulti(out, 3)
   }
 }

@@ -5,6 +5,68 @@ package org.mxlite
 /** Registry ops (generated); mixed into object NDArray. */
 trait GeneratedOps02 {
   /**
+    * Normalizes data to unit L2 norm: out = x / sqrt(sum(x^2) + eps), the sum taken per sample over
+    * all other axes (mode='instance'), per (sample, position) over axis 1 (mode='channel'), or per
+    * (sample, channel) over the spatial axes (mode='spatial'). channel and spatial need at least 3
+    * dimensions.
+    *
+    * @param data Input array to normalize.
+    * @param eps A small constant for numerical stability. (float; default 1e-10)
+    * @param mode Specify the dimension along which to compute L2 norm. (enum {channel, instance,
+    * spatial}; default instance)
+    * @param out arrays to write the outputs into (optional)
+    * @return the visible outputs: output, norm
+    */
+  def L2Normalization(
+      data: NDArray = null,
+      eps: FloatArg = null,
+      mode: String = null,
+      out: Seq[NDArray] = null
+  ): NDArrayFuncReturn = {
+    val __c = Invoke.begin("L2Normalization")
+    __c.in(data, "data")
+    if (eps != null) __c.attr("eps", eps.text)
+    if (mode != null) __c.attr("mode", mode)
+    __c.runMulti(out, 2)
+  }
+
+  /**
+    * Layer normalization: normalizes data over 'axis' (each position of the other axes separately)
+    * to zero mean and unit variance, then scales by gamma and shifts by beta (both of the axis'
+    * size). With output_mean_var=True the mean and the standard deviation sqrt(var + eps) are
+    * returned too, with the axis reduced to 1.
+    *
+    * @param data Input data to layer normalization
+    * @param gamma gamma array
+    * @param beta beta array
+    * @param axis The axis to perform layer normalization. Usually, this should be be axis of the
+    * channel dimension. Negative values means indexing from right to left. (int; default -1)
+    * @param eps An `epsilon` parameter to prevent division by 0. (float; default 1e-05)
+    * @param outputMeanVar Output the mean and std calculated along the given axis. (bool; default
+    * False)
+    * @param out arrays to write the outputs into (optional)
+    * @return the visible outputs: output, mean, std
+    */
+  def LayerNorm(
+      data: NDArray = null,
+      gamma: NDArray = null,
+      beta: NDArray = null,
+      axis: Integer = null,
+      eps: FloatArg = null,
+      outputMeanVar: java.lang.Boolean = null,
+      out: Seq[NDArray] = null
+  ): NDArrayFuncReturn = {
+    val __c = Invoke.begin("LayerNorm")
+    __c.in(data, "data")
+    __c.in(gamma, "gamma")
+    __c.in(beta, "beta")
+    if (axis != null) __c.attr("axis", axis.toString)
+    if (eps != null) __c.attr("eps", eps.text)
+    if (outputMeanVar != null) __c.attr("output_mean_var", Invoke.bool(outputMeanVar))
+    __c.runMulti(out, 3)
+  }
+
+  /**
     * Applies a leaky rectifier chosen by act_type: leaky (x > 0 ? x : slope*x), elu
     * (slope*(exp(x)-1) for x <= 0), selu, gelu (0.5x(1+erf(x/sqrt(2)))), prelu (learned per-channel
     * slope gamma, a second input) or rrelu (random slope in [lower_bound, upper_bound] when
@@ -447,103 +509,6 @@ trait GeneratedOps02 {
     if (normalization != null) __c.attr("normalization", normalization)
     if (outGrad != null) __c.attr("out_grad", Invoke.bool(outGrad))
     if (smoothAlpha != null) __c.attr("smooth_alpha", smoothAlpha.text)
-    __c.run(out)
-  }
-
-  /**
-    * Computes the softmax of the input in the forward pass; in the backward pass, the gradient of
-    * the cross entropy with the label, (softmax - onehot(label)) * grad_scale / normalizer,
-    * ignoring the head gradient. See preserve_shape and multi_output for which axis the softmax
-    * runs over.
-    *
-    * Aliases: Softmax.
-    *
-    * @param data Input array.
-    * @param label Ground truth label.
-    * @param gradScale Scales the gradient by a float factor. (float; default 1)
-    * @param ignoreLabel The instances whose labels == ignore_label will be ignored during backward,
-    * if use_ignore is set to true). (float; default -1)
-    * @param multiOutput If set to true, the softmax function will be computed along axis 1. (bool;
-    * default False)
-    * @param useIgnore If set to true, the ignore_label value will not contribute to the backward
-    * gradient. (bool; default False)
-    * @param preserveShape If set to true, the softmax function will be computed along the last
-    * axis. (bool; default False)
-    * @param normalization Normalizes the gradient. (enum {batch, null, valid}; default null)
-    * @param outGrad Multiplies gradient with output gradient element-wise. (bool; default False)
-    * @param smoothAlpha Constant for computing a label smoothed version of cross-entropy for the
-    * backwards pass. (float; default 0)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def SoftmaxOutput(
-      data: NDArray = null,
-      label: NDArray = null,
-      gradScale: FloatArg = null,
-      ignoreLabel: FloatArg = null,
-      multiOutput: java.lang.Boolean = null,
-      useIgnore: java.lang.Boolean = null,
-      preserveShape: java.lang.Boolean = null,
-      normalization: String = null,
-      outGrad: java.lang.Boolean = null,
-      smoothAlpha: FloatArg = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("SoftmaxOutput")
-    __c.in(data, "data")
-    __c.in(label, "label")
-    if (gradScale != null) __c.attr("grad_scale", gradScale.text)
-    if (ignoreLabel != null) __c.attr("ignore_label", ignoreLabel.text)
-    if (multiOutput != null) __c.attr("multi_output", Invoke.bool(multiOutput))
-    if (useIgnore != null) __c.attr("use_ignore", Invoke.bool(useIgnore))
-    if (preserveShape != null) __c.attr("preserve_shape", Invoke.bool(preserveShape))
-    if (normalization != null) __c.attr("normalization", normalization)
-    if (outGrad != null) __c.attr("out_grad", Invoke.bool(outGrad))
-    if (smoothAlpha != null) __c.attr("smooth_alpha", smoothAlpha.text)
-    __c.run(out)
-  }
-
-  /**
-    * Upsamples NCHW data by an integer scale: nearest-neighbour (any number of inputs, concatenated
-    * along channels or summed) or bilinear (data and a (C, 1, k, k) weight, k = 2 * scale - scale %
-    * 2, applied as a per-channel transposed convolution).
-    *
-    * @param data Array of tensors to upsample. For bilinear upsampling, there should be 2 inputs -
-    * 1 data and 1 weight. (one or more arrays)
-    * @param scale Up sampling scale (int; required)
-    * @param numFilter Input filter. Only used by bilinear sample_type. Since bilinear upsampling
-    * uses deconvolution, num_filters is set to the number of channels. (int; default 0)
-    * @param sampleType upsampling method (enum {bilinear, nearest}; required)
-    * @param multiInputMode How to handle multiple input. concat means concatenate upsampled images
-    * along the channel dimension. sum means add all images together, only available for nearest
-    * neighbor upsampling. (enum {concat, sum}; default concat)
-    * @param numArgs Number of inputs to be upsampled. For nearest neighbor upsampling, this can be
-    * 1-N; the size of output will be (scale*h_0,scale*w_0) and all other inputs will be upsampled
-    * to the same size. For bilinear upsampling this must be 2; 1 input and 1 weight. (int; default:
-    * the number of inputs)
-    * @param workspace Tmp workspace for deconvolution (MB); accepted, unused (int; default 512)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def UpSampling(
-      data: Seq[NDArray],
-      scale: Int,
-      numFilter: Integer = null,
-      sampleType: String,
-      multiInputMode: String = null,
-      numArgs: Integer = null,
-      workspace: Integer = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("UpSampling")
-    __c.inSeq(data, "data")
-    __c.attr("scale", scale.toString)
-    if (numFilter != null) __c.attr("num_filter", numFilter.toString)
-    __c.attr("sample_type", sampleType)
-    if (multiInputMode != null) __c.attr("multi_input_mode", multiInputMode)
-    if (numArgs != null) __c.attr("num_args", numArgs.toString)
-    else __c.attr("num_args", __c.numInputs.toString)
-    if (workspace != null) __c.attr("workspace", workspace.toString)
     __c.run(out)
   }
 }

@@ -5,6 +5,128 @@ package org.mxlite
 /** Registry ops (generated); mixed into object NDArray. */
 trait GeneratedOps03 {
   /**
+    * Computes the softmax of the input in the forward pass; in the backward pass, the gradient of
+    * the cross entropy with the label, (softmax - onehot(label)) * grad_scale / normalizer,
+    * ignoring the head gradient. See preserve_shape and multi_output for which axis the softmax
+    * runs over.
+    *
+    * Aliases: Softmax.
+    *
+    * @param data Input array.
+    * @param label Ground truth label.
+    * @param gradScale Scales the gradient by a float factor. (float; default 1)
+    * @param ignoreLabel The instances whose labels == ignore_label will be ignored during backward,
+    * if use_ignore is set to true). (float; default -1)
+    * @param multiOutput If set to true, the softmax function will be computed along axis 1. (bool;
+    * default False)
+    * @param useIgnore If set to true, the ignore_label value will not contribute to the backward
+    * gradient. (bool; default False)
+    * @param preserveShape If set to true, the softmax function will be computed along the last
+    * axis. (bool; default False)
+    * @param normalization Normalizes the gradient. (enum {batch, null, valid}; default null)
+    * @param outGrad Multiplies gradient with output gradient element-wise. (bool; default False)
+    * @param smoothAlpha Constant for computing a label smoothed version of cross-entropy for the
+    * backwards pass. (float; default 0)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def SoftmaxOutput(
+      data: NDArray = null,
+      label: NDArray = null,
+      gradScale: FloatArg = null,
+      ignoreLabel: FloatArg = null,
+      multiOutput: java.lang.Boolean = null,
+      useIgnore: java.lang.Boolean = null,
+      preserveShape: java.lang.Boolean = null,
+      normalization: String = null,
+      outGrad: java.lang.Boolean = null,
+      smoothAlpha: FloatArg = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("SoftmaxOutput")
+    __c.in(data, "data")
+    __c.in(label, "label")
+    if (gradScale != null) __c.attr("grad_scale", gradScale.text)
+    if (ignoreLabel != null) __c.attr("ignore_label", ignoreLabel.text)
+    if (multiOutput != null) __c.attr("multi_output", Invoke.bool(multiOutput))
+    if (useIgnore != null) __c.attr("use_ignore", Invoke.bool(useIgnore))
+    if (preserveShape != null) __c.attr("preserve_shape", Invoke.bool(preserveShape))
+    if (normalization != null) __c.attr("normalization", normalization)
+    if (outGrad != null) __c.attr("out_grad", Invoke.bool(outGrad))
+    if (smoothAlpha != null) __c.attr("smooth_alpha", smoothAlpha.text)
+    __c.run(out)
+  }
+
+  /**
+    * Interchanges two axes of an array: the output has the input's axes dim1 and dim2 exchanged
+    * (negative axes count from the end).
+    *
+    * Aliases: swapaxes.
+    *
+    * @param data Input array.
+    * @param dim1 the first axis to be swapped. (int; default 0)
+    * @param dim2 the second axis to be swapped. (int; default 0)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def SwapAxis(
+      data: NDArray = null,
+      dim1: Integer = null,
+      dim2: Integer = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("SwapAxis")
+    __c.in(data, "data")
+    if (dim1 != null) __c.attr("dim1", dim1.toString)
+    if (dim2 != null) __c.attr("dim2", dim2.toString)
+    __c.run(out)
+  }
+
+  /**
+    * Upsamples NCHW data by an integer scale: nearest-neighbour (any number of inputs, concatenated
+    * along channels or summed) or bilinear (data and a (C, 1, k, k) weight, k = 2 * scale - scale %
+    * 2, applied as a per-channel transposed convolution).
+    *
+    * @param data Array of tensors to upsample. For bilinear upsampling, there should be 2 inputs -
+    * 1 data and 1 weight. (one or more arrays)
+    * @param scale Up sampling scale (int; required)
+    * @param numFilter Input filter. Only used by bilinear sample_type. Since bilinear upsampling
+    * uses deconvolution, num_filters is set to the number of channels. (int; default 0)
+    * @param sampleType upsampling method (enum {bilinear, nearest}; required)
+    * @param multiInputMode How to handle multiple input. concat means concatenate upsampled images
+    * along the channel dimension. sum means add all images together, only available for nearest
+    * neighbor upsampling. (enum {concat, sum}; default concat)
+    * @param numArgs Number of inputs to be upsampled. For nearest neighbor upsampling, this can be
+    * 1-N; the size of output will be (scale*h_0,scale*w_0) and all other inputs will be upsampled
+    * to the same size. For bilinear upsampling this must be 2; 1 input and 1 weight. (int; default:
+    * the number of inputs)
+    * @param workspace Tmp workspace for deconvolution (MB); accepted, unused (int; default 512)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def UpSampling(
+      data: Seq[NDArray],
+      scale: Int,
+      numFilter: Integer = null,
+      sampleType: String,
+      multiInputMode: String = null,
+      numArgs: Integer = null,
+      workspace: Integer = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("UpSampling")
+    __c.inSeq(data, "data")
+    __c.attr("scale", scale.toString)
+    if (numFilter != null) __c.attr("num_filter", numFilter.toString)
+    __c.attr("sample_type", sampleType)
+    if (multiInputMode != null) __c.attr("multi_input_mode", multiInputMode)
+    if (numArgs != null) __c.attr("num_args", numArgs.toString)
+    else __c.attr("num_args", __c.numInputs.toString)
+    if (workspace != null) __c.attr("workspace", workspace.toString)
+    __c.run(out)
+  }
+
+  /**
     * Returns the element-wise absolute value of the input. Integer minima wrap around as in NumPy
     * (abs(int8(-128)) is -128).
     *
@@ -416,118 +538,6 @@ trait GeneratedOps03 {
       out: NDArray = null
   ): NDArray = {
     val __c = Invoke.begin("broadcast_greater_equal")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise hypotenuse, sqrt(lhs^2 + rhs^2), of two arrays broadcast together
-    * under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count
-    * as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same
-    * dtype, which the output keeps. Integer inputs are computed in double and truncated back; bool
-    * is not supported.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def broadcast_hypot(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("broadcast_hypot")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise comparison lhs < rhs of two arrays broadcast together under NumPy
-    * rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an
-    * extent of 1 stretches to match the other input. Both inputs must have the same dtype, which
-    * the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input
-    * dtype.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def broadcast_lesser(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("broadcast_lesser")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise comparison lhs <= rhs of two arrays broadcast together under NumPy
-    * rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an
-    * extent of 1 stretches to match the other input. Both inputs must have the same dtype, which
-    * the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input
-    * dtype.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def broadcast_lesser_equal(
-      lhs: NDArray = null,
-      rhs: NDArray = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("broadcast_lesser_equal")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Broadcasts lhs to the shape of rhs, replicating it along dimensions of extent 1. With lhs_axes
-    * and rhs_axes given, only those axes of lhs take the extents of the matching axes of rhs; the
-    * other extents of lhs are kept. The output has lhs's dtype; rhs supplies only its shape.
-    *
-    * @param lhs First input.
-    * @param rhs Second input.
-    * @param lhsAxes Axes of lhs to broadcast; None broadcasts lhs to the whole shape of rhs.
-    * (optional<shape>; default None)
-    * @param rhsAxes Axes of rhs whose extents lhs_axes take, one per entry of lhs_axes.
-    * (optional<shape>; default None)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def broadcast_like(
-      lhs: NDArray = null,
-      rhs: NDArray = null,
-      lhsAxes: Shape = null,
-      rhsAxes: Shape = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("broadcast_like")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    if (lhsAxes != null) __c.attr("lhs_axes", lhsAxes.text)
-    if (rhsAxes != null) __c.attr("rhs_axes", rhsAxes.text)
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise logical AND of two arrays broadcast together under NumPy rules:
-    * shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent
-    * of 1 stretches to match the other input. Both inputs must have the same dtype, which the
-    * output keeps. Non-zero elements count as true; the result is 1 or 0 in the input dtype.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def broadcast_logical_and(
-      lhs: NDArray = null,
-      rhs: NDArray = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("broadcast_logical_and")
     __c.in(lhs, "lhs")
     __c.in(rhs, "rhs")
     __c.run(out)

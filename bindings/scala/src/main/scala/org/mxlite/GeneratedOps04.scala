@@ -5,6 +5,118 @@ package org.mxlite
 /** Registry ops (generated); mixed into object NDArray. */
 trait GeneratedOps04 {
   /**
+    * Returns the element-wise hypotenuse, sqrt(lhs^2 + rhs^2), of two arrays broadcast together
+    * under NumPy rules: shapes are aligned at the last dimension, missing leading dimensions count
+    * as 1, and an extent of 1 stretches to match the other input. Both inputs must have the same
+    * dtype, which the output keeps. Integer inputs are computed in double and truncated back; bool
+    * is not supported.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def broadcast_hypot(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("broadcast_hypot")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise comparison lhs < rhs of two arrays broadcast together under NumPy
+    * rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an
+    * extent of 1 stretches to match the other input. Both inputs must have the same dtype, which
+    * the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input
+    * dtype.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def broadcast_lesser(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("broadcast_lesser")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise comparison lhs <= rhs of two arrays broadcast together under NumPy
+    * rules: shapes are aligned at the last dimension, missing leading dimensions count as 1, and an
+    * extent of 1 stretches to match the other input. Both inputs must have the same dtype, which
+    * the output keeps. The result is 1 where the condition holds and 0 elsewhere, in the input
+    * dtype.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def broadcast_lesser_equal(
+      lhs: NDArray = null,
+      rhs: NDArray = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("broadcast_lesser_equal")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
+    * Broadcasts lhs to the shape of rhs, replicating it along dimensions of extent 1. With lhs_axes
+    * and rhs_axes given, only those axes of lhs take the extents of the matching axes of rhs; the
+    * other extents of lhs are kept. The output has lhs's dtype; rhs supplies only its shape.
+    *
+    * @param lhs First input.
+    * @param rhs Second input.
+    * @param lhsAxes Axes of lhs to broadcast; None broadcasts lhs to the whole shape of rhs.
+    * (optional<shape>; default None)
+    * @param rhsAxes Axes of rhs whose extents lhs_axes take, one per entry of lhs_axes.
+    * (optional<shape>; default None)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def broadcast_like(
+      lhs: NDArray = null,
+      rhs: NDArray = null,
+      lhsAxes: Shape = null,
+      rhsAxes: Shape = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("broadcast_like")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    if (lhsAxes != null) __c.attr("lhs_axes", lhsAxes.text)
+    if (rhsAxes != null) __c.attr("rhs_axes", rhsAxes.text)
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise logical AND of two arrays broadcast together under NumPy rules:
+    * shapes are aligned at the last dimension, missing leading dimensions count as 1, and an extent
+    * of 1 stretches to match the other input. Both inputs must have the same dtype, which the
+    * output keeps. Non-zero elements count as true; the result is 1 or 0 in the input dtype.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def broadcast_logical_and(
+      lhs: NDArray = null,
+      rhs: NDArray = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("broadcast_logical_and")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
     * Returns the element-wise logical OR of two arrays broadcast together under NumPy rules: shapes
     * are aligned at the last dimension, missing leading dimensions count as 1, and an extent of 1
     * stretches to match the other input. Both inputs must have the same dtype, which the output
@@ -390,153 +502,48 @@ trait GeneratedOps04 {
   }
 
   /**
-    * Converts each element from radians to degrees.
+    * Alias of `CTCLoss`. Connectionist Temporal Classification loss. data: unnormalized activations
+    * (sequence_length, batch_size, alphabet_size), softmax is applied inside. label: (batch_size,
+    * label_sequence_length) class indices; with blank_label='first' class 0 is the blank and labels
+    * are padded with 0, with 'last' class alphabet_size-1 is the blank and labels are padded with
+    * -1. data_lengths / label_lengths (when use_data_lengths / use_label_lengths) give each
+    * sequence's length. Returns the negative log likelihood per sequence, shape (batch_size,).
     *
-    * Aliases: _sparse_degrees.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
+    * @param data Input ndarray
+    * @param label Ground-truth labels for the loss.
+    * @param dataLengths Lengths of data for each of the samples. Only required when
+    * use_data_lengths is true.
+    * @param labelLengths Lengths of labels for each of the samples. Only required when
+    * use_label_lengths is true.
+    * @param useDataLengths Whether each sequence's length comes from the input `data_lengths`; if
+    * false, every sequence is sequence_length long. (bool; default False)
+    * @param useLabelLengths Whether each label's length comes from the input `label_lengths`; if
+    * false, a label ends at the first padding value (0 with blank_label='first', -1 with
+    * blank_label='last'). (bool; default False)
+    * @param blankLabel Which class is the blank: 'first' reserves class 0 (labels are 1 ..
+    * alphabet_size-1, padded with 0), 'last' reserves class alphabet_size-1 (labels are 0 ..
+    * alphabet_size-2, padded with -1). (enum {first, last}; default first)
+    * @param out arrays to write the outputs into (optional)
+    * @return the visible outputs: output, grad
     */
-  def degrees(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("degrees")
+  def ctc_loss(
+      data: NDArray = null,
+      label: NDArray = null,
+      dataLengths: NDArray = null,
+      labelLengths: NDArray = null,
+      useDataLengths: java.lang.Boolean = null,
+      useLabelLengths: java.lang.Boolean = null,
+      blankLabel: String = null,
+      out: Seq[NDArray] = null
+  ): NDArrayFuncReturn = {
+    val __c = Invoke.begin("CTCLoss")
     __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Dot product of two arrays. 1-d . 1-d is the inner product (shape (1,)); 2-d . 2-d is the
-    * matrix product; for N-d inputs the last axis of lhs is contracted with the first axis of rhs,
-    * so dot(x, y)[i, j, k] = sum(x[i, j, :] * y[:, k]). transpose_a transposes lhs seen as (first
-    * axis, other axes); transpose_b transposes rhs seen as (all but the last axis, last axis).
-    *
-    * @param lhs The first input.
-    * @param rhs The second input.
-    * @param transposeA If True, the first input is transposed before the product. (bool; default
-    * False)
-    * @param transposeB If True, the second input is transposed before the product. (bool; default
-    * False)
-    * @param forwardStype The desired storage type of the forward output (accepted for
-    * compatibility; mxlite arrays are always dense). (optional<str>; default None)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def dot(
-      lhs: NDArray = null,
-      rhs: NDArray = null,
-      transposeA: java.lang.Boolean = null,
-      transposeB: java.lang.Boolean = null,
-      forwardStype: String = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("dot")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    if (transposeA != null) __c.attr("transpose_a", Invoke.bool(transposeA))
-    if (transposeB != null) __c.attr("transpose_b", Invoke.bool(transposeB))
-    if (forwardStype != null) __c.attr("forward_stype", forwardStype)
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise sum, lhs + rhs, of two arrays of the same shape. Both inputs must
-    * have the same dtype, which the output keeps. Integers wrap around on overflow; on bool it is
-    * logical OR.
-    *
-    * Aliases: _add, _plus, _Plus.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def elemwise_add(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("elemwise_add")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise quotient, lhs / rhs, of two arrays of the same shape. Both inputs
-    * must have the same dtype, which the output keeps. Integers divide with truncation toward zero,
-    * and division by zero gives 0; bool is not supported.
-    *
-    * Aliases: _div, _Div.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def elemwise_div(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("elemwise_div")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise product, lhs * rhs, of two arrays of the same shape. Both inputs must
-    * have the same dtype, which the output keeps. Integers wrap around on overflow; on bool it is
-    * logical AND.
-    *
-    * Aliases: _mul, _Mul.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def elemwise_mul(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("elemwise_mul")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise difference, lhs - rhs, of two arrays of the same shape. Both inputs
-    * must have the same dtype, which the output keeps. Integers wrap around on overflow; bool is
-    * not supported.
-    *
-    * Aliases: _sub, _minus, _Minus.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def elemwise_sub(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("elemwise_sub")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise Gauss error function of the input.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def erf(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("erf")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise inverse Gauss error function; inputs outside [-1, 1] give NaN.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def erfinv(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("erfinv")
-    __c.in(data, "data")
-    __c.run(out)
+    __c.in(label, "label")
+    __c.in(dataLengths, "data_lengths")
+    __c.in(labelLengths, "label_lengths")
+    if (useDataLengths != null) __c.attr("use_data_lengths", Invoke.bool(useDataLengths))
+    if (useLabelLengths != null) __c.attr("use_label_lengths", Invoke.bool(useLabelLengths))
+    if (blankLabel != null) __c.attr("blank_label", blankLabel)
+    __c.runMulti(out, 2)
   }
 }

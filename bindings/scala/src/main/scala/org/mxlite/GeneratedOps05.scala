@@ -5,6 +5,157 @@ package org.mxlite
 /** Registry ops (generated); mixed into object NDArray. */
 trait GeneratedOps05 {
   /**
+    * Converts each element from radians to degrees.
+    *
+    * Aliases: _sparse_degrees.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def degrees(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("degrees")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Dot product of two arrays. 1-d . 1-d is the inner product (shape (1,)); 2-d . 2-d is the
+    * matrix product; for N-d inputs the last axis of lhs is contracted with the first axis of rhs,
+    * so dot(x, y)[i, j, k] = sum(x[i, j, :] * y[:, k]). transpose_a transposes lhs seen as (first
+    * axis, other axes); transpose_b transposes rhs seen as (all but the last axis, last axis).
+    *
+    * @param lhs The first input.
+    * @param rhs The second input.
+    * @param transposeA If True, the first input is transposed before the product. (bool; default
+    * False)
+    * @param transposeB If True, the second input is transposed before the product. (bool; default
+    * False)
+    * @param forwardStype The desired storage type of the forward output (accepted for
+    * compatibility; mxlite arrays are always dense). (optional<str>; default None)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def dot(
+      lhs: NDArray = null,
+      rhs: NDArray = null,
+      transposeA: java.lang.Boolean = null,
+      transposeB: java.lang.Boolean = null,
+      forwardStype: String = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("dot")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    if (transposeA != null) __c.attr("transpose_a", Invoke.bool(transposeA))
+    if (transposeB != null) __c.attr("transpose_b", Invoke.bool(transposeB))
+    if (forwardStype != null) __c.attr("forward_stype", forwardStype)
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise sum, lhs + rhs, of two arrays of the same shape. Both inputs must
+    * have the same dtype, which the output keeps. Integers wrap around on overflow; on bool it is
+    * logical OR.
+    *
+    * Aliases: _add, _plus, _Plus.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def elemwise_add(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("elemwise_add")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise quotient, lhs / rhs, of two arrays of the same shape. Both inputs
+    * must have the same dtype, which the output keeps. Integers divide with truncation toward zero,
+    * and division by zero gives 0; bool is not supported.
+    *
+    * Aliases: _div, _Div.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def elemwise_div(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("elemwise_div")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise product, lhs * rhs, of two arrays of the same shape. Both inputs must
+    * have the same dtype, which the output keeps. Integers wrap around on overflow; on bool it is
+    * logical AND.
+    *
+    * Aliases: _mul, _Mul.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def elemwise_mul(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("elemwise_mul")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise difference, lhs - rhs, of two arrays of the same shape. Both inputs
+    * must have the same dtype, which the output keeps. Integers wrap around on overflow; bool is
+    * not supported.
+    *
+    * Aliases: _sub, _minus, _Minus.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def elemwise_sub(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("elemwise_sub")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise Gauss error function of the input.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def erf(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("erf")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise inverse Gauss error function; inputs outside [-1, 1] give NaN.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def erfinv(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("erfinv")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
     * Returns the element-wise exponential e^x of the input.
     *
     * Aliases: _sparse_exp.
@@ -379,155 +530,6 @@ trait GeneratedOps05 {
   def log2(data: NDArray = null, out: NDArray = null): NDArray = {
     val __c = Invoke.begin("log2")
     __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Computes the log softmax of the input along an axis: x/T - log(sum(exp(x/T))), stably.
-    *
-    * @param data The input array.
-    * @param axis The axis along which to compute softmax. (int; default -1)
-    * @param temperature Temperature parameter in softmax (optional<float>; default None)
-    * @param dtype DType of the output in case this can't be inferred. Defaults to the same as
-    * input's dtype if not defined (dtype=None). (optional<enum> {float16, float32, float64};
-    * default None)
-    * @param useLength Whether to use the length input as a mask over the data input.
-    * (optional<bool>; default False)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def log_softmax(
-      data: NDArray = null,
-      axis: Integer = null,
-      temperature: FloatArg = null,
-      dtype: String = null,
-      useLength: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("log_softmax")
-    __c.in(data, "data")
-    if (axis != null) __c.attr("axis", axis.toString)
-    if (temperature != null) __c.attr("temperature", temperature.text)
-    if (dtype != null) __c.attr("dtype", dtype)
-    if (useLength != null) __c.attr("use_length", Invoke.bool(useLength))
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise logical NOT of the input: 1 where the input is zero, 0 elsewhere, in
-    * the input's dtype.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def logical_not(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("logical_not")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Make your own loss function in network construction: the output equals the input and the
-    * gradient is ones (the head gradient is ignored).
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def make_loss(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("make_loss")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Computes the maximum of array elements over the given axes. NaN propagates.
-    *
-    * Aliases: max_axis.
-    *
-    * @param data The input.
-    * @param axis The axis or axes along which to perform the reduction. The default, axis=() or
-    * None, reduces over all axes. Negative values count from the last axis. (optional<shape>;
-    * default None)
-    * @param keepdims If True, the reduced axes are left in the result as dimensions of size one.
-    * (bool; default False)
-    * @param exclude Whether to perform the reduction on the axes that are NOT in axis instead.
-    * (bool; default False)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def max(
-      data: NDArray = null,
-      axis: Shape = null,
-      keepdims: java.lang.Boolean = null,
-      exclude: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("max")
-    __c.in(data, "data")
-    if (axis != null) __c.attr("axis", axis.text)
-    if (keepdims != null) __c.attr("keepdims", Invoke.bool(keepdims))
-    if (exclude != null) __c.attr("exclude", Invoke.bool(exclude))
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `max`. Computes the maximum of array elements over the given axes. NaN propagates.
-    *
-    * @param data The input.
-    * @param axis The axis or axes along which to perform the reduction. The default, axis=() or
-    * None, reduces over all axes. Negative values count from the last axis. (optional<shape>;
-    * default None)
-    * @param keepdims If True, the reduced axes are left in the result as dimensions of size one.
-    * (bool; default False)
-    * @param exclude Whether to perform the reduction on the axes that are NOT in axis instead.
-    * (bool; default False)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def max_axis(
-      data: NDArray = null,
-      axis: Shape = null,
-      keepdims: java.lang.Boolean = null,
-      exclude: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("max")
-    __c.in(data, "data")
-    if (axis != null) __c.attr("axis", axis.text)
-    if (keepdims != null) __c.attr("keepdims", Invoke.bool(keepdims))
-    if (exclude != null) __c.attr("exclude", Invoke.bool(exclude))
-    __c.run(out)
-  }
-
-  /**
-    * Computes the mean of array elements over the given axes. The result keeps the input dtype: for
-    * integers it is the exact sum divided with truncation.
-    *
-    * @param data The input.
-    * @param axis The axis or axes along which to perform the reduction. The default, axis=() or
-    * None, reduces over all axes. Negative values count from the last axis. (optional<shape>;
-    * default None)
-    * @param keepdims If True, the reduced axes are left in the result as dimensions of size one.
-    * (bool; default False)
-    * @param exclude Whether to perform the reduction on the axes that are NOT in axis instead.
-    * (bool; default False)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def mean(
-      data: NDArray = null,
-      axis: Shape = null,
-      keepdims: java.lang.Boolean = null,
-      exclude: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("mean")
-    __c.in(data, "data")
-    if (axis != null) __c.attr("axis", axis.text)
-    if (keepdims != null) __c.attr("keepdims", Invoke.bool(keepdims))
-    if (exclude != null) __c.attr("exclude", Invoke.bool(exclude))
     __c.run(out)
   }
 }

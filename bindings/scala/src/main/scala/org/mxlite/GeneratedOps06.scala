@@ -5,6 +5,155 @@ package org.mxlite
 /** Registry ops (generated); mixed into object NDArray. */
 trait GeneratedOps06 {
   /**
+    * Computes the log softmax of the input along an axis: x/T - log(sum(exp(x/T))), stably.
+    *
+    * @param data The input array.
+    * @param axis The axis along which to compute softmax. (int; default -1)
+    * @param temperature Temperature parameter in softmax (optional<float>; default None)
+    * @param dtype DType of the output in case this can't be inferred. Defaults to the same as
+    * input's dtype if not defined (dtype=None). (optional<enum> {float16, float32, float64};
+    * default None)
+    * @param useLength Whether to use the length input as a mask over the data input.
+    * (optional<bool>; default False)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def log_softmax(
+      data: NDArray = null,
+      axis: Integer = null,
+      temperature: FloatArg = null,
+      dtype: String = null,
+      useLength: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("log_softmax")
+    __c.in(data, "data")
+    if (axis != null) __c.attr("axis", axis.toString)
+    if (temperature != null) __c.attr("temperature", temperature.text)
+    if (dtype != null) __c.attr("dtype", dtype)
+    if (useLength != null) __c.attr("use_length", Invoke.bool(useLength))
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise logical NOT of the input: 1 where the input is zero, 0 elsewhere, in
+    * the input's dtype.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def logical_not(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("logical_not")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Make your own loss function in network construction: the output equals the input and the
+    * gradient is ones (the head gradient is ignored).
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def make_loss(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("make_loss")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Computes the maximum of array elements over the given axes. NaN propagates.
+    *
+    * Aliases: max_axis.
+    *
+    * @param data The input.
+    * @param axis The axis or axes along which to perform the reduction. The default, axis=() or
+    * None, reduces over all axes. Negative values count from the last axis. (optional<shape>;
+    * default None)
+    * @param keepdims If True, the reduced axes are left in the result as dimensions of size one.
+    * (bool; default False)
+    * @param exclude Whether to perform the reduction on the axes that are NOT in axis instead.
+    * (bool; default False)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def max(
+      data: NDArray = null,
+      axis: Shape = null,
+      keepdims: java.lang.Boolean = null,
+      exclude: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("max")
+    __c.in(data, "data")
+    if (axis != null) __c.attr("axis", axis.text)
+    if (keepdims != null) __c.attr("keepdims", Invoke.bool(keepdims))
+    if (exclude != null) __c.attr("exclude", Invoke.bool(exclude))
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `max`. Computes the maximum of array elements over the given axes. NaN propagates.
+    *
+    * @param data The input.
+    * @param axis The axis or axes along which to perform the reduction. The default, axis=() or
+    * None, reduces over all axes. Negative values count from the last axis. (optional<shape>;
+    * default None)
+    * @param keepdims If True, the reduced axes are left in the result as dimensions of size one.
+    * (bool; default False)
+    * @param exclude Whether to perform the reduction on the axes that are NOT in axis instead.
+    * (bool; default False)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def max_axis(
+      data: NDArray = null,
+      axis: Shape = null,
+      keepdims: java.lang.Boolean = null,
+      exclude: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("max")
+    __c.in(data, "data")
+    if (axis != null) __c.attr("axis", axis.text)
+    if (keepdims != null) __c.attr("keepdims", Invoke.bool(keepdims))
+    if (exclude != null) __c.attr("exclude", Invoke.bool(exclude))
+    __c.run(out)
+  }
+
+  /**
+    * Computes the mean of array elements over the given axes. The result keeps the input dtype: for
+    * integers it is the exact sum divided with truncation.
+    *
+    * @param data The input.
+    * @param axis The axis or axes along which to perform the reduction. The default, axis=() or
+    * None, reduces over all axes. Negative values count from the last axis. (optional<shape>;
+    * default None)
+    * @param keepdims If True, the reduced axes are left in the result as dimensions of size one.
+    * (bool; default False)
+    * @param exclude Whether to perform the reduction on the axes that are NOT in axis instead.
+    * (bool; default False)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def mean(
+      data: NDArray = null,
+      axis: Shape = null,
+      keepdims: java.lang.Boolean = null,
+      exclude: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("mean")
+    __c.in(data, "data")
+    if (axis != null) __c.attr("axis", axis.text)
+    if (keepdims != null) __c.attr("keepdims", Invoke.bool(keepdims))
+    if (exclude != null) __c.attr("exclude", Invoke.bool(exclude))
+    __c.run(out)
+  }
+
+  /**
     * Computes the minimum of array elements over the given axes. NaN propagates.
     *
     * Aliases: min_axis.
@@ -386,159 +535,5 @@ trait GeneratedOps06 {
     if (clipGradient != null) __c.attr("clip_gradient", clipGradient.text)
     if (numWeights != null) __c.attr("num_weights", numWeights.toString)
     __c.runMulti(out, (if (numWeights != null) numWeights.intValue else 1) max 1)
-  }
-
-  /**
-    * Updates num_weights weights with momentum SGD in one call: for each weight k, mom = momentum *
-    * mom - lrs[k]*wds[k] * weight - lrs[k] * g; weight += mom. Inputs: weight, grad, mom per
-    * weight; the moms are updated in place; returns the new weights.
-    *
-    * Not differentiable.
-    *
-    * @param data Weights, gradients and states, grouped per weight (one or more arrays)
-    * @param lrs Learning rates, one per weight: a tuple of floats. (str; required)
-    * @param wds Weight decays, one per weight: a tuple of floats. Weight decay augments the
-    * objective function with a regularization term that penalizes large weights. (str; required)
-    * @param momentum The decay rate of momentum estimates at each epoch. (float; default 0)
-    * @param rescaleGrad Rescale gradient to grad = rescale_grad*grad. (float; default 1)
-    * @param clipGradient Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative
-    * value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient). (float;
-    * default -1)
-    * @param numWeights Number of updated weights. (int; default 1)
-    * @param out arrays to write the outputs into (optional)
-    * @return the visible outputs: output
-    */
-  def multi_sgd_mom_update(
-      data: Seq[NDArray],
-      lrs: String,
-      wds: String,
-      momentum: FloatArg = null,
-      rescaleGrad: FloatArg = null,
-      clipGradient: FloatArg = null,
-      numWeights: Integer = null,
-      out: Seq[NDArray] = null
-  ): NDArrayFuncReturn = {
-    val __c = Invoke.begin("multi_sgd_mom_update")
-    __c.inSeq(data, "data")
-    __c.attr("lrs", lrs)
-    __c.attr("wds", wds)
-    if (momentum != null) __c.attr("momentum", momentum.text)
-    if (rescaleGrad != null) __c.attr("rescale_grad", rescaleGrad.text)
-    if (clipGradient != null) __c.attr("clip_gradient", clipGradient.text)
-    if (numWeights != null) __c.attr("num_weights", numWeights.toString)
-    __c.runMulti(out, (if (numWeights != null) numWeights.intValue else 1) max 1)
-  }
-
-  /**
-    * Updates num_weights weights with SGD in one call: for each weight k, weight = (1 -
-    * lrs[k]*wds[k]) * weight - lrs[k] * clip(rescale_grad * grad, clip_gradient). Inputs: weight,
-    * grad per weight; returns the new weights.
-    *
-    * Not differentiable.
-    *
-    * @param data Weights, gradients and states, grouped per weight (one or more arrays)
-    * @param lrs Learning rates, one per weight: a tuple of floats. (str; required)
-    * @param wds Weight decays, one per weight: a tuple of floats. Weight decay augments the
-    * objective function with a regularization term that penalizes large weights. (str; required)
-    * @param rescaleGrad Rescale gradient to grad = rescale_grad*grad. (float; default 1)
-    * @param clipGradient Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative
-    * value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient). (float;
-    * default -1)
-    * @param numWeights Number of updated weights. (int; default 1)
-    * @param out arrays to write the outputs into (optional)
-    * @return the visible outputs: output
-    */
-  def multi_sgd_update(
-      data: Seq[NDArray],
-      lrs: String,
-      wds: String,
-      rescaleGrad: FloatArg = null,
-      clipGradient: FloatArg = null,
-      numWeights: Integer = null,
-      out: Seq[NDArray] = null
-  ): NDArrayFuncReturn = {
-    val __c = Invoke.begin("multi_sgd_update")
-    __c.inSeq(data, "data")
-    __c.attr("lrs", lrs)
-    __c.attr("wds", wds)
-    if (rescaleGrad != null) __c.attr("rescale_grad", rescaleGrad.text)
-    if (clipGradient != null) __c.attr("clip_gradient", clipGradient.text)
-    if (numWeights != null) __c.attr("num_weights", numWeights.toString)
-    __c.runMulti(out, (if (numWeights != null) numWeights.intValue else 1) max 1)
-  }
-
-  /**
-    * Update for Nesterov Accelerated Gradient (NAG): g = clip(rescale_grad * grad, clip_gradient) +
-    * wd * weight; mom = momentum * mom - lr * g; weight = weight + momentum * mom - lr * g. 'mom'
-    * is updated in place; returns the new weight.
-    *
-    * Updates in place: mom. Not differentiable.
-    *
-    * @param weight Weight
-    * @param grad Gradient
-    * @param mom Momentum
-    * @param lr Learning rate (float; required)
-    * @param momentum The decay rate of momentum estimates at each epoch. (float; default 0)
-    * @param wd Weight decay augments the objective function with a regularization term that
-    * penalizes large weights. The penalty scales with the square of the magnitude of each weight.
-    * (float; default 0)
-    * @param rescaleGrad Rescale gradient to grad = rescale_grad*grad. (float; default 1)
-    * @param clipGradient Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative
-    * value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient). (float;
-    * default -1)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def nag_mom_update(
-      weight: NDArray = null,
-      grad: NDArray = null,
-      mom: NDArray = null,
-      lr: FloatArg,
-      momentum: FloatArg = null,
-      wd: FloatArg = null,
-      rescaleGrad: FloatArg = null,
-      clipGradient: FloatArg = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("nag_mom_update")
-    __c.in(weight, "weight")
-    __c.in(grad, "grad")
-    __c.in(mom, "mom")
-    __c.attr("lr", lr.text)
-    if (momentum != null) __c.attr("momentum", momentum.text)
-    if (wd != null) __c.attr("wd", wd.text)
-    if (rescaleGrad != null) __c.attr("rescale_grad", rescaleGrad.text)
-    if (clipGradient != null) __c.attr("clip_gradient", clipGradient.text)
-    __c.run(out)
-  }
-
-  /**
-    * Computes the product of array elements over the given axes, treating Not a Numbers (NaN) as
-    * one.
-    *
-    * @param data The input.
-    * @param axis The axis or axes along which to perform the reduction. The default, axis=() or
-    * None, reduces over all axes. Negative values count from the last axis. (optional<shape>;
-    * default None)
-    * @param keepdims If True, the reduced axes are left in the result as dimensions of size one.
-    * (bool; default False)
-    * @param exclude Whether to perform the reduction on the axes that are NOT in axis instead.
-    * (bool; default False)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def nanprod(
-      data: NDArray = null,
-      axis: Shape = null,
-      keepdims: java.lang.Boolean = null,
-      exclude: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("nanprod")
-    __c.in(data, "data")
-    if (axis != null) __c.attr("axis", axis.text)
-    if (keepdims != null) __c.attr("keepdims", Invoke.bool(keepdims))
-    if (exclude != null) __c.attr("exclude", Invoke.bool(exclude))
-    __c.run(out)
   }
 }

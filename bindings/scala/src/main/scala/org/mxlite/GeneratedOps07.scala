@@ -5,6 +5,160 @@ package org.mxlite
 /** Registry ops (generated); mixed into object NDArray. */
 trait GeneratedOps07 {
   /**
+    * Updates num_weights weights with momentum SGD in one call: for each weight k, mom = momentum *
+    * mom - lrs[k]*wds[k] * weight - lrs[k] * g; weight += mom. Inputs: weight, grad, mom per
+    * weight; the moms are updated in place; returns the new weights.
+    *
+    * Not differentiable.
+    *
+    * @param data Weights, gradients and states, grouped per weight (one or more arrays)
+    * @param lrs Learning rates, one per weight: a tuple of floats. (str; required)
+    * @param wds Weight decays, one per weight: a tuple of floats. Weight decay augments the
+    * objective function with a regularization term that penalizes large weights. (str; required)
+    * @param momentum The decay rate of momentum estimates at each epoch. (float; default 0)
+    * @param rescaleGrad Rescale gradient to grad = rescale_grad*grad. (float; default 1)
+    * @param clipGradient Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative
+    * value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient). (float;
+    * default -1)
+    * @param numWeights Number of updated weights. (int; default 1)
+    * @param out arrays to write the outputs into (optional)
+    * @return the visible outputs: output
+    */
+  def multi_sgd_mom_update(
+      data: Seq[NDArray],
+      lrs: String,
+      wds: String,
+      momentum: FloatArg = null,
+      rescaleGrad: FloatArg = null,
+      clipGradient: FloatArg = null,
+      numWeights: Integer = null,
+      out: Seq[NDArray] = null
+  ): NDArrayFuncReturn = {
+    val __c = Invoke.begin("multi_sgd_mom_update")
+    __c.inSeq(data, "data")
+    __c.attr("lrs", lrs)
+    __c.attr("wds", wds)
+    if (momentum != null) __c.attr("momentum", momentum.text)
+    if (rescaleGrad != null) __c.attr("rescale_grad", rescaleGrad.text)
+    if (clipGradient != null) __c.attr("clip_gradient", clipGradient.text)
+    if (numWeights != null) __c.attr("num_weights", numWeights.toString)
+    __c.runMulti(out, (if (numWeights != null) numWeights.intValue else 1) max 1)
+  }
+
+  /**
+    * Updates num_weights weights with SGD in one call: for each weight k, weight = (1 -
+    * lrs[k]*wds[k]) * weight - lrs[k] * clip(rescale_grad * grad, clip_gradient). Inputs: weight,
+    * grad per weight; returns the new weights.
+    *
+    * Not differentiable.
+    *
+    * @param data Weights, gradients and states, grouped per weight (one or more arrays)
+    * @param lrs Learning rates, one per weight: a tuple of floats. (str; required)
+    * @param wds Weight decays, one per weight: a tuple of floats. Weight decay augments the
+    * objective function with a regularization term that penalizes large weights. (str; required)
+    * @param rescaleGrad Rescale gradient to grad = rescale_grad*grad. (float; default 1)
+    * @param clipGradient Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative
+    * value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient). (float;
+    * default -1)
+    * @param numWeights Number of updated weights. (int; default 1)
+    * @param out arrays to write the outputs into (optional)
+    * @return the visible outputs: output
+    */
+  def multi_sgd_update(
+      data: Seq[NDArray],
+      lrs: String,
+      wds: String,
+      rescaleGrad: FloatArg = null,
+      clipGradient: FloatArg = null,
+      numWeights: Integer = null,
+      out: Seq[NDArray] = null
+  ): NDArrayFuncReturn = {
+    val __c = Invoke.begin("multi_sgd_update")
+    __c.inSeq(data, "data")
+    __c.attr("lrs", lrs)
+    __c.attr("wds", wds)
+    if (rescaleGrad != null) __c.attr("rescale_grad", rescaleGrad.text)
+    if (clipGradient != null) __c.attr("clip_gradient", clipGradient.text)
+    if (numWeights != null) __c.attr("num_weights", numWeights.toString)
+    __c.runMulti(out, (if (numWeights != null) numWeights.intValue else 1) max 1)
+  }
+
+  /**
+    * Update for Nesterov Accelerated Gradient (NAG): g = clip(rescale_grad * grad, clip_gradient) +
+    * wd * weight; mom = momentum * mom - lr * g; weight = weight + momentum * mom - lr * g. 'mom'
+    * is updated in place; returns the new weight.
+    *
+    * Updates in place: mom. Not differentiable.
+    *
+    * @param weight Weight
+    * @param grad Gradient
+    * @param mom Momentum
+    * @param lr Learning rate (float; required)
+    * @param momentum The decay rate of momentum estimates at each epoch. (float; default 0)
+    * @param wd Weight decay augments the objective function with a regularization term that
+    * penalizes large weights. The penalty scales with the square of the magnitude of each weight.
+    * (float; default 0)
+    * @param rescaleGrad Rescale gradient to grad = rescale_grad*grad. (float; default 1)
+    * @param clipGradient Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative
+    * value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient). (float;
+    * default -1)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def nag_mom_update(
+      weight: NDArray = null,
+      grad: NDArray = null,
+      mom: NDArray = null,
+      lr: FloatArg,
+      momentum: FloatArg = null,
+      wd: FloatArg = null,
+      rescaleGrad: FloatArg = null,
+      clipGradient: FloatArg = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("nag_mom_update")
+    __c.in(weight, "weight")
+    __c.in(grad, "grad")
+    __c.in(mom, "mom")
+    __c.attr("lr", lr.text)
+    if (momentum != null) __c.attr("momentum", momentum.text)
+    if (wd != null) __c.attr("wd", wd.text)
+    if (rescaleGrad != null) __c.attr("rescale_grad", rescaleGrad.text)
+    if (clipGradient != null) __c.attr("clip_gradient", clipGradient.text)
+    __c.run(out)
+  }
+
+  /**
+    * Computes the product of array elements over the given axes, treating Not a Numbers (NaN) as
+    * one.
+    *
+    * @param data The input.
+    * @param axis The axis or axes along which to perform the reduction. The default, axis=() or
+    * None, reduces over all axes. Negative values count from the last axis. (optional<shape>;
+    * default None)
+    * @param keepdims If True, the reduced axes are left in the result as dimensions of size one.
+    * (bool; default False)
+    * @param exclude Whether to perform the reduction on the axes that are NOT in axis instead.
+    * (bool; default False)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def nanprod(
+      data: NDArray = null,
+      axis: Shape = null,
+      keepdims: java.lang.Boolean = null,
+      exclude: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("nanprod")
+    __c.in(data, "data")
+    if (axis != null) __c.attr("axis", axis.text)
+    if (keepdims != null) __c.attr("keepdims", Invoke.bool(keepdims))
+    if (exclude != null) __c.attr("exclude", Invoke.bool(exclude))
+    __c.run(out)
+  }
+
+  /**
     * Computes the sum of array elements over the given axes, treating Not a Numbers (NaN) as zero.
     *
     * @param data The input.
@@ -384,166 +538,6 @@ trait GeneratedOps07 {
     if (shape != null) __c.attr("shape", shape.text)
     if (ctx != null) __c.attr("ctx", ctx)
     if (dtype != null) __c.attr("dtype", dtype)
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `_random_uniform_like`. Draws samples from a uniform distribution on [low, high),
-    * with the shape and dtype of the input.
-    *
-    * Random: draws from the generator seeded by `Mxlite.seed`.
-    *
-    * @param data The input whose shape and dtype the output takes.
-    * @param low Lower bound of the distribution. (float; default 0)
-    * @param high Upper bound of the distribution. (float; default 1)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def random_uniform_like(
-      data: NDArray = null,
-      low: FloatArg = null,
-      high: FloatArg = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_random_uniform_like")
-    __c.in(data, "data")
-    if (low != null) __c.attr("low", low.text)
-    if (high != null) __c.attr("high", high.text)
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise inverse cube root 1/cbrt(x).
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def rcbrt(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("rcbrt")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise reciprocal 1/x of the input. Integer inputs give 0 for x = 0.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def reciprocal(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("reciprocal")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Computes the rectified linear function max(x, 0) element-wise.
-    *
-    * Aliases: _sparse_relu.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def relu(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("relu")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Repeats each element 'repeats' times along 'axis', as numpy.repeat. With axis=None the input
-    * is flattened first and the output is 1-D.
-    *
-    * @param data Input data array
-    * @param repeats The number of repetitions for each element. (int; required)
-    * @param axis The axis along which to repeat values. The negative numbers are interpreted
-    * counting from the backward. By default, use the flattened input array, and return a flat
-    * output array. (optional<int>; default None)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def repeat(
-      data: NDArray = null,
-      repeats: Int,
-      axis: Integer = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("repeat")
-    __c.in(data, "data")
-    __c.attr("repeats", repeats.toString)
-    if (axis != null) __c.attr("axis", axis.toString)
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `Reshape`. Reshapes the input array to 'shape' without changing its data (returns a
-    * copy). Special values in 'shape': 0 copies the input dimension at that position, -1 infers the
-    * dimension from the remaining size, -2 copies all remaining input dimensions, -3 merges two
-    * consecutive input dimensions, -4 splits one input dimension into the two values that follow it
-    * (one may be -1). With reverse=True the special values are matched from the right.
-    *
-    * @param data Input data to reshape.
-    * @param shape The target shape (shape; default ())
-    * @param reverse If true then the special values are inferred from right to left (bool; default
-    * False)
-    * @param targetShape (Deprecated! Use ``shape`` instead.) Target new shape. One and only one dim
-    * can be 0, in which case it will be inferred from the rest of dims (shape; default ())
-    * @param keepHighest (Deprecated! Use ``shape`` instead.) Whether keep the highest dim
-    * unchanged. If set to true, then the first dim in target_shape is ignored, and always fixed as
-    * input (bool; default False)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def reshape(
-      data: NDArray = null,
-      shape: Shape = null,
-      reverse: java.lang.Boolean = null,
-      targetShape: Shape = null,
-      keepHighest: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("Reshape")
-    __c.in(data, "data")
-    if (shape != null) __c.attr("shape", shape.text)
-    if (reverse != null) __c.attr("reverse", Invoke.bool(reverse))
-    if (targetShape != null) __c.attr("target_shape", targetShape.text)
-    if (keepHighest != null) __c.attr("keep_highest", Invoke.bool(keepHighest))
-    __c.run(out)
-  }
-
-  /**
-    * Reverses the order of elements along the given axes, preserving the shape, as numpy.flip.
-    *
-    * Aliases: flip.
-    *
-    * @param data Input data array
-    * @param axis The axis which to reverse elements. (shape; required)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def reverse(data: NDArray = null, axis: Shape, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("reverse")
-    __c.in(data, "data")
-    __c.attr("axis", axis.text)
-    __c.run(out)
-  }
-
-  /**
-    * Rounds each element to the nearest integer; halves round to the nearest even integer
-    * (rint(1.5) = 2, rint(2.5) = 2).
-    *
-    * Aliases: _sparse_rint.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def rint(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("rint")
-    __c.in(data, "data")
     __c.run(out)
   }
 }

@@ -5,6 +5,202 @@ package org.mxlite
 /** Registry ops (generated); mixed into object NDArray. */
 trait GeneratedOps08 {
   /**
+    * Alias of `_random_uniform_like`. Draws samples from a uniform distribution on [low, high),
+    * with the shape and dtype of the input.
+    *
+    * Random: draws from the generator seeded by `Mxlite.seed`.
+    *
+    * @param data The input whose shape and dtype the output takes.
+    * @param low Lower bound of the distribution. (float; default 0)
+    * @param high Upper bound of the distribution. (float; default 1)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def random_uniform_like(
+      data: NDArray = null,
+      low: FloatArg = null,
+      high: FloatArg = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_random_uniform_like")
+    __c.in(data, "data")
+    if (low != null) __c.attr("low", low.text)
+    if (high != null) __c.attr("high", high.text)
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise inverse cube root 1/cbrt(x).
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def rcbrt(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("rcbrt")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise reciprocal 1/x of the input. Integer inputs give 0 for x = 0.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def reciprocal(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("reciprocal")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Computes the rectified linear function max(x, 0) element-wise.
+    *
+    * Aliases: _sparse_relu.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def relu(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("relu")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Repeats each element 'repeats' times along 'axis', as numpy.repeat. With axis=None the input
+    * is flattened first and the output is 1-D.
+    *
+    * @param data Input data array
+    * @param repeats The number of repetitions for each element. (int; required)
+    * @param axis The axis along which to repeat values. The negative numbers are interpreted
+    * counting from the backward. By default, use the flattened input array, and return a flat
+    * output array. (optional<int>; default None)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def repeat(
+      data: NDArray = null,
+      repeats: Int,
+      axis: Integer = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("repeat")
+    __c.in(data, "data")
+    __c.attr("repeats", repeats.toString)
+    if (axis != null) __c.attr("axis", axis.toString)
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `Reshape`. Reshapes the input array to 'shape' without changing its data (returns a
+    * copy). Special values in 'shape': 0 copies the input dimension at that position, -1 infers the
+    * dimension from the remaining size, -2 copies all remaining input dimensions, -3 merges two
+    * consecutive input dimensions, -4 splits one input dimension into the two values that follow it
+    * (one may be -1). With reverse=True the special values are matched from the right.
+    *
+    * @param data Input data to reshape.
+    * @param shape The target shape (shape; default ())
+    * @param reverse If true then the special values are inferred from right to left (bool; default
+    * False)
+    * @param targetShape (Deprecated! Use ``shape`` instead.) Target new shape. One and only one dim
+    * can be 0, in which case it will be inferred from the rest of dims (shape; default ())
+    * @param keepHighest (Deprecated! Use ``shape`` instead.) Whether keep the highest dim
+    * unchanged. If set to true, then the first dim in target_shape is ignored, and always fixed as
+    * input (bool; default False)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def reshape(
+      data: NDArray = null,
+      shape: Shape = null,
+      reverse: java.lang.Boolean = null,
+      targetShape: Shape = null,
+      keepHighest: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("Reshape")
+    __c.in(data, "data")
+    if (shape != null) __c.attr("shape", shape.text)
+    if (reverse != null) __c.attr("reverse", Invoke.bool(reverse))
+    if (targetShape != null) __c.attr("target_shape", targetShape.text)
+    if (keepHighest != null) __c.attr("keep_highest", Invoke.bool(keepHighest))
+    __c.run(out)
+  }
+
+  /**
+    * Reshapes lhs to the shape of rhs, or dimensions [lhs_begin, lhs_end) of lhs to dimensions
+    * [rhs_begin, rhs_end) of rhs. The number of elements must not change.
+    *
+    * @param lhs First input.
+    * @param rhs Second input.
+    * @param lhsBegin Defaults to 0. The beginning index along which the lhs dimensions are to be
+    * reshaped. Supports negative indices. (optional<int>; default None)
+    * @param lhsEnd Defaults to None. The ending index along which the lhs dimensions are to be used
+    * for reshaping. Supports negative indices. (optional<int>; default None)
+    * @param rhsBegin Defaults to 0. The beginning index along which the rhs dimensions are to be
+    * used for reshaping. Supports negative indices. (optional<int>; default None)
+    * @param rhsEnd Defaults to None. The ending index along which the rhs dimensions are to be used
+    * for reshaping. Supports negative indices. (optional<int>; default None)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def reshape_like(
+      lhs: NDArray = null,
+      rhs: NDArray = null,
+      lhsBegin: Integer = null,
+      lhsEnd: Integer = null,
+      rhsBegin: Integer = null,
+      rhsEnd: Integer = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("reshape_like")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    if (lhsBegin != null) __c.attr("lhs_begin", lhsBegin.toString)
+    if (lhsEnd != null) __c.attr("lhs_end", lhsEnd.toString)
+    if (rhsBegin != null) __c.attr("rhs_begin", rhsBegin.toString)
+    if (rhsEnd != null) __c.attr("rhs_end", rhsEnd.toString)
+    __c.run(out)
+  }
+
+  /**
+    * Reverses the order of elements along the given axes, preserving the shape, as numpy.flip.
+    *
+    * Aliases: flip.
+    *
+    * @param data Input data array
+    * @param axis The axis which to reverse elements. (shape; required)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def reverse(data: NDArray = null, axis: Shape, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("reverse")
+    __c.in(data, "data")
+    __c.attr("axis", axis.text)
+    __c.run(out)
+  }
+
+  /**
+    * Rounds each element to the nearest integer; halves round to the nearest even integer
+    * (rint(1.5) = 2, rint(2.5) = 2).
+    *
+    * Aliases: _sparse_rint.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def rint(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("rint")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
     * Update for RMSProp (Tieleman & Hinton 2012): g = clip(rescale_grad * grad + wd * weight,
     * clip_gradient); n = (1 - gamma1) * g^2 + gamma1 * n; weight = weight - lr * g / sqrt(n +
     * epsilon), then clipped to clip_weights if that is >= 0. 'n' is updated in place; returns the
@@ -309,224 +505,6 @@ trait GeneratedOps08 {
     if (wd != null) __c.attr("wd", wd.text)
     if (rescaleGrad != null) __c.attr("rescale_grad", rescaleGrad.text)
     if (clipGradient != null) __c.attr("clip_gradient", clipGradient.text)
-    __c.run(out)
-  }
-
-  /**
-    * Update for Signum (SignSGD with momentum): mom = momentum * mom - (1 - momentum) * (wd *
-    * weight + g), weight = (1 - lr * wd_lh) * weight + lr * sign(mom), where g = clip(rescale_grad
-    * * grad, clip_gradient). 'mom' is updated in place; returns the new weight.
-    *
-    * Updates in place: mom. Not differentiable.
-    *
-    * @param weight Weight
-    * @param grad Gradient
-    * @param mom Momentum
-    * @param lr Learning rate (float; required)
-    * @param momentum The decay rate of momentum estimates at each epoch. (float; default 0)
-    * @param wd Weight decay augments the objective function with a regularization term that
-    * penalizes large weights. The penalty scales with the square of the magnitude of each weight.
-    * (float; default 0)
-    * @param rescaleGrad Rescale gradient to grad = rescale_grad*grad. (float; default 1)
-    * @param clipGradient Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative
-    * value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient). (float;
-    * default -1)
-    * @param wdLh The amount of weight decay that does not go into gradient/momentum calculations;
-    * applied to the weight directly (decoupled weight decay). (float; default 0)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def signum_update(
-      weight: NDArray = null,
-      grad: NDArray = null,
-      mom: NDArray = null,
-      lr: FloatArg,
-      momentum: FloatArg = null,
-      wd: FloatArg = null,
-      rescaleGrad: FloatArg = null,
-      clipGradient: FloatArg = null,
-      wdLh: FloatArg = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("signum_update")
-    __c.in(weight, "weight")
-    __c.in(grad, "grad")
-    __c.in(mom, "mom")
-    __c.attr("lr", lr.text)
-    if (momentum != null) __c.attr("momentum", momentum.text)
-    if (wd != null) __c.attr("wd", wd.text)
-    if (rescaleGrad != null) __c.attr("rescale_grad", rescaleGrad.text)
-    if (clipGradient != null) __c.attr("clip_gradient", clipGradient.text)
-    if (wdLh != null) __c.attr("wd_lh", wdLh.text)
-    __c.run(out)
-  }
-
-  /**
-    * Computes the element-wise sine of the input (radians).
-    *
-    * Aliases: _sparse_sin.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def sin(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("sin")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise hyperbolic sine of the input.
-    *
-    * Aliases: _sparse_sinh.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def sinh(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("sinh")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Slices a region of the array like Python's x[b0:e0:s0, b1:e1:s1, ...]. 'begin', 'end' and
-    * 'step' may cover fewer axes than the input has (the rest are taken whole); entries may be None
-    * (the default for the step's direction) or negative (counted from the end); out-of-range
-    * positions are clamped.
-    *
-    * Aliases: crop.
-    *
-    * @param data Source input
-    * @param begin starting indices for the slice operation, supports negative indices. (shape;
-    * required)
-    * @param end ending indices for the slice operation, supports negative indices. (shape;
-    * required)
-    * @param step step for the slice operation, supports negative values. (shape; default ())
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def slice(
-      data: NDArray = null,
-      begin: OptionShape,
-      end: OptionShape,
-      step: OptionShape = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("slice")
-    __c.in(data, "data")
-    __c.attr("begin", begin.text)
-    __c.attr("end", end.text)
-    if (step != null) __c.attr("step", step.text)
-    __c.run(out)
-  }
-
-  /**
-    * Slices along one axis: the elements [begin, end) of 'axis'. Negative positions count from the
-    * end; end=None means the end of the axis.
-    *
-    * @param data Source input
-    * @param axis Axis along which to be sliced, supports negative indexes. (int; required)
-    * @param begin The beginning index along the axis to be sliced, supports negative indexes. (int;
-    * required)
-    * @param end The ending index along the axis to be sliced, supports negative indexes.
-    * (optional<int>; default None)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def slice_axis(
-      data: NDArray = null,
-      axis: Int,
-      begin: Int,
-      end: Integer = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("slice_axis")
-    __c.in(data, "data")
-    __c.attr("axis", axis.toString)
-    __c.attr("begin", begin.toString)
-    if (end != null) __c.attr("end", end.toString)
-    __c.run(out)
-  }
-
-  /**
-    * Smooth L1 loss of every element with sigma = scalar: 0.5 * (sigma * x)^2 if |x| < 1/sigma^2,
-    * else |x| - 0.5/sigma^2.
-    *
-    * @param data The input array.
-    * @param scalar Scalar input value (float; default 1)
-    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
-    * dtype either way) (bool; default True)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def smooth_l1(
-      data: NDArray = null,
-      scalar: FloatArg = null,
-      isInt: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("smooth_l1")
-    __c.in(data, "data")
-    if (scalar != null) __c.attr("scalar", scalar.text)
-    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
-    __c.run(out)
-  }
-
-  /**
-    * Applies the softmax function along an axis: exp(x/T) / sum(exp(x/T)). With use_length=True a
-    * second input gives each row's length; positions beyond it are excluded and set to 0.
-    *
-    * @param data The input array.
-    * @param length The length array (use_length=True only).
-    * @param axis The axis along which to compute softmax. (int; default -1)
-    * @param temperature Temperature parameter in softmax (optional<float>; default None)
-    * @param dtype DType of the output in case this can't be inferred. Defaults to the same as
-    * input's dtype if not defined (dtype=None). (optional<enum> {float16, float32, float64};
-    * default None)
-    * @param useLength Whether to use the length input as a mask over the data input.
-    * (optional<bool>; default False)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def softmax(
-      data: NDArray = null,
-      length: NDArray = null,
-      axis: Integer = null,
-      temperature: FloatArg = null,
-      dtype: String = null,
-      useLength: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("softmax")
-    __c.in(data, "data")
-    __c.in(length, "length")
-    if (axis != null) __c.attr("axis", axis.toString)
-    if (temperature != null) __c.attr("temperature", temperature.text)
-    if (dtype != null) __c.attr("dtype", dtype)
-    if (useLength != null) __c.attr("use_length", Invoke.bool(useLength))
-    __c.run(out)
-  }
-
-  /**
-    * Calculate cross entropy of softmax output and one-hot label: sum over the batch of
-    * -log(softmax(data)[label]); data is (batch, classes), label (batch,), the output (1,).
-    *
-    * @param data Input data
-    * @param label Input label
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def softmax_cross_entropy(
-      data: NDArray = null,
-      label: NDArray = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("softmax_cross_entropy")
-    __c.in(data, "data")
-    __c.in(label, "label")
     __c.run(out)
   }
 }

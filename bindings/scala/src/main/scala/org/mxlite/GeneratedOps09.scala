@@ -5,6 +5,224 @@ package org.mxlite
 /** Registry ops (generated); mixed into object NDArray. */
 trait GeneratedOps09 {
   /**
+    * Update for Signum (SignSGD with momentum): mom = momentum * mom - (1 - momentum) * (wd *
+    * weight + g), weight = (1 - lr * wd_lh) * weight + lr * sign(mom), where g = clip(rescale_grad
+    * * grad, clip_gradient). 'mom' is updated in place; returns the new weight.
+    *
+    * Updates in place: mom. Not differentiable.
+    *
+    * @param weight Weight
+    * @param grad Gradient
+    * @param mom Momentum
+    * @param lr Learning rate (float; required)
+    * @param momentum The decay rate of momentum estimates at each epoch. (float; default 0)
+    * @param wd Weight decay augments the objective function with a regularization term that
+    * penalizes large weights. The penalty scales with the square of the magnitude of each weight.
+    * (float; default 0)
+    * @param rescaleGrad Rescale gradient to grad = rescale_grad*grad. (float; default 1)
+    * @param clipGradient Clip gradient to the range of [-clip_gradient, clip_gradient]. A negative
+    * value turns clipping off. grad = max(min(grad, clip_gradient), -clip_gradient). (float;
+    * default -1)
+    * @param wdLh The amount of weight decay that does not go into gradient/momentum calculations;
+    * applied to the weight directly (decoupled weight decay). (float; default 0)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def signum_update(
+      weight: NDArray = null,
+      grad: NDArray = null,
+      mom: NDArray = null,
+      lr: FloatArg,
+      momentum: FloatArg = null,
+      wd: FloatArg = null,
+      rescaleGrad: FloatArg = null,
+      clipGradient: FloatArg = null,
+      wdLh: FloatArg = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("signum_update")
+    __c.in(weight, "weight")
+    __c.in(grad, "grad")
+    __c.in(mom, "mom")
+    __c.attr("lr", lr.text)
+    if (momentum != null) __c.attr("momentum", momentum.text)
+    if (wd != null) __c.attr("wd", wd.text)
+    if (rescaleGrad != null) __c.attr("rescale_grad", rescaleGrad.text)
+    if (clipGradient != null) __c.attr("clip_gradient", clipGradient.text)
+    if (wdLh != null) __c.attr("wd_lh", wdLh.text)
+    __c.run(out)
+  }
+
+  /**
+    * Computes the element-wise sine of the input (radians).
+    *
+    * Aliases: _sparse_sin.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def sin(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("sin")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise hyperbolic sine of the input.
+    *
+    * Aliases: _sparse_sinh.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def sinh(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("sinh")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Slices a region of the array like Python's x[b0:e0:s0, b1:e1:s1, ...]. 'begin', 'end' and
+    * 'step' may cover fewer axes than the input has (the rest are taken whole); entries may be None
+    * (the default for the step's direction) or negative (counted from the end); out-of-range
+    * positions are clamped.
+    *
+    * Aliases: crop.
+    *
+    * @param data Source input
+    * @param begin starting indices for the slice operation, supports negative indices. (shape;
+    * required)
+    * @param end ending indices for the slice operation, supports negative indices. (shape;
+    * required)
+    * @param step step for the slice operation, supports negative values. (shape; default ())
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def slice(
+      data: NDArray = null,
+      begin: OptionShape,
+      end: OptionShape,
+      step: OptionShape = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("slice")
+    __c.in(data, "data")
+    __c.attr("begin", begin.text)
+    __c.attr("end", end.text)
+    if (step != null) __c.attr("step", step.text)
+    __c.run(out)
+  }
+
+  /**
+    * Slices along one axis: the elements [begin, end) of 'axis'. Negative positions count from the
+    * end; end=None means the end of the axis.
+    *
+    * @param data Source input
+    * @param axis Axis along which to be sliced, supports negative indexes. (int; required)
+    * @param begin The beginning index along the axis to be sliced, supports negative indexes. (int;
+    * required)
+    * @param end The ending index along the axis to be sliced, supports negative indexes.
+    * (optional<int>; default None)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def slice_axis(
+      data: NDArray = null,
+      axis: Int,
+      begin: Int,
+      end: Integer = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("slice_axis")
+    __c.in(data, "data")
+    __c.attr("axis", axis.toString)
+    __c.attr("begin", begin.toString)
+    if (end != null) __c.attr("end", end.toString)
+    __c.run(out)
+  }
+
+  /**
+    * Smooth L1 loss of every element with sigma = scalar: 0.5 * (sigma * x)^2 if |x| < 1/sigma^2,
+    * else |x| - 0.5/sigma^2.
+    *
+    * @param data The input array.
+    * @param scalar Scalar input value (float; default 1)
+    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
+    * dtype either way) (bool; default True)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def smooth_l1(
+      data: NDArray = null,
+      scalar: FloatArg = null,
+      isInt: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("smooth_l1")
+    __c.in(data, "data")
+    if (scalar != null) __c.attr("scalar", scalar.text)
+    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
+    __c.run(out)
+  }
+
+  /**
+    * Applies the softmax function along an axis: exp(x/T) / sum(exp(x/T)). With use_length=True a
+    * second input gives each row's length; positions beyond it are excluded and set to 0.
+    *
+    * @param data The input array.
+    * @param length The length array (use_length=True only).
+    * @param axis The axis along which to compute softmax. (int; default -1)
+    * @param temperature Temperature parameter in softmax (optional<float>; default None)
+    * @param dtype DType of the output in case this can't be inferred. Defaults to the same as
+    * input's dtype if not defined (dtype=None). (optional<enum> {float16, float32, float64};
+    * default None)
+    * @param useLength Whether to use the length input as a mask over the data input.
+    * (optional<bool>; default False)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def softmax(
+      data: NDArray = null,
+      length: NDArray = null,
+      axis: Integer = null,
+      temperature: FloatArg = null,
+      dtype: String = null,
+      useLength: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("softmax")
+    __c.in(data, "data")
+    __c.in(length, "length")
+    if (axis != null) __c.attr("axis", axis.toString)
+    if (temperature != null) __c.attr("temperature", temperature.text)
+    if (dtype != null) __c.attr("dtype", dtype)
+    if (useLength != null) __c.attr("use_length", Invoke.bool(useLength))
+    __c.run(out)
+  }
+
+  /**
+    * Calculate cross entropy of softmax output and one-hot label: sum over the batch of
+    * -log(softmax(data)[label]); data is (batch, classes), label (batch,), the output (1,).
+    *
+    * @param data Input data
+    * @param label Input label
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def softmax_cross_entropy(
+      data: NDArray = null,
+      label: NDArray = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("softmax_cross_entropy")
+    __c.in(data, "data")
+    __c.in(label, "label")
+    __c.run(out)
+  }
+
+  /**
     * Applies the softmin function along an axis: softmax(-x/T).
     *
     * @param data The input array.
@@ -230,6 +448,29 @@ trait GeneratedOps09 {
   }
 
   /**
+    * Alias of `SwapAxis`. Interchanges two axes of an array: the output has the input's axes dim1
+    * and dim2 exchanged (negative axes count from the end).
+    *
+    * @param data Input array.
+    * @param dim1 the first axis to be swapped. (int; default 0)
+    * @param dim2 the second axis to be swapped. (int; default 0)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def swapaxes(
+      data: NDArray = null,
+      dim1: Integer = null,
+      dim2: Integer = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("SwapAxis")
+    __c.in(data, "data")
+    if (dim1 != null) __c.attr("dim1", dim1.toString)
+    if (dim2 != null) __c.attr("dim2", dim2.toString)
+    __c.run(out)
+  }
+
+  /**
     * Takes elements from 'a' along 'axis' at the positions in 'indices'. The output shape is
     * a.shape[:axis] + indices.shape + a.shape[axis+1:]. Out-of-range indices are clipped
     * (mode='clip'), wrapped around (mode='wrap'), or raise an IndexError (mode='raise', which also
@@ -308,107 +549,6 @@ trait GeneratedOps09 {
     val __c = Invoke.begin("tile")
     __c.in(data, "data")
     __c.attr("reps", reps.text)
-    __c.run(out)
-  }
-
-  /**
-    * Permutes the dimensions of an array. With the default axes=() the axes are reversed (a matrix
-    * transpose for 2-D input); otherwise output axis i is input axis axes[i]. Negative axes count
-    * from the end. Returns a new array.
-    *
-    * @param data Source input
-    * @param axes Target axis order. By default the axes will be inverted. (shape; default ())
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def transpose(data: NDArray = null, axes: Shape = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("transpose")
-    __c.in(data, "data")
-    if (axes != null) __c.attr("axes", axes.text)
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise truncated value of the input: the fractional part is discarded.
-    *
-    * Aliases: _sparse_trunc.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def trunc(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("trunc")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `_random_uniform`. Draws samples from a uniform distribution on [low, high).
-    *
-    * Random: draws from the generator seeded by `Mxlite.seed`. Not differentiable.
-    *
-    * @param low Lower bound of the distribution. (float; default 0)
-    * @param high Upper bound of the distribution. (float; default 1)
-    * @param shape Shape of the output. (shape; default ())
-    * @param ctx Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative
-    * calls; this build supports cpu only. (str; default None)
-    * @param dtype DType of the output in case this can't be inferred. Defaults to float32 if not
-    * defined (dtype=None). (optional<enum> {float16, float32, float64}; default None)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def uniform(
-      low: FloatArg = null,
-      high: FloatArg = null,
-      shape: Shape = null,
-      ctx: String = null,
-      dtype: String = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_random_uniform")
-    if (low != null) __c.attr("low", low.text)
-    if (high != null) __c.attr("high", high.text)
-    if (shape != null) __c.attr("shape", shape.text)
-    if (ctx != null) __c.attr("ctx", ctx)
-    if (dtype != null) __c.attr("dtype", dtype)
-    __c.run(out)
-  }
-
-  /**
-    * Returns elements chosen from 'x' where 'condition' is nonzero and from 'y' elsewhere. 'x' and
-    * 'y' must have the same shape and dtype; 'condition' has the shape of 'x', or is 1-D with
-    * length x.shape[0] and selects whole rows.
-    *
-    * @param condition condition array
-    * @param x input
-    * @param y input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def where(
-      condition: NDArray = null,
-      x: NDArray = null,
-      y: NDArray = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("where")
-    __c.in(condition, "condition")
-    __c.in(x, "x")
-    __c.in(y, "y")
-    __c.run(out)
-  }
-
-  /**
-    * Returns an array of zeros with the same shape and dtype as the input.
-    *
-    * @param data The input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def zeros_like(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("zeros_like")
-    __c.in(data, "data")
     __c.run(out)
   }
 }

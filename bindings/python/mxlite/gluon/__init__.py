@@ -4,4 +4,5 @@ from .parameter import Constant, DeferredInitializationError, Parameter, Paramet
 from .block import Block, HybridBlock
 from .symbol_block import SymbolBlock
 from . import nn, loss, utils, contrib, data
+from . import rnn
 from .trainer import Trainer

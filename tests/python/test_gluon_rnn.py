@@ -146,6 +146,13 @@ def test_save_load_params(tmp_path):
     _init(a)
     f = str(tmp_path / "lstm.params")
     a.save_parameters(f)
+    # MXNet 1.9 stores a fused layer under its unfused cells' structural names
+    assert sorted(mx.nd.load(f)) == sorted(f"_unfused.{i}.{g}_{t}" for i in range(2)
+                                           for g in ["i2h", "h2h"] for t in ["weight", "bias"])
+    bi = rnn.GRU(4, bidirectional=True, input_size=3)
+    _init(bi)
+    bi.save_parameters(f + "2")
+    assert "_unfused.0.r_cell.h2h_bias" in mx.nd.load(f + "2")
     b = rnn.LSTM(4, num_layers=2, input_size=3)
     b.load_parameters(f)
     x = mx.nd.random.uniform(shape=(3, 2, 3))
@@ -341,3 +348,38 @@ def test_symbolic_layer():
     layer = rnn.GRU(4, input_size=3, prefix="g_")
     out = layer(mx.sym.var("data"))
     assert "g_l0_i2h_weight" in out.list_arguments()
+
+
+def test_layer_in_hybridized_parent_and_sequence_length():
+    for layout in ["TNC", "NTC"]:
+        net = gluon.nn.HybridSequential()
+        net.add(rnn.LSTM(4, num_layers=2, bidirectional=True, layout=layout))
+        net.add(gluon.nn.Dense(2, flatten=False))
+        net.initialize()
+        x = mx.nd.random.uniform(shape=(2, 5, 3))
+        a = net(x)
+        net.hybridize()
+        np.testing.assert_allclose(net(x).asnumpy(), a.asnumpy(), rtol=1e-6, atol=1e-6)
+        assert net(mx.nd.random.uniform(shape=(3, 5, 3))).shape == (3, 5, 2)
+    layer = rnn.GRU(4, use_sequence_length=True, input_size=3)
+    _init(layer)
+    x = np.random.uniform(-1, 1, (5, 2, 3)).astype(np.float32)
+    out = layer(mx.nd.array(x), sequence_length=mx.nd.array([5, 3])).asnumpy()
+    p = _params_np(layer)
+    ref = np_layer("gru", x[:3, 1:2].astype(np.float64), p, layer.prefix, 1, False,
+                   np.zeros((1, 1, 4)), np.zeros((1, 1, 4)))[0]
+    np.testing.assert_allclose(out[:3, 1:2], ref, rtol=RTOL, atol=ATOL)
+    assert np.all(out[3:, 1] == 0)
+
+
+def test_cells_deferred_and_symbolic():
+    cell = rnn.GRUCell(3)
+    cell.initialize()
+    cell.hybridize()
+    out, _ = cell.unroll(4, mx.nd.ones((2, 4, 5)), merge_outputs=True)
+    assert cell.i2h_weight.shape == (9, 5) and out.shape == (2, 4, 3)
+    sym_cell = rnn.LSTMCell(3, prefix="c_")
+    outs, states = sym_cell.unroll(4, mx.sym.var("data"), merge_outputs=False,
+                                   valid_length=mx.sym.var("vl"))
+    assert len(outs) == 4 and len(states) == 2
+    assert "c_h2h_weight" in outs[0].list_arguments()

@@ -12,7 +12,12 @@ _TENSORS = (NDArray, Symbol)
 
 
 def _as_list(obj):
-    return list(obj) if isinstance(obj, (list, tuple)) else [obj]
+    """A list of arrays/symbols; a multi-output Symbol becomes its outputs."""
+    if isinstance(obj, (list, tuple)):
+        return list(obj)
+    if isinstance(obj, Symbol) and len(obj.list_outputs()) > 1:
+        return [obj[i] for i in range(len(obj.list_outputs()))]
+    return [obj]
 
 
 def _format_sequence(length, inputs, layout, merge, in_layout=None):

@@ -53,6 +53,23 @@ class _RNNLayer(HybridBlock):
         setattr(self, name, p)
         return p
 
+    def _collect_params_with_prefix(self, prefix=""):
+        """Structural names as MXNet 1.9 saves them (save/load_parameters):
+        those of its unfused cell stack, `_unfused.<layer>.<g>_<t>`, or with
+        bidirectional `_unfused.<layer>.<l|r>_cell.<g>_<t>`."""
+        if prefix:
+            prefix += "."
+        ret = {}
+        for key, val in self._reg_params.items():
+            d, rest = key.split("_", 1)  # "l0", "i2h_weight"
+            layer = d[1:]
+            name = f"_unfused.{layer}.{d[0]}_cell.{rest}" if self._dir == 2 else \
+                f"_unfused.{layer}.{rest}"
+            ret[prefix + name] = val
+        for name, child in self._children.items():
+            ret.update(child._collect_params_with_prefix(prefix + name))
+        return ret
+
     def __repr__(self):
         s = f"{self.__class__.__name__}("
         shape = getattr(self, "l0_i2h_weight").shape
@@ -91,6 +108,18 @@ class _RNNLayer(HybridBlock):
         for j in ["l", "r"][:self._dir]:
             getattr(self, f"{j}0_i2h_weight").shape = (self._gates * self._hidden_size, ni)
 
+    def _symbol_zero_states(self, inputs):
+        """Zero begin states for a Symbol input.  MXNet uses zeros of shape
+        (L, 0, H) and lets shape inference fill the batch; mxlite's graph
+        executor needs the real batch, so the zeros are derived from the input."""
+        t_axis, c_axis = self._layout.find("T"), self._layout.find("C")
+        z = symbol.slice_axis(inputs, axis=t_axis, begin=0, end=1)
+        z = symbol.zeros_like(symbol.slice_axis(z, axis=c_axis, begin=0, end=1))
+        if self._layout == "NTC":
+            z = symbol.swapaxes(z, dim1=0, dim2=1)  # (1, N, 1)
+        reps = (self._num_layers * self._dir, 1, self._hidden_size)
+        return [symbol.tile(z, reps=reps) for _ in self.state_info()]
+
     def __call__(self, inputs, states=None, sequence_length=None):
         self.skip_states = states is None
         if states is None:
@@ -98,7 +127,7 @@ class _RNNLayer(HybridBlock):
                 batch_size = inputs.shape[self._layout.find("N")]
                 states = self.begin_state(batch_size, ctx=inputs.context, dtype=inputs.dtype)
             else:
-                states = self.begin_state(0, func=symbol.zeros)
+                states = self._symbol_zero_states(inputs)
         if isinstance(states, (NDArray, Symbol)):
             states = [states]
         # the graph always returns (output, states), so one cached graph serves

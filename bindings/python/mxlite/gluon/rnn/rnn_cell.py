@@ -80,13 +80,6 @@ def _reverse_sequences(sequences, unroll_step, valid_length=None):
     return _as_list(F.split(rev, axis=0, num_outputs=unroll_step, squeeze_axis=True))
 
 
-def _twice(F, out):
-    """`out` for a second output slot: mxlite's CachedOp returns garbage in
-    the first slot when one graph entry is two of its outputs, so a
-    symbolic graph gets a copy there (imperative calls share the array)."""
-    return out if F is ndarray else F.identity(out)
-
-
 def _get_begin_state(cell, F, begin_state, inputs, batch_size):
     if begin_state is None:
         begin_state = cell.begin_state(func=F.zeros, batch_size=batch_size)
@@ -225,7 +218,7 @@ class RNNCell(HybridRecurrentCell):
                                     h2h_bias)
         output = self._get_activation(F, F.elemwise_add(i2h, h2h, name=prefix + "plus0"),
                                       self._activation, name=prefix + "out")
-        return output, [_twice(F, output)]
+        return output, [output]
 
 
 class LSTMCell(RNNCell):
@@ -264,7 +257,7 @@ class LSTMCell(RNNCell):
                                 F.elemwise_mul(in_gate, in_transform), name=prefix + "state")
         next_h = F.elemwise_mul(out_gate, self._get_activation(F, next_c, self._activation),
                                 name=prefix + "out")
-        return next_h, [_twice(F, next_h), next_c]
+        return next_h, [next_h, next_c]
 
 
 class GRUCell(RNNCell):
@@ -304,4 +297,4 @@ class GRUCell(RNNCell):
         ones = F.ones_like(update_gate)
         next_h = F.elemwise_add(F.elemwise_mul(F.elemwise_sub(ones, update_gate), next_h_tmp),
                                 F.elemwise_mul(update_gate, states[0]), name=prefix + "out")
-        return next_h, [_twice(F, next_h)]
+        return next_h, [next_h]

@@ -95,10 +95,15 @@ std::vector<autograd::Value> CachedOp::invoke(const std::vector<autograd::Value>
   std::shared_ptr<GraphState> state = c->state ? c->state : std::make_shared<GraphState>(cg);
   for (size_t i = 0; i < inputs.size(); ++i) state->set_entry(cg->input_entries[i], inputs[i].arr);
   std::vector<NDArray> outs;
-  for (uint32_t eid : cg->output_entries) {
+  for (size_t k = 0; k < cg->output_entries.size(); ++k) {
+    const uint32_t eid = cg->output_entries[k];
+    // An entry listed twice (a block returning `y, [y]`) gets one fresh array:
+    // a second allocation would leave the first returned array unwritten.
+    bool seen = false;
+    for (size_t j = 0; j < k; ++j) seen |= cg->output_entries[j] == eid;
     bool is_input = false;
     for (uint32_t ie : cg->input_entries) is_input |= ie == eid;
-    if (!is_input) state->set_entry(eid, NDArray(cg->shapes[eid], cg->dtypes[eid]));
+    if (!is_input && !seen) state->set_entry(eid, NDArray(cg->shapes[eid], cg->dtypes[eid]));
     outs.push_back(state->entry(eid));
   }
   state->run_forward(is_train);

@@ -5,4 +5,5 @@ from .block import Block, HybridBlock
 from .symbol_block import SymbolBlock
 from . import nn, loss, utils, contrib, data
 from . import model_zoo
+from . import rnn
 from .trainer import Trainer

@@ -51,6 +51,7 @@ demo: build
 bench: build
 	@tools/install_bench_peers.sh
 	@$(PY) bench/run_all.py
+	@$(PY) bench/bindings/overhead_table.py
 
 clean:
 	rm -rf $(BUILD_DIR) $(BUILD_DIR).cmake.log bindings/python/build bindings/python/*.egg-info

@@ -46,7 +46,7 @@ test-asan: build
 	@tools/test_sanitized.sh
 
 demo: build
-	@$(PY) demo/train_mlp.py
+	@$(PY) demo/train_cnn_gluon.py
 
 bench: build
 	@tools/install_bench_peers.sh

@@ -105,7 +105,7 @@ def main():
 # Each of these prints its own table with the peers it finds (.venv-peers).
 MODEL_BENCHMARKS = ["bench_autograd_step.py", "bench_mlp.py", "bench_conv.py", "bench_norm.py",
                     "bench_rnn.py", "bench_optimizer.py", "bench_grad_shape.py", "bench_io.py",
-                    "bench_resnet.py"]
+                    "bench_resnet.py", "bench_gluon.py"]
 
 
 def run_model_benchmarks(python):

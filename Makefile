@@ -32,7 +32,9 @@ build: python
 generate: core
 	@$(PY) tools/bindgen/generate.py --lib $(BUILD_DIR)/libmxlite.so
 
+# MXNet 1.9.1 (in .venv-peers, optional) lets the oracle tests that compare with it run.
 test: build
+	@tools/install_bench_peers.sh
 	@tools/run_tests.sh
 
 test-cpp: build

@@ -126,6 +126,21 @@ if tools/install_js.sh; then
 else
   add "JavaScript (node --test)" 0 1; status=1
 fi
+# The cross-language demo (demo/cross_language): one model trained and exported
+# by Python, run by R (the package installed above), Scala (compiled above) and
+# JavaScript; check.py prints "N passed, N failed", one check per language.
+echo "== cross-language demo (demo/cross_language/check.py)"
+.venv/bin/python demo/cross_language/check.py "$BUILD_DIR/cross_language" \
+  --lib "$(cd "$BUILD_DIR" && pwd)/libmxlite.so" --rlib "$rlib" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+line=$(grep -E "^[0-9]+ passed, [0-9]+ failed$" "$log" | tail -1)
+if [ -n "$line" ]; then
+  add "cross-language demo" "$(echo "$line" | cut -d' ' -f1)" "$(echo "$line" | cut -d' ' -f3)"
+  [ "$rc" -ne 0 ] && [ "$(echo "$line" | cut -d' ' -f3)" -eq 0 ] && add "cross-language demo (run)" 0 1
+else
+  add "cross-language demo" 0 1
+fi
+[ "$rc" -ne 0 ] && status=1
 rm -f "$log"
 
 echo

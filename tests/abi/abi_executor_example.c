@@ -11,26 +11,8 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "abi_check.h"
 #include "c_api.h"
-
-static int failures = 0;
-
-static void check(int ok, const char* what) {
-  if (!ok) {
-    fprintf(stderr, "FAILED: %s\n", what);
-    ++failures;
-  }
-}
-
-static int call_ok(int status, const char* what) {
-  if (status == MXL_OK) return 1;
-  char msg[512];
-  int32_t kind = 0;
-  mxl_last_error(&kind, msg, sizeof msg, NULL);
-  fprintf(stderr, "FAILED: %s returned %d (kind %d): %s\n", what, status, (int)kind, msg);
-  ++failures;
-  return 0;
-}
 
 static mxl_array_t* array_of(const int64_t* shape, int32_t ndim, const float* data, uint64_t n) {
   mxl_array_t* arr = NULL;

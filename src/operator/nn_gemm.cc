@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <dnnl.hpp>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -104,24 +105,23 @@ void fill_rows(int64_t M, int64_t N, T* C, const T* bias) {
   }, N);
 }
 
-void blas_gemm_bias(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const double* A,
-                    const double* B, double* C, const double* bias) {
+// C = op(A) op(B) [+ bias] through OpenBLAS (sgemm or dgemm by T).
+template <typename T>
+void blas_gemm_bias(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, const T* B,
+                    T* C, const T* bias) {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
   // With a bias the rows are pre-filled and BLAS accumulates onto them
   // (beta = 1), so the bias costs no separate pass over C.
   if (bias) fill_rows(M, N, C, bias);
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(M), static_cast<blasint>(N), static_cast<blasint>(K), 1.0, A,
-              static_cast<blasint>(ta ? M : K), B, static_cast<blasint>(tb ? K : N),
-              bias ? 1.0 : 0.0, C, static_cast<blasint>(N));
-}
-
-void blas_gemm_bias(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A,
-                    const float* B, float* C, const float* bias) {
-  if (bias) fill_rows(M, N, C, bias);
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(M), static_cast<blasint>(N), static_cast<blasint>(K), 1.0f, A,
-              static_cast<blasint>(ta ? M : K), B, static_cast<blasint>(tb ? K : N),
-              bias ? 1.0f : 0.0f, C, static_cast<blasint>(N));
+  const CBLAS_TRANSPOSE opa = ta ? CblasTrans : CblasNoTrans, opb = tb ? CblasTrans : CblasNoTrans;
+  const blasint m = static_cast<blasint>(M), n = static_cast<blasint>(N),
+                k = static_cast<blasint>(K), lda = static_cast<blasint>(ta ? M : K),
+                ldb = static_cast<blasint>(tb ? K : N);
+  const T beta = bias ? T(1) : T(0);
+  if constexpr (std::is_same_v<T, float>)
+    cblas_sgemm(CblasRowMajor, opa, opb, m, n, k, 1.0f, A, lda, B, ldb, beta, C, n);
+  else
+    cblas_dgemm(CblasRowMajor, opa, opb, m, n, k, 1.0, A, lda, B, ldb, beta, C, n);
 }
 
 // Below this many multiply-adds a oneDNN matmul call costs more in argument

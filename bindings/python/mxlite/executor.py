@@ -9,6 +9,7 @@ from . import _dtypes
 from .base import TypeError_, ValueError_, check_call, c_str_list, ffi, lib
 from .ndarray.ndarray import NDArray
 from .ndarray._invoke import wrap
+from ._memory_plan import MemoryPlanReport
 
 __all__ = ["Executor"]
 
@@ -50,8 +51,10 @@ def shape_args(names_shapes):
     return (keep, cnames, ndims, dims), cnames, ndims, dims
 
 
-class Executor:
+class Executor(MemoryPlanReport):
     """A bound symbol: forward / backward over the arrays it was bound to."""
+
+    _memory_query = lib.mxl_executor_memory
 
     def __init__(self, handle, symbol, args=None, grads=None, aux=None):
         self.handle = handle
@@ -156,26 +159,6 @@ class Executor:
             elif not allow_extra_params:
                 raise ValueError_(f"copy_params_from: '{name}' is not an auxiliary state of "
                                   "the symbol (pass allow_extra_params=True to skip it)")
-
-    def _memory(self):
-        p, n, m = ffi.new("int64_t*"), ffi.new("int64_t*"), ffi.new("int32_t*")
-        check_call(lib.mxl_executor_memory(self.handle, p, n, m))
-        return p[0], n[0], m[0]
-
-    @property
-    def planned_bytes(self):
-        """Bytes of the planned blocks for intermediate values (forward and backward)."""
-        return self._memory()[0]
-
-    @property
-    def naive_bytes(self):
-        """Bytes the intermediate values would take with one buffer each."""
-        return self._memory()[1]
-
-    @property
-    def mirrored_nodes(self):
-        """Forward nodes recomputed in backward (gradient checkpointing)."""
-        return self._memory()[2]
 
     def debug_str(self):
         """The symbol's listing plus the memory plan."""

@@ -3,6 +3,7 @@
 Inputs are given in the symbol's list_inputs() order (arguments and auxiliary
 states as the graph meets them).  Under autograd.record() a call is recorded
 as one node whose backward runs the planned gradient graph."""
+from .._memory_plan import MemoryPlanReport
 from ..base import TypeError_, ValueError_, check_call, c_str_list, ffi, lib
 from ._invoke import wrap
 from .ndarray import NDArray
@@ -18,8 +19,10 @@ def _flag_text(value):
     return str(value)
 
 
-class CachedOp:
+class CachedOp(MemoryPlanReport):
     """A compiled graph.  flags: (key, value) pairs such as ('static_alloc', True)."""
+
+    _memory_query = lib.mxl_cached_op_memory
 
     def __init__(self, sym, flags=(), thread_safe=False):
         from ..symbol import Symbol
@@ -72,23 +75,3 @@ class CachedOp:
                 r.copyto(t)
             return out
         return res[0] if len(res) == 1 else res
-
-    def _memory(self):
-        p, nb, m = ffi.new("int64_t*"), ffi.new("int64_t*"), ffi.new("int32_t*")
-        check_call(lib.mxl_cached_op_memory(self.handle, p, nb, m))
-        return p[0], nb[0], m[0]
-
-    @property
-    def planned_bytes(self):
-        """Planned bytes of the graph the last call ran (0 before the first call)."""
-        return self._memory()[0]
-
-    @property
-    def naive_bytes(self):
-        """Bytes the last call's intermediate values take with one buffer each."""
-        return self._memory()[1]
-
-    @property
-    def mirrored_nodes(self):
-        """Forward nodes the last call's graph recomputes in backward."""
-        return self._memory()[2]

@@ -44,6 +44,21 @@ def _common_kwargs(opt):
     return kwargs
 
 
+def _momentum_step(weight, grad, state, lr, wd, kwargs, multi_precision, mom_op, mp_mom_op):
+    """One weight's SGD-family update in place: mom_op / mp_mom_op (SGD's or NAG's fused
+    momentum op) when there is a momentum state, plain (mp_)sgd_update otherwise.  A
+    multi-precision state is (momentum or None, float32 master weight)."""
+    if not multi_precision:
+        if state is not None:
+            mom_op(weight, grad, state, out=weight, lr=lr, wd=wd, **kwargs)
+        else:
+            nd.sgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kwargs)
+    elif state[0] is not None:
+        mp_mom_op(weight, grad, state[0], state[1], out=weight, lr=lr, wd=wd, **kwargs)
+    else:
+        nd.mp_sgd_update(weight, grad, state[1], out=weight, lr=lr, wd=wd, **kwargs)
+
+
 @register
 class SGD(Optimizer):
     """SGD with momentum and weight decay.
@@ -100,17 +115,8 @@ class SGD(Optimizer):
                   (True, True): nd.multi_mp_sgd_mom_update}[(multi_precision, mom)]
             op(*ins, out=list(weights), num_weights=len(weights), lrs=lrs, wds=wds, **kwargs)
             return
-        weight, grad, state, lr, wd = weights[0], grads[0], states[0], lrs[0], wds[0]
-        if not multi_precision:
-            if state is not None:
-                nd.sgd_mom_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kwargs)
-            else:
-                nd.sgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kwargs)
-        elif state[0] is not None:
-            nd.mp_sgd_mom_update(weight, grad, state[0], state[1], out=weight, lr=lr, wd=wd,
-                                 **kwargs)
-        else:
-            nd.mp_sgd_update(weight, grad, state[1], out=weight, lr=lr, wd=wd, **kwargs)
+        _momentum_step(weights[0], grads[0], states[0], lrs[0], wds[0], kwargs, multi_precision,
+                       nd.sgd_mom_update, nd.mp_sgd_mom_update)
 
     def update(self, index, weight, grad, state):
         self._update_impl(index, weight, grad, state, multi_precision=False)
@@ -152,17 +158,8 @@ class NAG(Optimizer):
         _check_arrays("NAG", weight, grad)
         self._update_count(index)
         lr, wd = self._get_lr(index), self._get_wd(index)
-        kwargs = _common_kwargs(self)
-        if not multi_precision:
-            if state is not None:
-                nd.nag_mom_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kwargs)
-            else:
-                nd.sgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kwargs)
-        elif state[0] is not None:
-            nd.mp_nag_mom_update(weight, grad, state[0], state[1], out=weight, lr=lr, wd=wd,
-                                 **kwargs)
-        else:
-            nd.mp_sgd_update(weight, grad, state[1], out=weight, lr=lr, wd=wd, **kwargs)
+        _momentum_step(weight, grad, state, lr, wd, _common_kwargs(self), multi_precision,
+                       nd.nag_mom_update, nd.mp_nag_mom_update)
 
     def update(self, index, weight, grad, state):
         self._update_impl(index, weight, grad, state, multi_precision=False)

@@ -8,15 +8,12 @@ interpreter named by MXL_PEERS_PYTHON).  Medians over repeated steps.
 """
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 
 import numpy as np
+from framework_runs import child, peers_python
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
 N = 16 * 1024 * 1024
 LR, MOMENTUM, WD = 0.01, 0.9, 1e-4
 B1, B2, EPS = 0.9, 0.999, 1e-8
@@ -92,24 +89,6 @@ def run_numpy():
             "adam_update": median_time(adam, lambda: None)}
 
 
-def child(python, framework):
-    env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))
-    p = subprocess.run([python, os.path.abspath(__file__), "--framework", framework],
-                       capture_output=True, text=True, env=env)
-    if p.returncode != 0:
-        print(f"({framework}: failed: {p.stderr.strip().splitlines()[-1:]})")
-        return None
-    return json.loads(p.stdout.strip().splitlines()[-1])
-
-
-def peers_python():
-    cand = os.environ.get("MXL_PEERS_PYTHON") or os.path.join(ROOT, ".venv-peers", "bin", "python")
-    if os.path.exists(cand) and subprocess.run([cand, "-c", "import mxnet"],
-                                               capture_output=True).returncode == 0:
-        return cand
-    return None
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--framework", choices=["mxlite", "numpy", "mxnet"])
@@ -118,10 +97,10 @@ def main():
         res = run_numpy() if args.framework == "numpy" else run_mx(args.framework)
         print(json.dumps(res))
         return
-    results = {"mxlite": child(sys.executable, "mxlite"), "numpy": child(sys.executable, "numpy")}
+    results = {"mxlite": child(__file__, sys.executable, "mxlite"), "numpy": child(__file__, sys.executable, "numpy")}
     peer = peers_python()
     if peer:
-        results["mxnet"] = child(peer, "mxnet")
+        results["mxnet"] = child(__file__, peer, "mxnet")
     results = {k: v for k, v in results.items() if v}
     peers = [k for k in ("numpy", "mxnet") if k in results]
     print(f"optimizer updates, 16M float32, in place, median of {REPEAT} "

@@ -13,15 +13,12 @@ the steadier measure of the work each framework does.
 """
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 
 import numpy as np
+from framework_runs import child, peers_python
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
 REPEAT = 15
 
 OPTIMIZERS = [
@@ -77,24 +74,6 @@ def run(module):
     return res
 
 
-def child(python, framework):
-    env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))
-    p = subprocess.run([python, os.path.abspath(__file__), "--framework", framework],
-                       capture_output=True, text=True, env=env)
-    if p.returncode != 0:
-        print(f"({framework}: failed: {p.stderr.strip().splitlines()[-1:]})")
-        return None
-    return json.loads(p.stdout.strip().splitlines()[-1])
-
-
-def peers_python():
-    cand = os.environ.get("MXL_PEERS_PYTHON") or os.path.join(ROOT, ".venv-peers", "bin", "python")
-    if os.path.exists(cand) and subprocess.run([cand, "-c", "import mxnet"],
-                                               capture_output=True).returncode == 0:
-        return cand
-    return None
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--framework", choices=["mxlite", "mxnet"])
@@ -102,10 +81,10 @@ def main():
     if args.framework:
         print(json.dumps(run(args.framework)))
         return
-    results = {"mxlite": child(sys.executable, "mxlite")}
+    results = {"mxlite": child(__file__, sys.executable, "mxlite")}
     peer = peers_python()
     if peer:
-        results["mxnet"] = child(peer, "mxnet")
+        results["mxnet"] = child(__file__, peer, "mxnet")
     results = {k: v for k, v in results.items() if v}
     print(f"optimizer Updater step over a model's parameters, median of {REPEAT} "
           "(ratio = MXNet 1.9.1 time / mxlite time; >1 means mxlite is faster)"

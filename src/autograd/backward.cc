@@ -95,6 +95,29 @@ std::vector<Value> backward(const std::vector<Value>& heads, const std::vector<N
       if (e && needs[index[e.node.get()]]) needs[i] = 1;
   }
 
+  // Leaves whose gradient buffer a backward kernel may write directly:
+  // grad_req write and exactly one contribution (one consuming input, or
+  // one head), so no sum is formed and nothing reads the old value.
+  std::unordered_map<Node*, int> contributions;
+  const bool direct = to_buffers && !create_graph;
+  if (direct) {
+    for (const auto& h : heads)
+      if (h.entry.node->is_variable()) ++contributions[h.entry.node.get()];
+    for (size_t k = 0; k < order.size(); ++k) {
+      if (!needs[k] || order[k]->is_variable()) continue;
+      for (const Entry& e : order[k]->input_entries)
+        if (e && e.node->is_variable()) ++contributions[e.node.get()];
+    }
+  }
+  auto grad_buffer = [&](const Entry& e, const NDArray& input) {
+    Node* v = e.node.get();
+    if (!direct || !v->is_variable() || v->grad_req != GradReq::kWrite || v->grad.is_none() ||
+        contributions[v] != 1 || v->grad.shape() != input.shape() ||
+        v->grad.dtype() != input.dtype())
+      return NDArray();
+    return v->grad;
+  };
+
   EagerBuilder b;
   // Accumulated gradient per node output (undefined until one arrives).
   std::vector<std::vector<GradValue>> grads(order.size());
@@ -170,7 +193,14 @@ std::vector<Value> backward(const std::vector<Value>& heads, const std::vector<N
         if (!g.defined() && i < visible) g = b.op("zeros_like", {gn.outputs.back()});
         gn.out_grads.push_back(g);
       }
+      if (direct) {
+        std::vector<NDArray> buffers(n.inputs.size());
+        for (size_t i = 0; i < n.inputs.size(); ++i)
+          if (want[i]) buffers[i] = grad_buffer(n.input_entries[i], n.inputs[i]);
+        b.set_input_grad_buffers(std::move(buffers));
+      }
       in_grads = n.op->gradient(b, gn);
+      b.set_input_grad_buffers({});
       MXL_CHECK(in_grads.size() == n.inputs.size(), MXL_ERR_RUNTIME, "internal: the gradient of ",
                 n.op->name, " returned ", in_grads.size(), " values for ", n.inputs.size(),
                 " inputs");
@@ -190,8 +220,9 @@ std::vector<Value> backward(const std::vector<Value>& heads, const std::vector<N
       Node& n = *order[k];
       if (!n.is_variable() || n.grad_req == GradReq::kNull || !grads[k][0].defined()) continue;
       const NDArray& g = b.value(grads[k][0]).arr;
+      const bool in_place = g.chunk() == n.grad.chunk() && g.byte_offset() == n.grad.byte_offset();
       if (n.grad_req == GradReq::kAdd) run_plain("elemwise_add", {n.grad, g}, n.grad);
-      else run_plain("_copy", {g}, n.grad);
+      else if (!in_place) run_plain("_copy", {g}, n.grad);  // else written there directly
       n.fresh_grad = true;
     }
   } else {

@@ -19,6 +19,21 @@ const Value& EagerBuilder::value(GradValue v) const {
 std::vector<GradValue> EagerBuilder::apply(const std::string& name,
                                            const std::vector<GradValue>& inputs,
                                            const Attrs& attrs) {
+  return run(name, inputs, attrs, {});
+}
+
+std::vector<GradValue> EagerBuilder::apply_input_grads(const std::string& name,
+                                                       const std::vector<GradValue>& inputs,
+                                                       const Attrs& attrs) {
+  std::vector<Value> out(grad_buffers_.size());
+  for (size_t j = 0; j < out.size(); ++j) out[j].arr = grad_buffers_[j];
+  return run(name, inputs, attrs, std::move(out));
+}
+
+// `out` holds given destinations (possibly none) for the leading outputs.
+std::vector<GradValue> EagerBuilder::run(const std::string& name,
+                                         const std::vector<GradValue>& inputs, const Attrs& attrs,
+                                         std::vector<Value> out) {
   const OpDef* op = Registry::get().find(name);
   MXL_CHECK(op, MXL_ERR_RUNTIME, "autograd: a gradient uses the unknown operator '", name, "'");
   keys_.clear(), vals_.clear();
@@ -29,7 +44,8 @@ std::vector<GradValue> EagerBuilder::apply(const std::string& name,
   std::vector<Value> in;
   in.reserve(inputs.size());
   for (GradValue v : inputs) in.push_back(value(v));
-  std::vector<Value> out;
+  const size_t nout = static_cast<size_t>(op->num_outputs(*params));
+  if (out.size() > nout) out.resize(nout);
   autograd::apply(op, params, in, &out);
   std::vector<GradValue> ids;
   ids.reserve(out.size());

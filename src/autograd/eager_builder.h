@@ -17,12 +17,24 @@ class EagerBuilder : public GradBuilder {
 
   std::vector<GradValue> apply(const std::string& op, const std::vector<GradValue>& inputs,
                                const Attrs& attrs) override;
+  std::vector<GradValue> apply_input_grads(const std::string& op,
+                                           const std::vector<GradValue>& inputs,
+                                           const Attrs& attrs) override;
+  // Where apply_input_grads may put the gradient of each forward input of the
+  // node being differentiated (none: a fresh array).  Set per node by
+  // backward; the buffers must have the inputs' shapes and dtypes.
+  void set_input_grad_buffers(std::vector<NDArray> buffers) { grad_buffers_ = std::move(buffers); }
+
   Shape shape(GradValue v) const override { return value(v).arr.shape(); }
   DType dtype(GradValue v) const override { return value(v).arr.dtype(); }
 
  private:
   std::vector<Value> values_;
   std::vector<const char*> keys_, vals_;
+  std::vector<NDArray> grad_buffers_;
+
+  std::vector<GradValue> run(const std::string& op, const std::vector<GradValue>& inputs,
+                             const Attrs& attrs, std::vector<Value> out);
 };
 
 }  // namespace autograd

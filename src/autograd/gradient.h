@@ -45,6 +45,18 @@ class GradBuilder {
   virtual Shape shape(GradValue v) const = 0;  // by value: apply() may move the storage
   virtual DType dtype(GradValue v) const = 0;
 
+  // apply() for an op whose output j, for every j below the forward node's
+  // input count, is the gradient of forward input j (the usual "_backward_X"
+  // kernel returning (data_grad, weight_grad, bias_grad)).  Eager backward
+  // may then have the kernel write such an output straight into the
+  // gradient buffer of a leaf variable instead of a temporary copied there
+  // afterwards; other builders treat it as apply().
+  virtual std::vector<GradValue> apply_input_grads(const std::string& op,
+                                                   const std::vector<GradValue>& inputs,
+                                                   const Attrs& attrs) {
+    return apply(op, inputs, attrs);
+  }
+
   // The first output of apply().
   GradValue op(const std::string& name, const std::vector<GradValue>& inputs,
                const Attrs& attrs = {}) {

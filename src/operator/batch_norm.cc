@@ -205,8 +205,9 @@ std::vector<GradValue> bn_gradient(GradBuilder& b, const GradNode& n) {
       it = it->first == "use_global_stats" ? attrs.erase(it) : it + 1;
     attrs.emplace_back("use_global_stats", "True");
   }
-  auto g = b.apply("_backward_BatchNorm",
-                   {n.out_grads[0], n.inputs[0], n.inputs[1], n.outputs[1], n.outputs[2]}, attrs);
+  auto g = b.apply_input_grads(
+      "_backward_BatchNorm",
+      {n.out_grads[0], n.inputs[0], n.inputs[1], n.outputs[1], n.outputs[2]}, attrs);
   return {g[0], g[1], g[2], GradValue{}, GradValue{}};
 }
 

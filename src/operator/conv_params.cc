@@ -258,7 +258,7 @@ std::vector<GradValue> conv_family_gradient(const char* backward_op, GradBuilder
   if (!need_weight) attrs.emplace_back("grad_weight", "False");
   if (!no_bias && !need_bias) attrs.emplace_back("grad_bias", "False");
   std::vector<GradValue> outs =
-      b.apply(backward_op, {n.out_grads[0], n.inputs[0], n.inputs[1]}, attrs);
+      b.apply_input_grads(backward_op, {n.out_grads[0], n.inputs[0], n.inputs[1]}, attrs);
   if (need_data) grads[0] = outs[0];
   if (need_weight) grads[1] = outs[1];
   if (need_bias) grads[2] = outs[2];

@@ -133,7 +133,8 @@ std::vector<GradValue> fc_gradient(GradBuilder& b, const GradNode& n) {
   attrs.emplace_back("need_data_grad", n.needs_input_grad[0] ? "True" : "False");
   attrs.emplace_back("need_weight_grad", n.needs_input_grad[1] ? "True" : "False");
   std::vector<GradValue> g =
-      b.apply("_backward_FullyConnected", {n.out_grads[0], n.inputs[0], n.inputs[1]}, attrs);
+      b.apply_input_grads("_backward_FullyConnected", {n.out_grads[0], n.inputs[0], n.inputs[1]},
+                          attrs);
   std::vector<GradValue> r(n.inputs.size());
   for (size_t i = 0; i < n.inputs.size(); ++i)
     if (n.needs_input_grad[i]) r[i] = g[i];

@@ -127,9 +127,9 @@ void ln_backward(const OpContext&, const Params& p, const std::vector<TBlob>& in
 }
 
 std::vector<GradValue> ln_gradient(GradBuilder& b, const GradNode& n) {
-  auto g = b.apply("_backward_LayerNorm",
-                   {n.out_grads[0], n.inputs[0], n.inputs[1], n.outputs[1], n.outputs[2]},
-                   n.params->attrs());
+  auto g = b.apply_input_grads(
+      "_backward_LayerNorm",
+      {n.out_grads[0], n.inputs[0], n.inputs[1], n.outputs[1], n.outputs[2]}, n.params->attrs());
   return {g[0], g[1], g[2]};
 }
 

@@ -81,6 +81,38 @@ def test_grad_req_add_accumulates_and_write_overwrites():
     assert_almost_equal(w.grad.asnumpy(), [2.0, 4.0])
 
 
+def test_kernels_writing_gradient_buffers_directly():
+    """A leaf with grad_req write and a single consumer gets its gradient
+    written by the backward kernel straight into its buffer (no copy): the
+    handle taken before backward sees it, repeated passes overwrite, a leaf
+    read twice still sums, and a gradient buffer that the backward kernel
+    also reads (here as the head gradient) is not corrupted."""
+    rng = np.random.default_rng(0)
+    x_np, w_np, h_np = (rng.standard_normal(s) for s in ((4, 3), (3, 3), (4, 3)))
+    x, w = var(x_np), var(w_np)
+    gx, gw = x.grad, w.grad
+    for _ in range(2):
+        with ag.record():
+            y = mx.nd.FullyConnected(x, w, num_hidden=3, no_bias=True)
+        y.backward(mx.nd.array(h_np, dtype="float64"))
+    assert_almost_equal(gx.asnumpy(), h_np @ w_np)
+    assert_almost_equal(gw.asnumpy(), h_np.T @ x_np)
+    assert_almost_equal(x.grad.asnumpy(), h_np @ w_np)
+    # read twice: x feeds both operands, so its gradient is a sum
+    with ag.record():
+        y = mx.nd.FullyConnected(x, x[:3], num_hidden=3, no_bias=True)
+    y.backward(mx.nd.array(h_np, dtype="float64"))
+    expected = h_np @ x_np[:3]
+    expected[:3] += h_np.T @ x_np
+    assert_almost_equal(x.grad.asnumpy(), expected)
+    # the head gradient is x's own gradient buffer
+    x.grad[:] = h_np
+    with ag.record():
+        y = mx.nd.FullyConnected(x, w, num_hidden=3, no_bias=True)
+    y.backward(x.grad)
+    assert_almost_equal(x.grad.asnumpy(), h_np @ w_np)
+
+
 def test_grad_req_null_gets_no_gradient():
     x = var([1.0, 2.0], grad_req="null")
     w = var([3.0, 4.0])

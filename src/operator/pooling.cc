@@ -138,27 +138,47 @@ Shape pool_out_shape(const PoolGeom& g, const Shape& data) {
   return o;
 }
 
+// out: the pooled output, and the hidden workspace (pooling_kernels.h).
 void infer_pool_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) {
   parse_pool_params(p);  // parameter errors surface even before shapes are known
   if (!(*in)[0].known()) return;
-  (*out)[0] = pool_out_shape(pool_geometry(p, (*in)[0]), (*in)[0]);
+  const PoolGeom g = pool_geometry(p, (*in)[0]);
+  (*out)[0] = pool_out_shape(g, (*in)[0]);
+  (*out)[1] = Shape{pool_workspace_size(g)};
 }
 
-void infer_pool_type(const Params& p, std::vector<DType>* in, std::vector<DType>* out) {
-  infer_type_same(p.op()->name, in, out);
-  const DType t = (*in)[0];
+DType check_pool_dtype(const Params& p, std::vector<DType>* floats) {
+  infer_type_same(p.op()->name, floats, floats);
+  const DType t = (*floats)[0];
   MXL_CHECK(t == DType::kFloat32 || t == DType::kFloat64 || t == DType::kFloat16, MXL_ERR_TYPE,
             op_error_prefix(p.op()->name, "data"), " has dtype ", dtype_name(t),
             "; expected float32, float64 or float16");
-  for (auto& o : *out) o = t;
+  return t;
 }
 
-void pooling_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
+void infer_pool_type(const Params& p, std::vector<DType>* in, std::vector<DType>* out) {
+  (*out)[0] = check_pool_dtype(p, in);
+  (*out)[1] = DType::kUInt8;  // the workspace
+}
+
+// The float inputs share one dtype; the optional workspace is uint8.
+void infer_pool_backward_type(const Params& p, std::vector<DType>* in, std::vector<DType>* out) {
+  std::vector<DType> floats(in->begin(), in->begin() + 3);
+  (*out)[0] = check_pool_dtype(p, &floats);
+  if (in->size() > 3) {
+    MXL_CHECK((*in)[3] == DType::kUInt8, MXL_ERR_TYPE,
+              op_error_prefix("_backward_Pooling", "workspace"), " has dtype ",
+              dtype_name((*in)[3]), "; expected uint8 (the Pooling's hidden workspace output)");
+  }
+}
+
+void pooling_forward(const OpContext& ctx, const Params& p, const std::vector<TBlob>& in,
                      const std::vector<TBlob>& out) {
-  pool_forward(in[0].dtype, pool_geometry(p, in[0].shape), in[0].dptr, out[0].dptr);
+  pool_forward(in[0].dtype, pool_geometry(p, in[0].shape), in[0].dptr, out[0].dptr,
+               out[1].ptr<uint8_t>(), ctx.is_train);
 }
 
-// in: out_grad, data, output (of the forward).  out: data_grad.
+// in: out_grad, data, output (of the forward)[, workspace].  out: data_grad.
 void infer_pool_backward_shape(const Params& p, std::vector<Shape>* in, std::vector<Shape>* out) {
   if (!(*in)[1].known()) return;
   const Shape y = pool_out_shape(pool_geometry(p, (*in)[1]), (*in)[1]);
@@ -173,8 +193,17 @@ void infer_pool_backward_shape(const Params& p, std::vector<Shape>* in, std::vec
 
 void pooling_backward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
                       const std::vector<TBlob>& out) {
-  pool_backward(in[1].dtype, pool_geometry(p, in[1].shape), in[0].dptr, in[1].dptr, in[2].dptr,
-                out[0].dptr);
+  const PoolGeom g = pool_geometry(p, in[1].shape);
+  const uint8_t* ws = nullptr;
+  if (in.size() > 3) {
+    MXL_CHECK(in[3].dtype == DType::kUInt8 && in[3].numel() == pool_workspace_size(g),
+              MXL_ERR_VALUE, op_error_prefix("_backward_Pooling", "workspace"),
+              " has shape ", in[3].shape.str(), " and dtype ", dtype_name(in[3].dtype),
+              "; expected the Pooling's hidden workspace output (uint8, ",
+              pool_workspace_size(g), " bytes)");
+    ws = in[3].ptr<uint8_t>();
+  }
+  pool_backward(in[1].dtype, g, in[0].dptr, in[1].dptr, in[2].dptr, out[0].dptr, ws);
 }
 
 void register_pooling() {
@@ -205,24 +234,40 @@ void register_pooling() {
       .add_param("layout", "optional<enum{NCDHW,NCHW,NCW,NDHWC,NHWC,NWC}>", "None",
                  "Data layout: None is channel-first for the data's rank. Only channel-first "
                  "layouts (NCW, NCHW, NCDHW) are supported.")
+      .set_outputs({"output", "workspace"})
+      .set_num_visible_outputs([](const Params&) { return 1; })
       .set_infer_shape(infer_pool_shape)
       .set_infer_type(infer_pool_type)
       .set_forward(pooling_forward)
       .set_gradient([](GradBuilder& b, const GradNode& n) -> std::vector<GradValue> {
         if (!n.needs_input_grad[0]) return {GradValue()};
-        return {b.op("_backward_Pooling", {n.out_grads[0], n.inputs[0], n.outputs[0]},
-                     n.params->attrs())};
+        Attrs attrs = n.params->attrs();
+        attrs.emplace_back("use_workspace", "True");
+        return {b.apply_input_grads("_backward_Pooling",
+                                    {n.out_grads[0], n.inputs[0], n.outputs[0], n.outputs[1]},
+                                    attrs)[0]};
       });
 
   Registry::get()
       .add("_backward_Pooling")
-      .describe("Gradient of Pooling: inputs (out_grad, data, output); output data_grad.")
+      .describe("Gradient of Pooling: inputs (out_grad, data, output[, workspace]); output "
+                "data_grad.")
       .add_input("out_grad", "Gradient of the Pooling output.")
       .add_input("data", "The Pooling's input.")
       .add_input("output", "The Pooling's output (locates the maxima for max pooling).")
+      .add_input("workspace", "The Pooling's hidden workspace output (only with use_workspace=True).")
       .copy_params_from("Pooling")
+      .add_param("use_workspace", "bool", "False",
+                 "Whether the workspace input is given: the argmax record a training-mode "
+                 "max Pooling leaves, which spares finding the maxima again.")
+      .set_num_inputs([](const Params& p) { return p.get_bool("use_workspace") ? 4 : 3; })
+      .set_list_input_names([](const Params& p) {
+        std::vector<std::string> names{"out_grad", "data", "output"};
+        if (p.get_bool("use_workspace")) names.push_back("workspace");
+        return names;
+      })
       .set_infer_shape(infer_pool_backward_shape)
-      .set_infer_type(infer_pool_type)
+      .set_infer_type(infer_pool_backward_type)
       .set_forward(pooling_backward);
 }
 

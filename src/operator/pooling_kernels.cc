@@ -162,18 +162,40 @@ void forward_f32(const PoolGeom& g, const float* x, float* y) {
   forward_loops<float>(g, x, y);
 }
 
-void backward_f32(const PoolGeom& g, const float* dy, const float* x, const float* y, float* dx) {
-  if (dnnl_util::pool_backward_f32(g, dy, x, dx)) return;
+// The argmax record in ws when a training forward filled it for g.
+const void* valid_record(const PoolGeom& g, const uint8_t* ws) {
+  if (!ws) return nullptr;
+  const int64_t size = pool_workspace_size(g);
+  return size > 1 && ws[size - 1] == 1 ? ws : nullptr;
+}
+
+void backward_f32(const PoolGeom& g, const float* dy, const float* x, const float* y, float* dx,
+                  const uint8_t* ws) {
+  if (dnnl_util::pool_backward_f32(g, dy, x, valid_record(g, ws), dx)) return;
   backward_loops<float>(g, dy, x, y, dx);
 }
 
 }  // namespace
 
-void pool_forward(DType t, const PoolGeom& g, const void* x, void* y) {
+int64_t pool_workspace_size(const PoolGeom& g) {
+  const bool empty = g.N * g.C * g.out_size() == 0;
+  return (empty ? 0 : static_cast<int64_t>(dnnl_util::pool_workspace_bytes(g))) + 1;
+}
+
+void pool_forward(DType t, const PoolGeom& g, const void* x, void* y, uint8_t* ws,
+                  bool training) {
   const int64_t nx = g.N * g.C * g.in_size(), ny = g.N * g.C * g.out_size();
+  const int64_t ws_size = ws ? pool_workspace_size(g) : 0;
+  if (ws) ws[ws_size - 1] = 0;  // valid only once a training forward fills it
   if (ny == 0) return;
   switch (t) {
     case DType::kFloat32:
+      if (training && ws_size > 1 &&
+          dnnl_util::pool_forward_train_f32(g, static_cast<const float*>(x),
+                                            static_cast<float*>(y), ws)) {
+        ws[ws_size - 1] = 1;
+        break;
+      }
       forward_f32(g, static_cast<const float*>(x), static_cast<float*>(y));
       break;
     case DType::kFloat64:
@@ -192,13 +214,13 @@ void pool_forward(DType t, const PoolGeom& g, const void* x, void* y) {
 }
 
 void pool_backward(DType t, const PoolGeom& g, const void* dy, const void* x, const void* y,
-                   void* dx) {
+                   void* dx, const uint8_t* ws) {
   const int64_t nx = g.N * g.C * g.in_size(), ny = g.N * g.C * g.out_size();
   if (nx == 0) return;
   switch (t) {
     case DType::kFloat32:
       backward_f32(g, static_cast<const float*>(dy), static_cast<const float*>(x),
-                   static_cast<const float*>(y), static_cast<float*>(dx));
+                   static_cast<const float*>(y), static_cast<float*>(dx), ws);
       break;
     case DType::kFloat64:
       backward_loops<double>(g, static_cast<const double*>(dy), static_cast<const double*>(x),
@@ -206,7 +228,7 @@ void pool_backward(DType t, const PoolGeom& g, const void* dy, const void* x, co
       break;
     case DType::kFloat16: {
       FloatBuffer fdy(dy, ny), fx(x, nx), fy(y, ny), fdx(nullptr, nx);
-      backward_f32(g, fdy.get(), fx.get(), fy.get(), fdx.get());
+      backward_f32(g, fdy.get(), fx.get(), fy.get(), fdx.get(), nullptr);
       fdx.store(dx);
       break;
     }

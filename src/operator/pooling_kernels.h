@@ -11,13 +11,13 @@
 // otherwise, and passes no gradient.
 //
 // The data gradient of max goes to the first position (in row-major window
-// order) holding the maximum, as MXNet's CPU kernel.  The forward has no
-// hidden workspace output (inference would pay for it): the loops here find
-// the maximum again from (x, y), and the oneDNN path reruns its forward in
-// training mode to get the argmax workspace its backward needs.  Measured on
-// 32x64x56x56, max 3x3 stride 2, one thread: loops 29 ms, oneDNN rerun +
-// backward 7.5 ms (its jit kernels vectorize across channels; our portable
-// loops cannot use AVX-512 without -march flags).
+// order) holding the maximum, as MXNet's CPU kernel.  The loops here find
+// the maximum again from (x, y); the oneDNN path reads the argmax workspace
+// its training forward left (see pool_workspace_size), or reruns that
+// forward when there is none.  Measured on 32x64x56x56, max 3x3 stride 2,
+// one thread: loops 29 ms, oneDNN rerun + backward 7.5 ms (its jit kernels
+// vectorize across channels; our portable loops cannot use AVX-512 without
+// -march flags).
 //
 // float32 runs on oneDNN where its semantics match (dnnl/dnnl_pooling.h):
 // max, and avg unless a window reaches past the padding; everything else
@@ -50,9 +50,21 @@ struct PoolGeom {
   int64_t pad_right(int i) const { return (out[i] - 1) * s[i] + k[i] - in[i] - p[i]; }
 };
 
-void pool_forward(DType t, const PoolGeom& g, const void* x, void* y);
-// dx (overwritten) from the output gradient dy, the input x and output y.
+// Max pooling's workspace, the Pooling op's hidden second output: oneDNN's
+// argmax record of a training forward (pool_workspace_bytes in
+// dnnl/dnnl_pooling.h), then one byte that is 1 when that record is valid.
+// Other pools and dtypes leave the record empty (the byte stays 0) and the
+// backward finds the maxima itself.
+int64_t pool_workspace_size(const PoolGeom& g);
+
+// y = pool(x).  ws (pool_workspace_size(g) bytes, or null) gets the argmax
+// record when `training` and oneDNN serves float32 max pooling.
+void pool_forward(DType t, const PoolGeom& g, const void* x, void* y, uint8_t* ws = nullptr,
+                  bool training = false);
+// dx (overwritten) from the output gradient dy, the input x and output y;
+// ws (null, or pool_workspace_size(g) bytes from the forward) saves max
+// pooling's backward from finding the maxima again.
 void pool_backward(DType t, const PoolGeom& g, const void* dy, const void* x, const void* y,
-                   void* dx);
+                   void* dx, const uint8_t* ws = nullptr);
 
 }  // namespace mxl

@@ -270,3 +270,35 @@ def test_pooling_autograd_head_gradient(rng, dtype):
     expected = mx.nd._backward_Pooling(nd(head, "float64"), nd(x_np, "float64"),
                                        mx.nd.Pooling(nd(x_np, "float64"), **kw), **kw)
     np.testing.assert_allclose(x.grad.asnumpy(), expected.asnumpy(), **TOL[dtype])
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("train", [True, False])
+def test_max_pooling_workspace_matches_float64(rng, case, train):
+    """float32 max pooling recorded in train mode keeps oneDNN's argmax record
+    (the hidden workspace output) for its backward; in predict mode there is
+    none and the backward finds the maxima again.  Both give the float64
+    gradient, ties included (integer data makes many)."""
+    shape, params = case
+    kw = dict(params, pool_type="max")
+    x_np = rng.integers(-3, 4, shape).astype(np.float64)
+    x = nd(x_np, "float32")
+    x.attach_grad()
+    with mx.autograd.record(train_mode=train):
+        y = mx.nd.Pooling(x, **kw)
+    head = rng.standard_normal(y.shape)
+    y.backward(nd(head, "float32"))
+    expected = mx.nd._backward_Pooling(nd(head, "float64"), nd(x_np, "float64"),
+                                       mx.nd.Pooling(nd(x_np, "float64"), **kw), **kw)
+    np.testing.assert_allclose(x.grad.asnumpy(), expected.asnumpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_pooling_workspace_is_hidden_and_checked():
+    x = mx.nd.ones((1, 2, 4, 4))
+    y = mx.nd.Pooling(x, kernel=(2, 2), stride=(2, 2))
+    assert isinstance(y, mx.nd.NDArray) and y.shape == (1, 2, 2, 2)
+    sym = mx.sym.Pooling(mx.sym.var("x"), kernel=(2, 2), name="p")
+    assert sym.list_outputs() == ["p_output"]
+    with pytest.raises(mx.base.MXNetError, match="workspace"):
+        mx.nd._backward_Pooling(mx.nd.ones((1, 2, 2, 2)), x, y, mx.nd.ones((3,)),
+                                kernel=(2, 2), stride=(2, 2), use_workspace=True)

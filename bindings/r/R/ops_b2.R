@@ -29,15 +29,16 @@ mx.nd.internal.backward.Pad <- function(out_grad = NULL, mode, pad_width, consta
 mx.symbol.internal.backward.Pad <- function(out_grad = NULL, mode, pad_width, constant_value = NULL, ..., name = NULL)
   .Call(C_mxr_symbol_op, .mxop__backward_Pad, list(out_grad), list(mode, pad_width, constant_value), list(...), name)
 
-.mxop__backward_Pooling <- list("_backward_Pooling", c("out_grad", "data", "output"), c("kernel", "pool_type", "global_pool", "cudnn_off", "pooling_convention", "stride", "pad", "p_value", "count_include_pad", "layout"), c(5L, 7L, 3L, 3L, 7L, 5L, 5L, 1L, 3L, 7L), c(0L, -1L, -1L, 1L))
+.mxop__backward_Pooling <- list("_backward_Pooling", c("out_grad", "data", "output", "workspace"), c("kernel", "pool_type", "global_pool", "cudnn_off", "pooling_convention", "stride", "pad", "p_value", "count_include_pad", "layout", "use_workspace"), c(5L, 7L, 3L, 3L, 7L, 5L, 5L, 1L, 3L, 7L, 3L), c(0L, -1L, -1L, 1L))
 
-#' _backward_Pooling: Gradient of Pooling: inputs (out_grad, data, output); output data_grad
+#' _backward_Pooling: Gradient of Pooling: inputs (out_grad, data, output[, workspace]); output data_grad
 #'
-#' Gradient of Pooling: inputs (out_grad, data, output); output data_grad.
+#' Gradient of Pooling: inputs (out_grad, data, output[, workspace]); output data_grad.
 #'
 #' @param out_grad MXNDArray. Gradient of the Pooling output.
 #' @param data MXNDArray. The Pooling's input.
 #' @param output MXNDArray. The Pooling's output (locates the maxima for max pooling).
+#' @param workspace MXNDArray. The Pooling's hidden workspace output (only with use_workspace=True).
 #' @param kernel shape, optional, default (). Pooling kernel size: (y, x) or (d, y, x)
 #' @param pool_type one of "avg", "lp", "max", "sum", optional, default max. Pooling type to be applied.
 #' @param global_pool bool, optional, default False. Ignore kernel size, do global pooling based on current input feature map.
@@ -48,12 +49,13 @@ mx.symbol.internal.backward.Pad <- function(out_grad = NULL, mode, pad_width, co
 #' @param p_value int, optional, default None (may be unset). Value of p for Lp pooling (1, 2 or 3).
 #' @param count_include_pad bool, optional, default None (may be unset). Only used for AvgPool: whether padded positions count in the divisor. None means True.
 #' @param layout one of "NCDHW", "NCHW", "NCW", "NDHWC", "NHWC", "NWC", optional, default None (may be unset). Data layout: None is channel-first for the data's rank. Only channel-first layouts (NCW, NCHW, NCDHW) are supported.
+#' @param use_workspace bool, optional, default False. Whether the workspace input is given: the argmax record a training-mode max Pooling leaves, which spares finding the maxima again.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
 #' @param out optional MXNDArray (or list of them) to write the result into.
 #' @return an MXNDArray, or a list of MXNDArrays when the op has several visible outputs.
 #' @export
-mx.nd.internal.backward.Pooling <- function(out_grad = NULL, data = NULL, output = NULL, kernel = NULL, pool_type = NULL, global_pool = NULL, cudnn_off = NULL, pooling_convention = NULL, stride = NULL, pad = NULL, p_value = NULL, count_include_pad = NULL, layout = NULL, ..., out = NULL)
-  .Call(C_mxr_invoke, .mxop__backward_Pooling, list(out_grad, data, output), list(kernel, pool_type, global_pool, cudnn_off, pooling_convention, stride, pad, p_value, count_include_pad, layout), list(...), out)
+mx.nd.internal.backward.Pooling <- function(out_grad = NULL, data = NULL, output = NULL, workspace = NULL, kernel = NULL, pool_type = NULL, global_pool = NULL, cudnn_off = NULL, pooling_convention = NULL, stride = NULL, pad = NULL, p_value = NULL, count_include_pad = NULL, layout = NULL, use_workspace = NULL, ..., out = NULL)
+  .Call(C_mxr_invoke, .mxop__backward_Pooling, list(out_grad, data, output, workspace), list(kernel, pool_type, global_pool, cudnn_off, pooling_convention, stride, pad, p_value, count_include_pad, layout, use_workspace), list(...), out)
 
 #' _backward_Pooling (symbolic): compose the op into a graph
 #'
@@ -63,8 +65,8 @@ mx.nd.internal.backward.Pooling <- function(out_grad = NULL, data = NULL, output
 #' @param name the node's name (automatic when NULL).
 #' @return an MXSymbol.
 #' @export
-mx.symbol.internal.backward.Pooling <- function(out_grad = NULL, data = NULL, output = NULL, kernel = NULL, pool_type = NULL, global_pool = NULL, cudnn_off = NULL, pooling_convention = NULL, stride = NULL, pad = NULL, p_value = NULL, count_include_pad = NULL, layout = NULL, ..., name = NULL)
-  .Call(C_mxr_symbol_op, .mxop__backward_Pooling, list(out_grad, data, output), list(kernel, pool_type, global_pool, cudnn_off, pooling_convention, stride, pad, p_value, count_include_pad, layout), list(...), name)
+mx.symbol.internal.backward.Pooling <- function(out_grad = NULL, data = NULL, output = NULL, workspace = NULL, kernel = NULL, pool_type = NULL, global_pool = NULL, cudnn_off = NULL, pooling_convention = NULL, stride = NULL, pad = NULL, p_value = NULL, count_include_pad = NULL, layout = NULL, use_workspace = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_Pooling, list(out_grad, data, output, workspace), list(kernel, pool_type, global_pool, cudnn_off, pooling_convention, stride, pad, p_value, count_include_pad, layout, use_workspace), list(...), name)
 
 .mxop__backward_RNN <- list("_backward_RNN", c("data", "parameters", "state", "state_cell", "sequence_length", "output", "reserve", "output_grad", "state_output_grad", "statecell_output_grad"), c("state_size", "num_layers", "bidirectional", "mode", "p", "state_outputs", "projection_size", "lstm_state_clip_min", "lstm_state_clip_max", "lstm_state_clip_nan", "use_sequence_length"), c(1L, 1L, 3L, 7L, 2L, 3L, 1L, 2L, 2L, 3L, 3L), c(0L, -1L, -1L, 1L))
 

@@ -37,7 +37,7 @@ mx.symbol.Pad <- function(data = NULL, mode, pad_width, constant_value = NULL, .
 #' @export
 mx.symbol.pad <- mx.symbol.Pad
 
-.mxop_Pooling <- list("Pooling", c("data"), c("kernel", "pool_type", "global_pool", "cudnn_off", "pooling_convention", "stride", "pad", "p_value", "count_include_pad", "layout"), c(5L, 7L, 3L, 3L, 7L, 5L, 5L, 1L, 3L, 7L), c(0L, -1L, -1L, 1L))
+.mxop_Pooling <- list("Pooling", c("data"), c("kernel", "pool_type", "global_pool", "cudnn_off", "pooling_convention", "stride", "pad", "p_value", "count_include_pad", "layout"), c(5L, 7L, 3L, 3L, 7L, 5L, 5L, 1L, 3L, 7L), c(0L, -1L, -1L, 2L))
 
 #' Pooling: Performs pooling on the input: 1-D (batch, channel, width), 2-D (batch, channel, height, width) or 3-D (batch, channel, depth, height, width)
 #'

@@ -65,12 +65,17 @@ struct FwdEntry {
   dnnl::pooling_forward prim;
 };
 
+// The training forward of max pooling: its workspace (the argmax of each
+// window) is what the backward reads.
+struct TrainEntry {
+  bool ok = false;
+  dnnl::pooling_forward::primitive_desc pd;
+  dnnl::pooling_forward prim;
+};
+
 struct BwdEntry {
   bool ok = false;
-  // Max pooling's backward needs the forward's workspace (argmax positions):
-  // the forward is rerun in training mode to produce it.
-  dnnl::pooling_forward::primitive_desc fwd_pd;
-  dnnl::pooling_forward fwd;
+  std::shared_ptr<const TrainEntry> fwd;  // max pooling: the forward that fills the workspace
   dnnl::pooling_backward::primitive_desc pd;
   dnnl::pooling_backward prim;
 };
@@ -79,9 +84,38 @@ PrimitiveCache<FwdEntry>& fwd_cache() {
   static PrimitiveCache<FwdEntry> c;
   return c;
 }
+PrimitiveCache<TrainEntry>& train_cache() {
+  static PrimitiveCache<TrainEntry> c;
+  return c;
+}
 PrimitiveCache<BwdEntry>& bwd_cache() {
   static PrimitiveCache<BwdEntry> c;
   return c;
+}
+
+// Null when oneDNN does not serve g (or g is not max pooling).
+std::shared_ptr<const TrainEntry> train_entry(const PoolGeom& g) {
+  PoolDims d;
+  if (g.type != PoolType::kMax || !pool_dims(g, &d)) return nullptr;
+  auto e = train_cache().get(d.key("pool_fwd_train"), [&] {
+    auto entry = std::make_shared<TrainEntry>();
+    try {
+      entry->pd = forward_pd(d, prop_kind::forward_training);
+      entry->prim = dnnl::pooling_forward(entry->pd);
+      entry->ok = true;
+    } catch (const dnnl::error&) {
+      entry->ok = false;
+    }
+    return entry;
+  });
+  return e->ok ? e : nullptr;
+}
+
+void run_train(Execution& ex, const TrainEntry& e, const float* x, memory dst, memory ws) {
+  ex.run(e.prim, e.pd,
+         {{DNNL_ARG_SRC, memory(e.pd.src_desc(), cpu_engine(), const_cast<float*>(x))},
+          {DNNL_ARG_DST, dst},
+          {DNNL_ARG_WORKSPACE, ws}});
 }
 
 }  // namespace
@@ -109,18 +143,41 @@ bool pool_forward_f32(const PoolGeom& g, const float* x, float* y) {
   return true;
 }
 
-bool pool_backward_f32(const PoolGeom& g, const float* dy, const float* x, float* dx) {
+size_t pool_workspace_bytes(const PoolGeom& g) {
+  auto e = train_entry(g);
+  return e ? e->pd.workspace_desc().get_size() : 0;
+}
+
+bool pool_forward_train_f32(const PoolGeom& g, const float* x, float* y, void* ws) {
+  auto e = train_entry(g);
+  if (!e) return false;
+  Execution ex;
+  run_train(ex, *e, x, memory(e->pd.dst_desc(), cpu_engine(), y),
+            memory(e->pd.workspace_desc(), cpu_engine(), ws));
+  ex.finish();
+  return true;
+}
+
+bool pool_backward_f32(const PoolGeom& g, const float* dy, const float* x, const void* ws,
+                       float* dx) {
   PoolDims d;
   if (!pool_dims(g, &d)) return false;
+  const bool is_max = d.alg == algorithm::pooling_max;
   auto e = bwd_cache().get(d.key("pool_bwd"), [&] {
     auto entry = std::make_shared<BwdEntry>();
     try {
-      entry->fwd_pd = forward_pd(d, prop_kind::forward_training);
+      dnnl::pooling_forward::primitive_desc hint;
+      if (is_max) {
+        entry->fwd = train_entry(g);
+        if (!entry->fwd) return entry;
+        hint = entry->fwd->pd;
+      } else {
+        hint = forward_pd(d, prop_kind::forward_training);
+      }
       entry->pd = dnnl::pooling_backward::primitive_desc(
           cpu_engine(), d.alg, plain_desc(d.src, f32), plain_desc(d.dst, f32), d.strides,
-          d.kernel, d.dil, d.pl, d.pr, entry->fwd_pd, default_attr());
+          d.kernel, d.dil, d.pl, d.pr, hint, default_attr());
       entry->prim = dnnl::pooling_backward(entry->pd);
-      if (d.alg == algorithm::pooling_max) entry->fwd = dnnl::pooling_forward(entry->fwd_pd);
       entry->ok = true;
     } catch (const dnnl::error&) {
       entry->ok = false;
@@ -132,13 +189,11 @@ bool pool_backward_f32(const PoolGeom& g, const float* dy, const float* x, float
   std::unordered_map<int, memory> args{
       {DNNL_ARG_DIFF_DST, memory(e->pd.diff_dst_desc(), cpu_engine(), const_cast<float*>(dy))},
       {DNNL_ARG_DIFF_SRC, memory(e->pd.diff_src_desc(), cpu_engine(), dx)}};
-  if (d.alg == algorithm::pooling_max) {
-    memory ws = ex.temp(e->fwd_pd.workspace_desc());
-    ex.run(e->fwd, e->fwd_pd,
-           {{DNNL_ARG_SRC, memory(e->fwd_pd.src_desc(), cpu_engine(), const_cast<float*>(x))},
-            {DNNL_ARG_DST, ex.temp(e->fwd_pd.dst_desc())},
-            {DNNL_ARG_WORKSPACE, ws}});
-    args[DNNL_ARG_WORKSPACE] = ws;
+  if (is_max) {
+    const memory::desc& ws_desc = e->fwd->pd.workspace_desc();
+    memory wsm = ws ? memory(ws_desc, cpu_engine(), const_cast<void*>(ws)) : ex.temp(ws_desc);
+    if (!ws) run_train(ex, *e->fwd, x, ex.temp(e->fwd->pd.dst_desc()), wsm);
+    args[DNNL_ARG_WORKSPACE] = wsm;
   }
   ex.run(e->prim, e->pd, std::move(args));
   ex.finish();

@@ -11,12 +11,21 @@
 namespace mxl {
 namespace dnnl_util {
 
-// Both return false (and compute nothing) when oneDNN does not serve g.
+// Each returns false (and computes nothing) when oneDNN does not serve g.
 bool pool_forward_f32(const PoolGeom& g, const float* x, float* y);
-// dx from dy; max pooling reruns the forward (training mode) on x for the
-// workspace oneDNN's backward needs, so the forward op has no hidden
-// workspace output and inference pays nothing for training.
-bool pool_backward_f32(const PoolGeom& g, const float* dy, const float* x, float* dx);
+
+// Max pooling's backward needs the argmax of every window, which oneDNN's
+// training forward records in a workspace.  The Pooling op keeps it as a
+// hidden output when it runs in training mode; pool_workspace_bytes is its
+// size (0 when oneDNN does not serve g or g is not max pooling).
+size_t pool_workspace_bytes(const PoolGeom& g);
+// y, and the workspace at ws (pool_workspace_bytes(g) bytes).
+bool pool_forward_train_f32(const PoolGeom& g, const float* x, float* y, void* ws);
+
+// dx from dy.  Max pooling reads ws, the workspace of a training forward on
+// the same x; when ws is null it reruns that forward to recreate it.
+bool pool_backward_f32(const PoolGeom& g, const float* dy, const float* x, const void* ws,
+                       float* dx);
 
 }  // namespace dnnl_util
 }  // namespace mxl

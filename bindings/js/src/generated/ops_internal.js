@@ -411,14 +411,16 @@ export function backwardPad(outGrad, options) {
 }
 backwardPad.spec = $_backward_Pad;
 
-const $_backward_Pooling = opSpec("_backward_Pooling", ["out_grad", "data", "output"], false, null, null, 1, [["kernel", "kernel", "shape"], ["pool_type", "poolType", "enum"], ["global_pool", "globalPool", "bool"], ["cudnn_off", "cudnnOff", "bool"], ["pooling_convention", "poolingConvention", "enum"], ["stride", "stride", "shape"], ["pad", "pad", "shape"], ["p_value", "pValue", "int"], ["count_include_pad", "countIncludePad", "bool"], ["layout", "layout", "enum"]]);
+const $_backward_Pooling = opSpec("_backward_Pooling", ["out_grad", "data", "output", "workspace"], false, null, null, 1, [["kernel", "kernel", "shape"], ["pool_type", "poolType", "enum"], ["global_pool", "globalPool", "bool"], ["cudnn_off", "cudnnOff", "bool"], ["pooling_convention", "poolingConvention", "enum"], ["stride", "stride", "shape"], ["pad", "pad", "shape"], ["p_value", "pValue", "int"], ["count_include_pad", "countIncludePad", "bool"], ["layout", "layout", "enum"], ["use_workspace", "useWorkspace", "bool"]]);
 /**
- * Gradient of Pooling: inputs (out_grad, data, output); output data_grad.
+ * Gradient of Pooling: inputs (out_grad, data, output[, workspace]); output data_grad.
  *
  * MXNet name: `_backward_Pooling`. Not differentiable.
  * @param {NDArray} outGrad - Gradient of the Pooling output.
  * @param {NDArray} data - The Pooling's input.
  * @param {NDArray} output - The Pooling's output (locates the maxima for max pooling).
+ * @param {NDArray} workspace - The Pooling's hidden workspace output (only with
+ *   use_workspace=True).
  * @param {Object} [options] - attributes (camelCase or MXNet names), named inputs, `out`.
  * @param {number[]} [options.kernel=[]] - Pooling kernel size: (y, x) or (d, y, x)
  * @param {("avg"|"lp"|"max"|"sum")} [options.poolType="max"] - Pooling type to be applied.
@@ -437,10 +439,12 @@ const $_backward_Pooling = opSpec("_backward_Pooling", ["out_grad", "data", "out
  * @param {("NCDHW"|"NCHW"|"NCW"|"NDHWC"|"NHWC"|"NWC")|null} [options.layout=null] - Data layout:
  *   None is channel-first for the data's rank. Only channel-first layouts (NCW, NCHW, NCDHW) are
  *   supported.
+ * @param {boolean} [options.useWorkspace=false] - Whether the workspace input is given: the argmax
+ *   record a training-mode max Pooling leaves, which spares finding the maxima again.
  * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
  * @returns {NDArray}
  */
-export function backwardPooling(outGrad, data, output, options) {
+export function backwardPooling(outGrad, data, output, workspace, options) {
   return callOp($_backward_Pooling, arguments);
 }
 backwardPooling.spec = $_backward_Pooling;

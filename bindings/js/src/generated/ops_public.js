@@ -481,7 +481,7 @@ export function pad(data, options) {
 }
 pad.spec = $Pad;
 
-const $Pooling = opSpec("Pooling", ["data"], false, null, null, 1, [["kernel", "kernel", "shape"], ["pool_type", "poolType", "enum"], ["global_pool", "globalPool", "bool"], ["cudnn_off", "cudnnOff", "bool"], ["pooling_convention", "poolingConvention", "enum"], ["stride", "stride", "shape"], ["pad", "pad", "shape"], ["p_value", "pValue", "int"], ["count_include_pad", "countIncludePad", "bool"], ["layout", "layout", "enum"]]);
+const $Pooling = opSpec("Pooling", ["data"], false, null, null, 2, [["kernel", "kernel", "shape"], ["pool_type", "poolType", "enum"], ["global_pool", "globalPool", "bool"], ["cudnn_off", "cudnnOff", "bool"], ["pooling_convention", "poolingConvention", "enum"], ["stride", "stride", "shape"], ["pad", "pad", "shape"], ["p_value", "pValue", "int"], ["count_include_pad", "countIncludePad", "bool"], ["layout", "layout", "enum"]]);
 /**
  * Performs pooling on the input: 1-D (batch, channel, width), 2-D (batch, channel, height, width)
  * or 3-D (batch, channel, depth, height, width). pool_type: max, avg (average), sum, or lp (Lp
@@ -510,7 +510,7 @@ const $Pooling = opSpec("Pooling", ["data"], false, null, null, 1, [["kernel", "
  *   None is channel-first for the data's rank. Only channel-first layouts (NCW, NCHW, NCDHW) are
  *   supported.
  * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
- * @returns {NDArray}
+ * @returns {NDArray|NDArray[]}
  */
 export function pooling(data, options) {
   return callOp($Pooling, arguments);

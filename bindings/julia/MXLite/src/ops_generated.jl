@@ -603,7 +603,7 @@ Performs pooling on the input: 1-D (batch, channel, width), 2-D (batch, channel,
 - `layout` ("NCDHW" | "NCHW" | "NCW" | "NDHWC" | "NHWC" | "NWC" or None, default `None`): Data layout: None is channel-first for the data's rank. Only channel-first layouts (NCW, NCHW, NCDHW) are supported.
 - `out`: NDArray (or vector of them) to write the result into.
 
-Returns an `NDArray`.
+Returns a `Vector{NDArray}` when the op has several visible outputs.
 """
 function Pooling(data::Union{NDArray,Nothing}=nothing; kernel=nothing, pool_type=nothing, global_pool=nothing, cudnn_off=nothing, pooling_convention=nothing, stride=nothing, pad=nothing, p_value=nothing, count_include_pad=nothing, layout=nothing, out=nothing)
     _ins = NDArray[]
@@ -1395,14 +1395,15 @@ function _backward_Pad(out_grad::Union{NDArray,Nothing}=nothing; mode=nothing, p
 end
 
 """
-    _backward_Pooling(out_grad, data, output)
+    _backward_Pooling(out_grad, data, output, workspace)
 
-Gradient of Pooling: inputs (out_grad, data, output); output data_grad.
+Gradient of Pooling: inputs (out_grad, data, output[, workspace]); output data_grad.
 
 # Inputs
 - `out_grad`: Gradient of the Pooling output.
 - `data`: The Pooling's input.
 - `output`: The Pooling's output (locates the maxima for max pooling).
+- `workspace`: The Pooling's hidden workspace output (only with use_workspace=True).
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `kernel` (Tuple of Integer, default `()`): Pooling kernel size: (y, x) or (d, y, x)
@@ -1415,15 +1416,17 @@ Gradient of Pooling: inputs (out_grad, data, output); output data_grad.
 - `p_value` (Integer or None, default `None`): Value of p for Lp pooling (1, 2 or 3).
 - `count_include_pad` (Bool or None, default `None`): Only used for AvgPool: whether padded positions count in the divisor. None means True.
 - `layout` ("NCDHW" | "NCHW" | "NCW" | "NDHWC" | "NHWC" | "NWC" or None, default `None`): Data layout: None is channel-first for the data's rank. Only channel-first layouts (NCW, NCHW, NCDHW) are supported.
+- `use_workspace` (Bool, default `false`): Whether the workspace input is given: the argmax record a training-mode max Pooling leaves, which spares finding the maxima again.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns an `NDArray`.
 """
-function _backward_Pooling(out_grad::Union{NDArray,Nothing}=nothing, data::Union{NDArray,Nothing}=nothing, output::Union{NDArray,Nothing}=nothing; kernel=nothing, pool_type=nothing, global_pool=nothing, cudnn_off=nothing, pooling_convention=nothing, stride=nothing, pad=nothing, p_value=nothing, count_include_pad=nothing, layout=nothing, out=nothing)
+function _backward_Pooling(out_grad::Union{NDArray,Nothing}=nothing, data::Union{NDArray,Nothing}=nothing, output::Union{NDArray,Nothing}=nothing, workspace::Union{NDArray,Nothing}=nothing; kernel=nothing, pool_type=nothing, global_pool=nothing, cudnn_off=nothing, pooling_convention=nothing, stride=nothing, pad=nothing, p_value=nothing, count_include_pad=nothing, layout=nothing, use_workspace=nothing, out=nothing)
     _ins = NDArray[]
     out_grad === nothing || push!(_ins, out_grad)
     data === nothing || push!(_ins, data)
     output === nothing || push!(_ins, output)
+    workspace === nothing || push!(_ins, workspace)
     _attrs = Pair{String,Any}[]
     kernel === nothing || push!(_attrs, "kernel" => kernel)
     pool_type === nothing || push!(_attrs, "pool_type" => pool_type)
@@ -1435,6 +1438,7 @@ function _backward_Pooling(out_grad::Union{NDArray,Nothing}=nothing, data::Union
     p_value === nothing || push!(_attrs, "p_value" => p_value)
     count_include_pad === nothing || push!(_attrs, "count_include_pad" => count_include_pad)
     layout === nothing || push!(_attrs, "layout" => layout)
+    use_workspace === nothing || push!(_attrs, "use_workspace" => use_workspace)
     return _opcall("_backward_Pooling", _ins, _attrs, out)
 end
 

@@ -596,7 +596,7 @@ def Pooling(
     out: Optional[_Out] = None,
     name: Optional[str] = None,
     **kwargs: Any,
-) -> NDArray:
+) -> _Out:
     """Performs pooling on the input: 1-D (batch, channel, width), 2-D (batch, channel, height, width) or 3-D (batch, channel, depth, height, width). pool_type: max, avg (average), sum, or lp (Lp pooling, (sum x^p)^(1/p), p_value in {1, 2, 3}). Output size per axis: valid: floor((x+2*p-k)/s)+1; full (Caffe): ceil((x+2*p-k)/s)+1; same: ceil(x/s) (1-D only). global_pool pools each whole feature map.
 
     kernel (shape, default ()): Pooling kernel size: (y, x) or (d, y, x)
@@ -1261,6 +1261,7 @@ def _backward_Pooling(
     out_grad: Optional[NDArray] = None,
     data: Optional[NDArray] = None,
     output: Optional[NDArray] = None,
+    workspace: Optional[NDArray] = None,
     kernel: _Shape = (),
     pool_type: Literal['avg', 'lp', 'max', 'sum'] = 'max',
     global_pool: bool = False,
@@ -1271,11 +1272,12 @@ def _backward_Pooling(
     p_value: Optional[int] = None,
     count_include_pad: Optional[bool] = None,
     layout: Optional[Literal['NCDHW', 'NCHW', 'NCW', 'NDHWC', 'NHWC', 'NWC']] = None,
+    use_workspace: bool = False,
     out: Optional[_Out] = None,
     name: Optional[str] = None,
     **kwargs: Any,
 ) -> NDArray:
-    """Gradient of Pooling: inputs (out_grad, data, output); output data_grad.
+    """Gradient of Pooling: inputs (out_grad, data, output[, workspace]); output data_grad.
 
     kernel (shape, default ()): Pooling kernel size: (y, x) or (d, y, x)
     pool_type (enum, default max): Pooling type to be applied.
@@ -1287,6 +1289,7 @@ def _backward_Pooling(
     p_value (optional<int>, default None): Value of p for Lp pooling (1, 2 or 3).
     count_include_pad (optional<bool>, default None): Only used for AvgPool: whether padded positions count in the divisor. None means True.
     layout (optional<enum>, default None): Data layout: None is channel-first for the data's rank. Only channel-first layouts (NCW, NCHW, NCDHW) are supported.
+    use_workspace (bool, default False): Whether the workspace input is given: the argmax record a training-mode max Pooling leaves, which spares finding the maxima again.
     """
     ...
 

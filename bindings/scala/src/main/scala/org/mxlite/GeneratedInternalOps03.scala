@@ -212,13 +212,14 @@ trait GeneratedInternalOps03 {
   }
 
   /**
-    * Gradient of Pooling: inputs (out_grad, data, output); output data_grad.
+    * Gradient of Pooling: inputs (out_grad, data, output[, workspace]); output data_grad.
     *
     * Not differentiable.
     *
     * @param outGrad Gradient of the Pooling output.
     * @param data The Pooling's input.
     * @param output The Pooling's output (locates the maxima for max pooling).
+    * @param workspace The Pooling's hidden workspace output (only with use_workspace=True).
     * @param kernel Pooling kernel size: (y, x) or (d, y, x) (shape; default ())
     * @param poolType Pooling type to be applied. (enum {avg, lp, max, sum}; default max)
     * @param globalPool Ignore kernel size, do global pooling based on current input feature map.
@@ -235,6 +236,8 @@ trait GeneratedInternalOps03 {
     * @param layout Data layout: None is channel-first for the data's rank. Only channel-first
     * layouts (NCW, NCHW, NCDHW) are supported. (optional<enum> {NCDHW, NCHW, NCW, NDHWC, NHWC,
     * NWC}; default None)
+    * @param useWorkspace Whether the workspace input is given: the argmax record a training-mode
+    * max Pooling leaves, which spares finding the maxima again. (bool; default False)
     * @param out an array to write the result into (optional)
     * @return the output
     */
@@ -242,6 +245,7 @@ trait GeneratedInternalOps03 {
       outGrad: NDArray = null,
       data: NDArray = null,
       output: NDArray = null,
+      workspace: NDArray = null,
       kernel: Shape = null,
       poolType: String = null,
       globalPool: java.lang.Boolean = null,
@@ -252,12 +256,14 @@ trait GeneratedInternalOps03 {
       pValue: Integer = null,
       countIncludePad: java.lang.Boolean = null,
       layout: String = null,
+      useWorkspace: java.lang.Boolean = null,
       out: NDArray = null
   ): NDArray = {
     val __c = Invoke.begin("_backward_Pooling")
     __c.in(outGrad, "out_grad")
     __c.in(data, "data")
     __c.in(output, "output")
+    __c.in(workspace, "workspace")
     if (kernel != null) __c.attr("kernel", kernel.text)
     if (poolType != null) __c.attr("pool_type", poolType)
     if (globalPool != null) __c.attr("global_pool", Invoke.bool(globalPool))
@@ -268,6 +274,7 @@ trait GeneratedInternalOps03 {
     if (pValue != null) __c.attr("p_value", pValue.toString)
     if (countIncludePad != null) __c.attr("count_include_pad", Invoke.bool(countIncludePad))
     if (layout != null) __c.attr("layout", layout)
+    if (useWorkspace != null) __c.attr("use_workspace", Invoke.bool(useWorkspace))
     __c.run(out)
   }
 

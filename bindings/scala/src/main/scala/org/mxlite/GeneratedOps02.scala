@@ -192,8 +192,8 @@ trait GeneratedOps02 {
     * @param layout Data layout: None is channel-first for the data's rank. Only channel-first
     * layouts (NCW, NCHW, NCDHW) are supported. (optional<enum> {NCDHW, NCHW, NCW, NDHWC, NHWC,
     * NWC}; default None)
-    * @param out an array to write the result into (optional)
-    * @return the output
+    * @param out arrays to write the outputs into (optional)
+    * @return the visible outputs: output, workspace
     */
   def Pooling(
       data: NDArray = null,
@@ -207,8 +207,8 @@ trait GeneratedOps02 {
       pValue: Integer = null,
       countIncludePad: java.lang.Boolean = null,
       layout: String = null,
-      out: NDArray = null
-  ): NDArray = {
+      out: Seq[NDArray] = null
+  ): NDArrayFuncReturn = {
     val __c = Invoke.begin("Pooling")
     __c.in(data, "data")
     if (kernel != null) __c.attr("kernel", kernel.text)
@@ -221,7 +221,7 @@ trait GeneratedOps02 {
     if (pValue != null) __c.attr("p_value", pValue.toString)
     if (countIncludePad != null) __c.attr("count_include_pad", Invoke.bool(countIncludePad))
     if (layout != null) __c.attr("layout", layout)
-    __c.run(out)
+    __c.runMulti(out, 2)
   }
 
   /**

@@ -28,22 +28,38 @@ bool empty_problem(const ConvGeom& g) {
   return g.N == 0 || g.C == 0 || g.OC == 0 || g.in_size() == 0 || g.out_size() == 0;
 }
 
-// float32: oneDNN, or im2col where oneDNN has no implementation.
-void f32_forward(const ConvGeom& g, const float* x, const float* w, const float* b, float* y) {
-  if (!dnnl_util::conv_forward_f32(g, x, w, b, y)) im2col_conv_forward<float>(g, x, w, b, y);
+// float32: oneDNN, or im2col where oneDNN has no implementation.  ws: the
+// blocked_data buffer (conv_blocked_data_size floats) or null.
+void f32_forward(const ConvGeom& g, const float* x, const float* w, const float* b, float* y,
+                 float* ws = nullptr) {
+  bool copied = false;
+  if (!dnnl_util::conv_forward_f32(g, x, w, b, y, ws, &copied))
+    im2col_conv_forward<float>(g, x, w, b, y);
+  if (ws && copied) ws[conv_blocked_data_size(g) - 1] = 1;
+}
+
+// The blocked copy of x in ws, when a forward filled it.
+const float* valid_copy(const ConvGeom& g, const float* ws) {
+  return ws && ws[conv_blocked_data_size(g) - 1] == 1 ? ws : nullptr;
 }
 
 void f32_backward(const ConvGeom& g, const float* x, const float* w, const float* dy, float* dx,
-                  float* dw, float* db) {
-  if (dnnl_util::conv_backward_f32(g, x, w, dy, dx, dw, db)) return;
+                  float* dw, float* db, const float* ws = nullptr) {
+  if (dnnl_util::conv_backward_f32(g, x, w, dy, dx, dw, db, valid_copy(g, ws))) return;
   if (dx) im2col_conv_backward_data<float>(g, dy, w, dx);
   if (dw) im2col_conv_backward_weights<float>(g, x, dy, dw, db);
 }
 
 }  // namespace
 
+int64_t conv_blocked_data_size(const ConvGeom& g) {
+  if (empty_problem(g)) return 1;
+  return static_cast<int64_t>(dnnl_util::conv_src_copy_bytes(g) / sizeof(float)) + 1;
+}
+
 void conv_forward(DType t, const ConvGeom& g, const void* x, const void* w, const void* b,
-                  void* y) {
+                  void* y, float* ws) {
+  if (ws) ws[conv_blocked_data_size(g) - 1] = 0;  // valid once a forward fills it
   if (g.y_numel() == 0) return;
   if (empty_problem(g)) {  // no input channels or positions: y is the bias (or zero)
     zero(t, y, g.y_numel());
@@ -53,7 +69,7 @@ void conv_forward(DType t, const ConvGeom& g, const void* x, const void* w, cons
   switch (t) {
     case DType::kFloat32:
       f32_forward(g, static_cast<const float*>(x), static_cast<const float*>(w),
-                  static_cast<const float*>(b), static_cast<float*>(y));
+                  static_cast<const float*>(b), static_cast<float*>(y), ws);
       break;
     case DType::kFloat64:
       im2col_conv_forward<double>(g, static_cast<const double*>(x), static_cast<const double*>(w),
@@ -134,11 +150,11 @@ void conv_backward_weights(DType t, const ConvGeom& g, const void* x, const void
 }
 
 void conv_backward(DType t, const ConvGeom& g, const void* x, const void* w, const void* dy,
-                   void* dx, void* dw, void* db) {
-  if (t == DType::kFloat32 && dx && dw && !empty_problem(g)) {
+                   void* dx, void* dw, void* db, const float* ws) {
+  if (t == DType::kFloat32 && dw && !empty_problem(g)) {
     f32_backward(g, static_cast<const float*>(x), static_cast<const float*>(w),
                  static_cast<const float*>(dy), static_cast<float*>(dx), static_cast<float*>(dw),
-                 static_cast<float*>(db));
+                 static_cast<float*>(db), ws);
     return;
   }
   if (dx) conv_backward_data(t, g, dy, w, dx);

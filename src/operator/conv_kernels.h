@@ -39,8 +39,16 @@ struct ConvGeom {
   int64_t pad_right(int i) const { return (out[i] - 1) * s[i] + (k[i] - 1) * d[i] + 1 - in[i] - p[i]; }
 };
 
-// y = conv(x, w) (+ b[oc] when b is not null).
-void conv_forward(DType t, const ConvGeom& g, const void* x, const void* w, const void* b, void* y);
+// The Convolution op's hidden blocked_data output, in floats: the forward's x
+// in oneDNN's blocked layout (dnnl/dnnl_conv.h, conv_src_copy_bytes), which
+// spares the weight gradient reordering x again, then one float that is 1
+// once a float32 forward filled it.  Just that flag (0) when oneDNN reads x
+// as it is, or for other dtypes.
+int64_t conv_blocked_data_size(const ConvGeom& g);
+
+// y = conv(x, w) (+ b[oc] when b is not null); ws: the blocked_data buffer, or null.
+void conv_forward(DType t, const ConvGeom& g, const void* x, const void* w, const void* b, void* y,
+                  float* ws = nullptr);
 // dx = the gradient of conv with respect to x, given dy (overwrites dx).
 void conv_backward_data(DType t, const ConvGeom& g, const void* dy, const void* w, void* dx);
 // dw (and db when not null) = gradients with respect to w and the bias
@@ -49,9 +57,10 @@ void conv_backward_weights(DType t, const ConvGeom& g, const void* x, const void
                            void* db);
 
 // Any of the three gradients at once (null pointers skip dx, dw, db; db
-// needs dw): float32 shares the reordered dy between the two primitives.
+// needs dw): float32 shares the reordered dy between the two primitives and
+// reads x from ws, the forward's blocked_data, when that was filled.
 void conv_backward(DType t, const ConvGeom& g, const void* x, const void* w, const void* dy,
-                   void* dx, void* dw, void* db);
+                   void* dx, void* dw, void* db, const float* ws = nullptr);
 
 // Helpers also used by Deconvolution for its own bias:
 // y[n, c, :] += b[c] over `spatial` positions per channel.

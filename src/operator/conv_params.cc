@@ -247,7 +247,7 @@ void infer_conv_type(const Params& p, std::vector<DType>* in, std::vector<DType>
 }
 
 std::vector<GradValue> conv_family_gradient(const char* backward_op, GradBuilder& b,
-                                            const GradNode& n) {
+                                            const GradNode& n, bool blocked_data) {
   const bool no_bias = n.params->get_bool("no_bias");
   const bool need_data = n.needs_input_grad[0], need_weight = n.needs_input_grad[1];
   const bool need_bias = !no_bias && n.needs_input_grad.size() > 2 && n.needs_input_grad[2];
@@ -257,8 +257,12 @@ std::vector<GradValue> conv_family_gradient(const char* backward_op, GradBuilder
   if (!need_data) attrs.emplace_back("grad_data", "False");
   if (!need_weight) attrs.emplace_back("grad_weight", "False");
   if (!no_bias && !need_bias) attrs.emplace_back("grad_bias", "False");
-  std::vector<GradValue> outs =
-      b.apply_input_grads(backward_op, {n.out_grads[0], n.inputs[0], n.inputs[1]}, attrs);
+  std::vector<GradValue> inputs{n.out_grads[0], n.inputs[0], n.inputs[1]};
+  if (blocked_data && need_weight) {
+    inputs.push_back(n.outputs[1]);
+    attrs.emplace_back("use_blocked_data", "True");
+  }
+  std::vector<GradValue> outs = b.apply_input_grads(backward_op, inputs, attrs);
   if (need_data) grads[0] = outs[0];
   if (need_weight) grads[1] = outs[1];
   if (need_bias) grads[2] = outs[2];

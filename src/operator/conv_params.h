@@ -63,8 +63,9 @@ int conv_backward_num_outputs(const Params& p);
 // Float dtypes only; all inputs share one dtype.
 void infer_conv_type(const Params& p, std::vector<DType>* in, std::vector<DType>* out);
 // The gradient of Convolution/Deconvolution: applies the backward op
-// `backward_op` with the forward's attributes.
+// `backward_op` with the forward's attributes; with `blocked_data`, the
+// forward's hidden blocked_data output goes along (Convolution).
 std::vector<GradValue> conv_family_gradient(const char* backward_op, GradBuilder& b,
-                                            const GradNode& n);
+                                            const GradNode& n, bool blocked_data = false);
 
 }  // namespace mxl

@@ -189,20 +189,19 @@ void infer_pool_backward_shape(const Params& p, std::vector<Shape>* in, std::vec
               " has shape ", (*in)[i].str(), "; expected the forward output's shape ", y.str());
   }
   (*out)[0] = (*in)[1];
+  if (in->size() > 3 && (*in)[3].known()) {
+    const int64_t size = pool_workspace_size(pool_geometry(p, (*in)[1]));
+    MXL_CHECK((*in)[3] == Shape{size}, MXL_ERR_VALUE,
+              op_error_prefix("_backward_Pooling", "workspace"), " has shape ", (*in)[3].str(),
+              "; expected (", size, ",), the Pooling's hidden workspace output for data of shape ",
+              (*in)[1].str());
+  }
 }
 
 void pooling_backward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
                       const std::vector<TBlob>& out) {
   const PoolGeom g = pool_geometry(p, in[1].shape);
-  const uint8_t* ws = nullptr;
-  if (in.size() > 3) {
-    MXL_CHECK(in[3].dtype == DType::kUInt8 && in[3].numel() == pool_workspace_size(g),
-              MXL_ERR_VALUE, op_error_prefix("_backward_Pooling", "workspace"),
-              " has shape ", in[3].shape.str(), " and dtype ", dtype_name(in[3].dtype),
-              "; expected the Pooling's hidden workspace output (uint8, ",
-              pool_workspace_size(g), " bytes)");
-    ws = in[3].ptr<uint8_t>();
-  }
+  const uint8_t* ws = in.size() > 3 ? in[3].ptr<uint8_t>() : nullptr;  // checked by inference
   pool_backward(in[1].dtype, g, in[0].dptr, in[1].dptr, in[2].dptr, out[0].dptr, ws);
 }
 
@@ -236,6 +235,9 @@ void register_pooling() {
                  "layouts (NCW, NCHW, NCDHW) are supported.")
       .set_outputs({"output", "workspace"})
       .set_num_visible_outputs([](const Params&) { return 1; })
+      // MXNet's oneDNN builds give max pooling the workspace output too.
+      .set_num_mxnet_outputs(
+          [](const Params& p) { return p.get_enum("pool_type") == "max" ? 2 : 1; })
       .set_infer_shape(infer_pool_shape)
       .set_infer_type(infer_pool_type)
       .set_forward(pooling_forward)

@@ -107,6 +107,10 @@ int OpDef::num_visible_outputs(const Params& p) const {
   return num_visible_outputs_fn ? num_visible_outputs_fn(p) : num_outputs(p);
 }
 
+int OpDef::num_mxnet_outputs(const Params& p) const {
+  return num_mxnet_outputs_fn ? num_mxnet_outputs_fn(p) : num_outputs(p);
+}
+
 OpDef& OpDef::copy_params_from(const std::string& op_name) {
   const OpDef* other = Registry::get().find(op_name);
   if (!other) throw_error(MXL_ERR_RUNTIME, "registry: ", name, " copies params from unknown op ", op_name);

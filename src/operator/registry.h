@@ -92,12 +92,17 @@ struct OpDef {
   // Outputs returned to callers; the rest (Dropout's mask, BatchNorm's saved
   // batch statistics) exist for the gradient.  Unset: all outputs.
   CountFn num_visible_outputs_fn;
+  // The outputs MXNet's own op has, which its JSON files count in
+  // node_row_ptr (Convolution's blocked_data output is mxlite's alone).
+  // Unset: all outputs.
+  CountFn num_mxnet_outputs_fn;
 
   int num_inputs(const Params& p) const;   // -1: variadic, any count
   // The inputs these params take (input_names unless input_names_fn is set).
   std::vector<std::string> list_input_names(const Params& p) const;
   int num_outputs(const Params& p) const;
   int num_visible_outputs(const Params& p) const;
+  int num_mxnet_outputs(const Params& p) const;
   int param_index(const std::string& name) const;  // -1 if absent
   bool is_mutate_input(const Params& p, int input) const;
   bool is_inplace(const Params& p, int input, int output) const;
@@ -145,6 +150,7 @@ struct OpDef {
   OpDef& set_mutate_input_fn(MutateInputFn f) { mutate_input_fn = std::move(f); return *this; }
   OpDef& set_inplace_fn(InplaceFn f) { inplace_fn = std::move(f); return *this; }
   OpDef& set_num_visible_outputs(CountFn f) { num_visible_outputs_fn = std::move(f); return *this; }
+  OpDef& set_num_mxnet_outputs(CountFn f) { num_mxnet_outputs_fn = std::move(f); return *this; }
   // Copies another op's parameter schema (a _backward_X op takes X's
   // attributes); the other op must be registered in the same file, above.
   OpDef& copy_params_from(const std::string& op_name);

@@ -75,7 +75,14 @@ std::string to_json(const Symbol& s) {
   }
   os << "\n  ], \n";
   os << "  \"arg_nodes\": " << int_list(g.input_nodes(), 2) << ", \n";
-  os << "  \"node_row_ptr\": " << int_list(g.row_ptr(), 2) << ", \n";
+  // MXNet's output counts, so files match the ones MXNet writes.
+  std::vector<uint32_t> row_ptr{0};
+  for (uint32_t nid = 0; nid < g.num_nodes(); ++nid) {
+    const Node& n = g.node(nid);
+    row_ptr.push_back(row_ptr.back() +
+                      static_cast<uint32_t>(n.op ? n.op->num_mxnet_outputs(*n.params) : 1));
+  }
+  os << "  \"node_row_ptr\": " << int_list(row_ptr, 2) << ", \n";
   os << "  \"heads\": " << entry_list(g.outputs(), 2) << ", \n";
   os << "  \"attrs\": {\"mxnet_version\": [\"int\", " << kMXNetVersion << "]}\n}";
   return os.str();

@@ -95,9 +95,43 @@ TEST_P(DnnlConvTest, MatchesIm2colReference) {
   expect_close(dx2, dx_ref, "combined data gradient");
   expect_close(dw2, dw_ref, "combined weight gradient");
   expect_close(db2, db_ref, "combined bias gradient");
+
+  // Through the blocked copy of x a forward leaves (Convolution's hidden
+  // blocked_data output).  When it was filled, the weight gradient must come
+  // from it: x itself is then passed as zeros.
+  std::vector<float> copy(conv_blocked_data_size(g), -1.f), y3(g.y_numel()), dx3(g.x_numel()),
+      dw3(g.w_numel()), db3(g.OC);
+  conv_forward(DType::kFloat32, g, x.data(), w.data(), b.data(), y3.data(), copy.data());
+  expect_close(y3, y_ref, "forward keeping its blocked data");
+  ASSERT_TRUE(copy.back() == 0.f || copy.back() == 1.f);
+  const std::vector<float> zeros(g.x_numel(), 0.f);
+  const bool filled = copy.back() == 1.f;
+  EXPECT_EQ(filled, copy.size() > 1);
+  conv_backward(DType::kFloat32, g, filled ? zeros.data() : x.data(), w.data(), dy.data(),
+                dx3.data(), dw3.data(), db3.data(), copy.data());
+  expect_close(dx3, dx_ref, "data gradient next to the blocked data");
+  expect_close(dw3, dw_ref, "weight gradient from the blocked data");
+  expect_close(db3, db_ref, "bias gradient next to the blocked data");
 }
 
 INSTANTIATE_TEST_SUITE_P(Geometries, DnnlConvTest, ::testing::Range(0, 7));
+
+// The benchmark's layer (64 channels) runs in oneDNN's blocked layout, so
+// Convolution keeps a blocked copy of its data for the weight gradient; a
+// float64 forward leaves it unfilled.
+TEST(DnnlConv, BlockedDataIsKeptForBlockedLayouts) {
+  const ConvGeom g = make_geom(2, 2, 64, 64, 1, {8, 8}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {0, 0});
+  const int64_t size = conv_blocked_data_size(g);
+  EXPECT_GE(size, g.x_numel() + 1);
+  std::mt19937 gen(3);
+  const auto x = random_vec(g.x_numel(), gen), w = random_vec(g.w_numel(), gen);
+  std::vector<float> copy(size, -1.f), y(g.y_numel());
+  conv_forward(DType::kFloat32, g, x.data(), w.data(), nullptr, y.data(), copy.data());
+  EXPECT_EQ(copy.back(), 1.f);
+  std::vector<double> xd(x.begin(), x.end()), wd(w.begin(), w.end()), yd(g.y_numel());
+  conv_forward(DType::kFloat64, g, xd.data(), wd.data(), nullptr, yd.data(), copy.data());
+  EXPECT_EQ(copy.back(), 0.f);
+}
 
 TEST(DnnlConv, PrimitivesAreCached) {
   const ConvGeom g = make_geom(2, 1, 3, 5, 1, {6, 6}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {0, 0});
@@ -129,7 +163,8 @@ TEST(ConvShape, FillsUnknownWeightAndBias) {
     p.set("no_bias", "False");
     p.set("stride", "(2, 2)");
     std::vector<Shape> in{Shape{4, 6, 9, 9}, Shape::unknown(), Shape::unknown()};
-    std::vector<Shape> out{Shape::unknown()};
+    // Convolution has a hidden second output (its blocked data).
+    std::vector<Shape> out(op->num_outputs(p), Shape::unknown());
     op->infer_shape(p, &in, &out);
     const bool deconv = std::string(name) == "Deconvolution";
     EXPECT_EQ(in[1], deconv ? (Shape{6, 4, 3, 3}) : (Shape{8, 3, 3, 3})) << name;
@@ -137,7 +172,7 @@ TEST(ConvShape, FillsUnknownWeightAndBias) {
     EXPECT_EQ(out[0], deconv ? (Shape{4, 8, 19, 19}) : (Shape{4, 8, 4, 4})) << name;
     // Unknown data: nothing can be inferred yet, and that is not an error.
     std::vector<Shape> in2{Shape::unknown(), Shape::unknown(), Shape::unknown()};
-    std::vector<Shape> out2{Shape::unknown()};
+    std::vector<Shape> out2(op->num_outputs(p), Shape::unknown());
     op->infer_shape(p, &in2, &out2);
     EXPECT_FALSE(out2[0].known());
   }

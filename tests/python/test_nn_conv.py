@@ -464,3 +464,46 @@ def test_convolution_from_several_threads(rng):
     for t in threads:
         t.join()
     assert not errors, errors[0]
+
+
+@pytest.mark.parametrize("case", [CONV_CASES[i] for i in (2, 4, 7, 9)] + [
+    ((2, 16, 7, 7), (3, 3), (), (), (1, 1), 32, 1),
+    ((2, 32, 9, 9), (3, 3), (2, 2), (), (1, 1), 16, 2),
+    ((1, 16, 4, 5, 6), (3, 3, 3), (), (), (1, 1, 1), 16, 1),
+])
+@pytest.mark.parametrize("train", [True, False])
+def test_convolution_blocked_data_gradients(rng, case, train):
+    """A float32 Convolution keeps the data in oneDNN's blocked layout as a
+    hidden output for the weight gradient (16+ channels run blocked).  Its
+    gradients, recorded in train or predict mode, match the float64 kernel;
+    the hidden output never shows."""
+    shape, kernel, stride, dilate, pad, nf, ng = case
+    kw = conv_kwargs(kernel, stride, dilate, pad, nf, ng)
+    x_np = rng.standard_normal(shape)
+    w_np = rng.standard_normal((nf, shape[1] // ng) + kernel) * 0.1
+    b_np = rng.standard_normal(nf)
+    x, w, b = nd(x_np, "float32"), nd(w_np, "float32"), nd(b_np, "float32")
+    for a in (x, w, b):
+        a.attach_grad()
+    with mx.autograd.record(train_mode=train):
+        y = mx.nd.Convolution(x, w, b, **kw)
+    assert isinstance(y, mx.nd.NDArray)
+    head = rng.standard_normal(y.shape)
+    y.backward(nd(head, "float32"))
+    expected = mx.nd._backward_Convolution(nd(head, "float64"), nd(x_np, "float64"),
+                                           nd(w_np, "float64"), **kw)
+    for a, e in zip((x, w, b), expected):
+        np.testing.assert_allclose(a.grad.asnumpy(), e.asnumpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_convolution_blocked_data_is_hidden_and_checked():
+    sym = mx.sym.Convolution(mx.sym.var("x"), kernel=(3, 3), num_filter=4, name="c")
+    assert sym.list_outputs() == ["c_output"]
+    x, w = mx.nd.ones((1, 16, 5, 5)), mx.nd.ones((4, 16, 3, 3))
+    dy = mx.nd.ones((1, 4, 3, 3))
+    with pytest.raises(mx.base.MXNetError, match="blocked_data"):
+        mx.nd._backward_Convolution(dy, x, w, mx.nd.ones((3,)), kernel=(3, 3), num_filter=4,
+                                    no_bias=True, use_blocked_data=True)
+    with pytest.raises(mx.base.MXNetError, match="blocked_data"):
+        mx.nd._backward_Convolution(dy, x, w, mx.nd.ones((3,), dtype="float64"), kernel=(3, 3),
+                                    num_filter=4, no_bias=True, use_blocked_data=True)

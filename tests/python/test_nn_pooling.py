@@ -302,3 +302,6 @@ def test_pooling_workspace_is_hidden_and_checked():
     with pytest.raises(mx.base.MXNetError, match="workspace"):
         mx.nd._backward_Pooling(mx.nd.ones((1, 2, 2, 2)), x, y, mx.nd.ones((3,)),
                                 kernel=(2, 2), stride=(2, 2), use_workspace=True)
+    with pytest.raises(mx.base.MXNetError, match="workspace"):  # uint8, wrong size
+        mx.nd._backward_Pooling(mx.nd.ones((1, 2, 2, 2)), x, y, mx.nd.ones((100000,), dtype="uint8"),
+                                kernel=(2, 2), stride=(2, 2), use_workspace=True)

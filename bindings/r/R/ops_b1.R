@@ -138,7 +138,7 @@ mx.nd.internal.backward.BatchNorm <- function(out_grad = NULL, data = NULL, gamm
 mx.symbol.internal.backward.BatchNorm <- function(out_grad = NULL, data = NULL, gamma = NULL, mean = NULL, invstd = NULL, eps = NULL, momentum = NULL, fix_gamma = NULL, use_global_stats = NULL, output_mean_var = NULL, axis = NULL, cudnn_off = NULL, min_calib_range = NULL, max_calib_range = NULL, ..., name = NULL)
   .Call(C_mxr_symbol_op, .mxop__backward_BatchNorm, list(out_grad, data, gamma, mean, invstd), list(eps, momentum, fix_gamma, use_global_stats, output_mean_var, axis, cudnn_off, min_calib_range, max_calib_range), list(...), name)
 
-.mxop__backward_Convolution <- list("_backward_Convolution", c("out_grad", "data", "weight"), c("kernel", "stride", "dilate", "pad", "num_filter", "num_group", "workspace", "no_bias", "cudnn_tune", "cudnn_off", "layout", "grad_data", "grad_weight", "grad_bias"), c(5L, 5L, 5L, 5L, 1L, 1L, 1L, 3L, 7L, 3L, 7L, 3L, 3L, 3L), c(0L, -1L, -1L, 3L))
+.mxop__backward_Convolution <- list("_backward_Convolution", c("out_grad", "data", "weight", "blocked_data"), c("kernel", "stride", "dilate", "pad", "num_filter", "num_group", "workspace", "no_bias", "cudnn_tune", "cudnn_off", "layout", "grad_data", "grad_weight", "grad_bias", "use_blocked_data"), c(5L, 5L, 5L, 5L, 1L, 1L, 1L, 3L, 7L, 3L, 7L, 3L, 3L, 3L, 3L), c(0L, -1L, -1L, 3L))
 
 #' _backward_Convolution: Gradient of Convolution: inputs (out_grad, data, weight); outputs (data_grad, weight_grad[, bias_grad])
 #'
@@ -147,6 +147,7 @@ mx.symbol.internal.backward.BatchNorm <- function(out_grad = NULL, data = NULL, 
 #' @param out_grad MXNDArray. Gradient of the Convolution output.
 #' @param data MXNDArray. The Convolution's data input.
 #' @param weight MXNDArray. The Convolution's weight input.
+#' @param blocked_data MXNDArray. The Convolution's hidden blocked_data output (only with use_blocked_data=True).
 #' @param kernel shape, required. convolution kernel size: (w,), (h, w) or (d, h, w).
 #' @param stride shape, optional, default (). convolution stride: (w,), (h, w) or (d, h, w). Defaults to 1 for each dimension.
 #' @param dilate shape, optional, default (). convolution dilate: (w,), (h, w) or (d, h, w). Defaults to 1 for each dimension.
@@ -161,12 +162,13 @@ mx.symbol.internal.backward.BatchNorm <- function(out_grad = NULL, data = NULL, 
 #' @param grad_data bool, optional, default True. Compute the data gradient (False: that output has shape (0,)).
 #' @param grad_weight bool, optional, default True. Compute the weight gradient (False: that output has shape (0,)).
 #' @param grad_bias bool, optional, default True. Compute the bias gradient (False: that output has shape (0,)).
+#' @param use_blocked_data bool, optional, default False. Whether the blocked_data input is given: the data in the blocked layout a float32 forward reordered it to, which spares the weight gradient doing so again.
 #' @param ... further attributes, as name = value (sent in MXNet's text form).
 #' @param out optional MXNDArray (or list of them) to write the result into.
 #' @return an MXNDArray, or a list of MXNDArrays when the op has several visible outputs.
 #' @export
-mx.nd.internal.backward.Convolution <- function(out_grad = NULL, data = NULL, weight = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, num_filter, num_group = NULL, workspace = NULL, no_bias = NULL, cudnn_tune = NULL, cudnn_off = NULL, layout = NULL, grad_data = NULL, grad_weight = NULL, grad_bias = NULL, ..., out = NULL)
-  .Call(C_mxr_invoke, .mxop__backward_Convolution, list(out_grad, data, weight), list(kernel, stride, dilate, pad, num_filter, num_group, workspace, no_bias, cudnn_tune, cudnn_off, layout, grad_data, grad_weight, grad_bias), list(...), out)
+mx.nd.internal.backward.Convolution <- function(out_grad = NULL, data = NULL, weight = NULL, blocked_data = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, num_filter, num_group = NULL, workspace = NULL, no_bias = NULL, cudnn_tune = NULL, cudnn_off = NULL, layout = NULL, grad_data = NULL, grad_weight = NULL, grad_bias = NULL, use_blocked_data = NULL, ..., out = NULL)
+  .Call(C_mxr_invoke, .mxop__backward_Convolution, list(out_grad, data, weight, blocked_data), list(kernel, stride, dilate, pad, num_filter, num_group, workspace, no_bias, cudnn_tune, cudnn_off, layout, grad_data, grad_weight, grad_bias, use_blocked_data), list(...), out)
 
 #' _backward_Convolution (symbolic): compose the op into a graph
 #'
@@ -176,8 +178,8 @@ mx.nd.internal.backward.Convolution <- function(out_grad = NULL, data = NULL, we
 #' @param name the node's name (automatic when NULL).
 #' @return an MXSymbol.
 #' @export
-mx.symbol.internal.backward.Convolution <- function(out_grad = NULL, data = NULL, weight = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, num_filter, num_group = NULL, workspace = NULL, no_bias = NULL, cudnn_tune = NULL, cudnn_off = NULL, layout = NULL, grad_data = NULL, grad_weight = NULL, grad_bias = NULL, ..., name = NULL)
-  .Call(C_mxr_symbol_op, .mxop__backward_Convolution, list(out_grad, data, weight), list(kernel, stride, dilate, pad, num_filter, num_group, workspace, no_bias, cudnn_tune, cudnn_off, layout, grad_data, grad_weight, grad_bias), list(...), name)
+mx.symbol.internal.backward.Convolution <- function(out_grad = NULL, data = NULL, weight = NULL, blocked_data = NULL, kernel, stride = NULL, dilate = NULL, pad = NULL, num_filter, num_group = NULL, workspace = NULL, no_bias = NULL, cudnn_tune = NULL, cudnn_off = NULL, layout = NULL, grad_data = NULL, grad_weight = NULL, grad_bias = NULL, use_blocked_data = NULL, ..., name = NULL)
+  .Call(C_mxr_symbol_op, .mxop__backward_Convolution, list(out_grad, data, weight, blocked_data), list(kernel, stride, dilate, pad, num_filter, num_group, workspace, no_bias, cudnn_tune, cudnn_off, layout, grad_data, grad_weight, grad_bias, use_blocked_data), list(...), name)
 
 .mxop__backward_Deconvolution <- list("_backward_Deconvolution", c("out_grad", "data", "weight"), c("kernel", "stride", "dilate", "pad", "adj", "target_shape", "num_filter", "num_group", "workspace", "no_bias", "cudnn_tune", "cudnn_off", "layout", "grad_data", "grad_weight", "grad_bias"), c(5L, 5L, 5L, 5L, 5L, 5L, 1L, 1L, 1L, 3L, 7L, 3L, 7L, 3L, 3L, 3L), c(0L, -1L, -1L, 3L))
 

@@ -125,7 +125,7 @@ mx.symbol.Concat <- function(data = NULL, num_args = NULL, dim = NULL, ..., name
 #' @export
 mx.symbol.concat <- mx.symbol.Concat
 
-.mxop_Convolution <- list("Convolution", c("data", "weight", "bias"), c("kernel", "stride", "dilate", "pad", "num_filter", "num_group", "workspace", "no_bias", "cudnn_tune", "cudnn_off", "layout"), c(5L, 5L, 5L, 5L, 1L, 1L, 1L, 3L, 7L, 3L, 7L), c(0L, -1L, -1L, 1L))
+.mxop_Convolution <- list("Convolution", c("data", "weight", "bias"), c("kernel", "stride", "dilate", "pad", "num_filter", "num_group", "workspace", "no_bias", "cudnn_tune", "cudnn_off", "layout"), c(5L, 5L, 5L, 5L, 1L, 1L, 1L, 3L, 7L, 3L, 7L), c(0L, -1L, -1L, 2L))
 
 #' Convolution: Compute N-D convolution on (N+2)-D input: 1-D (batch, channel, width), 2-D (batch, channel, height, width) or 3-D (batch, channel, depth, height, width) data with a weight of shape (num_filter, channel/num_group, kernel...) and an optional bias of shape (num_filter,)
 #'

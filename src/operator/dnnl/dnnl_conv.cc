@@ -79,6 +79,37 @@ struct BwdWeightsEntry {
   LayoutBridge src, diff_dst, diff_wei, diff_bias;
 };
 
+// The blocked layout a training forward leaves its data in for the weight
+// gradient (see conv_src_copy_bytes): the forward primitive's source layout.
+struct SrcCopyEntry {
+  bool ok = false;  // oneDNN serves g and reorders its data
+  memory::desc desc;
+};
+
+// A forward's blocked data handed to the weight gradient (data null: none).
+struct SrcCopy {
+  const float* data = nullptr;
+  memory::desc desc;
+};
+
+PrimitiveCache<SrcCopyEntry>& src_copy_cache() {
+  static PrimitiveCache<SrcCopyEntry> c;
+  return c;
+}
+
+std::shared_ptr<const SrcCopyEntry> src_copy_entry(const ConvDims& d) {
+  return src_copy_cache().get(key_of("conv_src_copy", d, false), [&] {
+    auto entry = std::make_shared<SrcCopyEntry>();
+    try {
+      entry->desc = forward_pd(d, false).src_desc();
+      entry->ok = entry->desc != plain_desc(d.src, f32);
+    } catch (const dnnl::error&) {
+      entry->ok = false;
+    }
+    return entry;
+  });
+}
+
 PrimitiveCache<FwdEntry>& fwd_cache() {
   static PrimitiveCache<FwdEntry> c;
   return c;
@@ -150,8 +181,11 @@ std::shared_ptr<const BwdWeightsEntry> bwd_weights_entry(const ConvDims& d, bool
 }
 
 void run_bwd_weights(Execution& ex, const BwdWeightsEntry& e, const float* x, const float* dy,
-                     float* dw, float* db) {
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, ex.input(e.src, x)},
+                     float* dw, float* db, const SrcCopy& copy) {
+  const bool reuse = copy.data && copy.desc == e.src.inner;
+  const memory src = reuse ? memory(e.src.inner, cpu_engine(), const_cast<float*>(copy.data))
+                           : ex.input(e.src, x);
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src},
                                        {DNNL_ARG_DIFF_DST, ex.input(e.diff_dst, dy)},
                                        {DNNL_ARG_DIFF_WEIGHTS, ex.output(e.diff_wei, dw)}};
   if (db) args[DNNL_ARG_DIFF_BIAS] = ex.output(e.diff_bias, db);
@@ -160,7 +194,14 @@ void run_bwd_weights(Execution& ex, const BwdWeightsEntry& e, const float* x, co
 
 }  // namespace
 
-bool conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const float* b, float* y) {
+size_t conv_src_copy_bytes(const ConvGeom& g) {
+  auto c = src_copy_entry(dims_of(g));
+  return c->ok ? c->desc.get_size() : 0;
+}
+
+bool conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const float* b, float* y,
+                      float* src_copy, bool* copied) {
+  if (copied) *copied = false;
   const ConvDims d = dims_of(g);
   const bool has_bias = b != nullptr;
   auto e = fwd_cache().get(key_of("conv_fwd", d, has_bias), [&] {
@@ -182,7 +223,17 @@ bool conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const f
   });
   if (!e->ok) return false;
   Execution ex;
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, ex.input(e->src, x)},
+  memory src;
+  if (src_copy && e->src.needed && e->src.inner == src_copy_entry(d)->desc) {
+    src = memory(e->src.inner, cpu_engine(), src_copy);  // the reorder's target is kept
+    ex.run(e->src.to_inner, e->src.to_inner_pd,
+           {{DNNL_ARG_FROM, memory(e->src.user, cpu_engine(), const_cast<float*>(x))},
+            {DNNL_ARG_TO, src}});
+    if (copied) *copied = true;
+  } else {
+    src = ex.input(e->src, x);
+  }
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src},
                                        {DNNL_ARG_WEIGHTS, ex.input(e->wei, w)},
                                        {DNNL_ARG_DST, ex.output(e->dst, y)}};
   if (has_bias) args[DNNL_ARG_BIAS] = memory(e->bias, cpu_engine(), const_cast<float*>(b));
@@ -201,15 +252,20 @@ bool conv_backward_weights_f32(const ConvGeom& g, const float* x, const float* d
 }
 
 bool conv_backward_f32(const ConvGeom& g, const float* x, const float* w, const float* dy,
-                       float* dx, float* dw, float* db) {
+                       float* dx, float* dw, float* db, const float* src_copy) {
   const ConvDims d = dims_of(g);
   std::shared_ptr<const BwdDataEntry> ed;
   std::shared_ptr<const BwdWeightsEntry> ew;
   if (dx && !(ed = bwd_data_entry(d))->ok) return false;
   if (dw && !(ew = bwd_weights_entry(d, db != nullptr))->ok) return false;
+  SrcCopy copy;
+  if (src_copy && dw) {
+    auto c = src_copy_entry(d);
+    if (c->ok) copy = SrcCopy{src_copy, c->desc};
+  }
   Execution ex;
   if (dx) run_bwd_data(ex, *ed, dy, w, dx);
-  if (dw) run_bwd_weights(ex, *ew, x, dy, dw, db);
+  if (dw) run_bwd_weights(ex, *ew, x, dy, dw, db, copy);
   ex.finish();
   return true;
 }

@@ -17,16 +17,26 @@ namespace dnnl_util {
 
 // Each returns false (computing nothing) when oneDNN has no implementation
 // for the geometry; the caller then uses the im2col kernels.
-bool conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const float* b, float* y);
+//
+// The forward reorders the data into oneDNN's blocked layout, and the weight
+// gradient needs it in that layout again.  Given `src_copy` (a buffer of
+// conv_src_copy_bytes(g) bytes), the forward reorders into it and sets
+// *copied, and a later backward given the same buffer skips its own reorder
+// of x (the Convolution op keeps the buffer as a hidden output).  0 bytes:
+// no reorder happens for g, so there is nothing to keep.
+size_t conv_src_copy_bytes(const ConvGeom& g);
+bool conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const float* b, float* y,
+                      float* src_copy = nullptr, bool* copied = nullptr);
 bool conv_backward_data_f32(const ConvGeom& g, const float* dy, const float* w, float* dx);
 // db may be null (no bias).
 bool conv_backward_weights_f32(const ConvGeom& g, const float* x, const float* dy, float* dw,
                                float* db);
 
 // Both gradients in one go (dx or dw may be null to skip one): dy is
-// reordered once when both primitives want the same layout.
+// reordered once when both primitives want the same layout.  src_copy: a
+// buffer a forward on this x filled (or null).
 bool conv_backward_f32(const ConvGeom& g, const float* x, const float* w, const float* dy,
-                       float* dx, float* dw, float* db);
+                       float* dx, float* dw, float* db, const float* src_copy = nullptr);
 
 // Number of cached convolution primitives (tests check that reuse happens).
 size_t conv_cache_size();

@@ -119,7 +119,7 @@ export function backwardBatchNorm(outGrad, data, gamma, mean, invstd, options) {
 }
 backwardBatchNorm.spec = $_backward_BatchNorm;
 
-const $_backward_Convolution = opSpec("_backward_Convolution", ["out_grad", "data", "weight"], false, null, null, 3, [["kernel", "kernel", "shape"], ["stride", "stride", "shape"], ["dilate", "dilate", "shape"], ["pad", "pad", "shape"], ["num_filter", "numFilter", "int"], ["num_group", "numGroup", "int"], ["workspace", "workspace", "int"], ["no_bias", "noBias", "bool"], ["cudnn_tune", "cudnnTune", "enum"], ["cudnn_off", "cudnnOff", "bool"], ["layout", "layout", "enum"], ["grad_data", "gradData", "bool"], ["grad_weight", "gradWeight", "bool"], ["grad_bias", "gradBias", "bool"]]);
+const $_backward_Convolution = opSpec("_backward_Convolution", ["out_grad", "data", "weight", "blocked_data"], false, null, null, 3, [["kernel", "kernel", "shape"], ["stride", "stride", "shape"], ["dilate", "dilate", "shape"], ["pad", "pad", "shape"], ["num_filter", "numFilter", "int"], ["num_group", "numGroup", "int"], ["workspace", "workspace", "int"], ["no_bias", "noBias", "bool"], ["cudnn_tune", "cudnnTune", "enum"], ["cudnn_off", "cudnnOff", "bool"], ["layout", "layout", "enum"], ["grad_data", "gradData", "bool"], ["grad_weight", "gradWeight", "bool"], ["grad_bias", "gradBias", "bool"], ["use_blocked_data", "useBlockedData", "bool"]]);
 /**
  * Gradient of Convolution: inputs (out_grad, data, weight); outputs (data_grad, weight_grad[,
  * bias_grad]).
@@ -128,6 +128,8 @@ const $_backward_Convolution = opSpec("_backward_Convolution", ["out_grad", "dat
  * @param {NDArray} outGrad - Gradient of the Convolution output.
  * @param {NDArray} data - The Convolution's data input.
  * @param {NDArray} weight - The Convolution's weight input.
+ * @param {NDArray} blockedData - The Convolution's hidden blocked_data output (only with
+ *   use_blocked_data=True).
  * @param {Object} [options] - attributes (camelCase or MXNet names), named inputs, `out`.
  * @param {number[]} options.kernel - (required) convolution kernel size: (w,), (h, w) or (d, h, w).
  * @param {number[]} [options.stride=[]] - convolution stride: (w,), (h, w) or (d, h, w). Defaults
@@ -153,10 +155,13 @@ const $_backward_Convolution = opSpec("_backward_Convolution", ["out_grad", "dat
  *   shape (0,)).
  * @param {boolean} [options.gradBias=true] - Compute the bias gradient (False: that output has
  *   shape (0,)).
+ * @param {boolean} [options.useBlockedData=false] - Whether the blocked_data input is given: the
+ *   data in the blocked layout a float32 forward reordered it to, which spares the weight gradient
+ *   doing so again.
  * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
  * @returns {NDArray|NDArray[]}
  */
-export function backwardConvolution(outGrad, data, weight, options) {
+export function backwardConvolution(outGrad, data, weight, blockedData, options) {
   return callOp($_backward_Convolution, arguments);
 }
 backwardConvolution.spec = $_backward_Convolution;

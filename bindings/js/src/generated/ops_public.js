@@ -147,7 +147,7 @@ export function concat(data, options) {
 }
 concat.spec = $Concat;
 
-const $Convolution = opSpec("Convolution", ["data", "weight", "bias"], false, null, null, 1, [["kernel", "kernel", "shape"], ["stride", "stride", "shape"], ["dilate", "dilate", "shape"], ["pad", "pad", "shape"], ["num_filter", "numFilter", "int"], ["num_group", "numGroup", "int"], ["workspace", "workspace", "int"], ["no_bias", "noBias", "bool"], ["cudnn_tune", "cudnnTune", "enum"], ["cudnn_off", "cudnnOff", "bool"], ["layout", "layout", "enum"]]);
+const $Convolution = opSpec("Convolution", ["data", "weight", "bias"], false, null, null, 2, [["kernel", "kernel", "shape"], ["stride", "stride", "shape"], ["dilate", "dilate", "shape"], ["pad", "pad", "shape"], ["num_filter", "numFilter", "int"], ["num_group", "numGroup", "int"], ["workspace", "workspace", "int"], ["no_bias", "noBias", "bool"], ["cudnn_tune", "cudnnTune", "enum"], ["cudnn_off", "cudnnOff", "bool"], ["layout", "layout", "enum"]]);
 /**
  * Compute N-D convolution on (N+2)-D input: 1-D (batch, channel, width), 2-D (batch, channel,
  * height, width) or 3-D (batch, channel, depth, height, width) data with a weight of shape
@@ -179,7 +179,7 @@ const $Convolution = opSpec("Convolution", ["data", "weight", "bias"], false, nu
  *   picks the channel-first layout for the kernel's rank. Only channel-first layouts (NCW, NCHW,
  *   NCDHW) are supported.
  * @param {NDArray|NDArray[]} [options.out] - write the result into these arrays.
- * @returns {NDArray}
+ * @returns {NDArray|NDArray[]}
  */
 export function convolution(data, weight, bias, options) {
   return callOp($Convolution, arguments);

@@ -208,7 +208,7 @@ Compute N-D convolution on (N+2)-D input: 1-D (batch, channel, width), 2-D (batc
 - `layout` ("NCDHW" | "NCHW" | "NCW" | "NDHWC" | "NHWC" or None, default `None`): Data layout: None picks the channel-first layout for the kernel's rank. Only channel-first layouts (NCW, NCHW, NCDHW) are supported.
 - `out`: NDArray (or vector of them) to write the result into.
 
-Returns an `NDArray`.
+Returns a `Vector{NDArray}` when the op has several visible outputs.
 """
 function Convolution(data::Union{NDArray,Nothing}=nothing, weight::Union{NDArray,Nothing}=nothing, bias::Union{NDArray,Nothing}=nothing; kernel=nothing, stride=nothing, dilate=nothing, pad=nothing, num_filter=nothing, num_group=nothing, workspace=nothing, no_bias=nothing, cudnn_tune=nothing, cudnn_off=nothing, layout=nothing, out=nothing)
     _ins = NDArray[]
@@ -1011,7 +1011,7 @@ function _backward_BatchNorm(out_grad::Union{NDArray,Nothing}=nothing, data::Uni
 end
 
 """
-    _backward_Convolution(out_grad, data, weight; kernel=..., num_filter=...)
+    _backward_Convolution(out_grad, data, weight, blocked_data; kernel=..., num_filter=...)
 
 Gradient of Convolution: inputs (out_grad, data, weight); outputs (data_grad, weight_grad[, bias_grad]).
 
@@ -1019,6 +1019,7 @@ Gradient of Convolution: inputs (out_grad, data, weight); outputs (data_grad, we
 - `out_grad`: Gradient of the Convolution output.
 - `data`: The Convolution's data input.
 - `weight`: The Convolution's weight input.
+- `blocked_data`: The Convolution's hidden blocked_data output (only with use_blocked_data=True).
 
 # Keywords (C-order axes and shapes; `nothing` leaves the registry default)
 - `kernel` (Tuple of Integer, required): convolution kernel size: (w,), (h, w) or (d, h, w).
@@ -1035,15 +1036,17 @@ Gradient of Convolution: inputs (out_grad, data, weight); outputs (data_grad, we
 - `grad_data` (Bool, default `true`): Compute the data gradient (False: that output has shape (0,)).
 - `grad_weight` (Bool, default `true`): Compute the weight gradient (False: that output has shape (0,)).
 - `grad_bias` (Bool, default `true`): Compute the bias gradient (False: that output has shape (0,)).
+- `use_blocked_data` (Bool, default `false`): Whether the blocked_data input is given: the data in the blocked layout a float32 forward reordered it to, which spares the weight gradient doing so again.
 - `out`: NDArray (or vector of them) to write the result into.
 
 Returns a `Vector{NDArray}` when the op has several visible outputs.
 """
-function _backward_Convolution(out_grad::Union{NDArray,Nothing}=nothing, data::Union{NDArray,Nothing}=nothing, weight::Union{NDArray,Nothing}=nothing; kernel=nothing, stride=nothing, dilate=nothing, pad=nothing, num_filter=nothing, num_group=nothing, workspace=nothing, no_bias=nothing, cudnn_tune=nothing, cudnn_off=nothing, layout=nothing, grad_data=nothing, grad_weight=nothing, grad_bias=nothing, out=nothing)
+function _backward_Convolution(out_grad::Union{NDArray,Nothing}=nothing, data::Union{NDArray,Nothing}=nothing, weight::Union{NDArray,Nothing}=nothing, blocked_data::Union{NDArray,Nothing}=nothing; kernel=nothing, stride=nothing, dilate=nothing, pad=nothing, num_filter=nothing, num_group=nothing, workspace=nothing, no_bias=nothing, cudnn_tune=nothing, cudnn_off=nothing, layout=nothing, grad_data=nothing, grad_weight=nothing, grad_bias=nothing, use_blocked_data=nothing, out=nothing)
     _ins = NDArray[]
     out_grad === nothing || push!(_ins, out_grad)
     data === nothing || push!(_ins, data)
     weight === nothing || push!(_ins, weight)
+    blocked_data === nothing || push!(_ins, blocked_data)
     _attrs = Pair{String,Any}[]
     kernel === nothing || push!(_attrs, "kernel" => kernel)
     stride === nothing || push!(_attrs, "stride" => stride)
@@ -1059,6 +1062,7 @@ function _backward_Convolution(out_grad::Union{NDArray,Nothing}=nothing, data::U
     grad_data === nothing || push!(_attrs, "grad_data" => grad_data)
     grad_weight === nothing || push!(_attrs, "grad_weight" => grad_weight)
     grad_bias === nothing || push!(_attrs, "grad_bias" => grad_bias)
+    use_blocked_data === nothing || push!(_attrs, "use_blocked_data" => use_blocked_data)
     return _opcall("_backward_Convolution", _ins, _attrs, out)
 end
 

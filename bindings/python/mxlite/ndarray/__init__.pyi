@@ -283,7 +283,7 @@ def Convolution(
     out: Optional[_Out] = None,
     name: Optional[str] = None,
     **kwargs: Any,
-) -> NDArray:
+) -> _Out:
     """Compute N-D convolution on (N+2)-D input: 1-D (batch, channel, width), 2-D (batch, channel, height, width) or 3-D (batch, channel, depth, height, width) data with a weight of shape (num_filter, channel/num_group, kernel...) and an optional bias of shape (num_filter,). out = (in + 2*pad - dilate*(kernel-1) - 1) / stride + 1 along each spatial axis. num_group splits the channels into groups convolved separately (num_group == channel gives a depthwise convolution).
 
     kernel (shape, required): convolution kernel size: (w,), (h, w) or (d, h, w).
@@ -989,6 +989,7 @@ def _backward_Convolution(
     out_grad: Optional[NDArray] = None,
     data: Optional[NDArray] = None,
     weight: Optional[NDArray] = None,
+    blocked_data: Optional[NDArray] = None,
     kernel: _Shape = ...,
     stride: _Shape = (),
     dilate: _Shape = (),
@@ -1003,6 +1004,7 @@ def _backward_Convolution(
     grad_data: bool = True,
     grad_weight: bool = True,
     grad_bias: bool = True,
+    use_blocked_data: bool = False,
     out: Optional[_Out] = None,
     name: Optional[str] = None,
     **kwargs: Any,
@@ -1023,6 +1025,7 @@ def _backward_Convolution(
     grad_data (bool, default True): Compute the data gradient (False: that output has shape (0,)).
     grad_weight (bool, default True): Compute the weight gradient (False: that output has shape (0,)).
     grad_bias (bool, default True): Compute the bias gradient (False: that output has shape (0,)).
+    use_blocked_data (bool, default False): Whether the blocked_data input is given: the data in the blocked layout a float32 forward reordered it to, which spares the weight gradient doing so again.
     """
     ...
 

@@ -279,6 +279,8 @@ trait GeneratedInternalOps02 {
     * @param outGrad Gradient of the Convolution output.
     * @param data The Convolution's data input.
     * @param weight The Convolution's weight input.
+    * @param blockedData The Convolution's hidden blocked_data output (only with
+    * use_blocked_data=True).
     * @param kernel convolution kernel size: (w,), (h, w) or (d, h, w). (shape; required)
     * @param stride convolution stride: (w,), (h, w) or (d, h, w). Defaults to 1 for each dimension.
     * (shape; default ())
@@ -303,6 +305,9 @@ trait GeneratedInternalOps02 {
     * default True)
     * @param gradBias Compute the bias gradient (False: that output has shape (0,)). (bool; default
     * True)
+    * @param useBlockedData Whether the blocked_data input is given: the data in the blocked layout
+    * a float32 forward reordered it to, which spares the weight gradient doing so again. (bool;
+    * default False)
     * @param out arrays to write the outputs into (optional)
     * @return the visible outputs: data_grad, weight_grad, bias_grad
     */
@@ -310,6 +315,7 @@ trait GeneratedInternalOps02 {
       outGrad: NDArray = null,
       data: NDArray = null,
       weight: NDArray = null,
+      blockedData: NDArray = null,
       kernel: Shape,
       stride: Shape = null,
       dilate: Shape = null,
@@ -324,12 +330,14 @@ trait GeneratedInternalOps02 {
       gradData: java.lang.Boolean = null,
       gradWeight: java.lang.Boolean = null,
       gradBias: java.lang.Boolean = null,
+      useBlockedData: java.lang.Boolean = null,
       out: Seq[NDArray] = null
   ): NDArrayFuncReturn = {
     val __c = Invoke.begin("_backward_Convolution")
     __c.in(outGrad, "out_grad")
     __c.in(data, "data")
     __c.in(weight, "weight")
+    __c.in(blockedData, "blocked_data")
     __c.attr("kernel", kernel.text)
     if (stride != null) __c.attr("stride", stride.text)
     if (dilate != null) __c.attr("dilate", dilate.text)
@@ -344,6 +352,7 @@ trait GeneratedInternalOps02 {
     if (gradData != null) __c.attr("grad_data", Invoke.bool(gradData))
     if (gradWeight != null) __c.attr("grad_weight", Invoke.bool(gradWeight))
     if (gradBias != null) __c.attr("grad_bias", Invoke.bool(gradBias))
+    if (useBlockedData != null) __c.attr("use_blocked_data", Invoke.bool(useBlockedData))
     __c.runMulti(out, 3)
   }
 
@@ -505,46 +514,6 @@ trait GeneratedInternalOps02 {
     if (flatten != null) __c.attr("flatten", Invoke.bool(flatten))
     if (needDataGrad != null) __c.attr("need_data_grad", Invoke.bool(needDataGrad))
     if (needWeightGrad != null) __c.attr("need_weight_grad", Invoke.bool(needWeightGrad))
-    __c.runMulti(out, 3)
-  }
-
-  /**
-    * Gradient of GroupNorm with respect to data, gamma and beta.
-    *
-    * Not differentiable.
-    *
-    * @param outGrad gradient of GroupNorm's output
-    * @param data GroupNorm's input
-    * @param gamma gamma
-    * @param mean the forward's mean
-    * @param std the forward's std
-    * @param numGroups Total number of groups. (int; default 1)
-    * @param eps An `epsilon` parameter to prevent division by 0. (float; default 1e-05)
-    * @param outputMeanVar Output the mean and std calculated along the given axis. (bool; default
-    * False)
-    * @param out arrays to write the outputs into (optional)
-    * @return the visible outputs: data_grad, gamma_grad, beta_grad
-    */
-  def _backward_GroupNorm(
-      outGrad: NDArray = null,
-      data: NDArray = null,
-      gamma: NDArray = null,
-      mean: NDArray = null,
-      std: NDArray = null,
-      numGroups: Integer = null,
-      eps: FloatArg = null,
-      outputMeanVar: java.lang.Boolean = null,
-      out: Seq[NDArray] = null
-  ): NDArrayFuncReturn = {
-    val __c = Invoke.begin("_backward_GroupNorm")
-    __c.in(outGrad, "out_grad")
-    __c.in(data, "data")
-    __c.in(gamma, "gamma")
-    __c.in(mean, "mean")
-    __c.in(std, "std")
-    if (numGroups != null) __c.attr("num_groups", numGroups.toString)
-    if (eps != null) __c.attr("eps", eps.text)
-    if (outputMeanVar != null) __c.attr("output_mean_var", Invoke.bool(outputMeanVar))
     __c.runMulti(out, 3)
   }
 }

@@ -5,6 +5,46 @@ package org.mxlite
 /** Hidden registry ops (generated); mixed into NDArray.internal. */
 trait GeneratedInternalOps03 {
   /**
+    * Gradient of GroupNorm with respect to data, gamma and beta.
+    *
+    * Not differentiable.
+    *
+    * @param outGrad gradient of GroupNorm's output
+    * @param data GroupNorm's input
+    * @param gamma gamma
+    * @param mean the forward's mean
+    * @param std the forward's std
+    * @param numGroups Total number of groups. (int; default 1)
+    * @param eps An `epsilon` parameter to prevent division by 0. (float; default 1e-05)
+    * @param outputMeanVar Output the mean and std calculated along the given axis. (bool; default
+    * False)
+    * @param out arrays to write the outputs into (optional)
+    * @return the visible outputs: data_grad, gamma_grad, beta_grad
+    */
+  def _backward_GroupNorm(
+      outGrad: NDArray = null,
+      data: NDArray = null,
+      gamma: NDArray = null,
+      mean: NDArray = null,
+      std: NDArray = null,
+      numGroups: Integer = null,
+      eps: FloatArg = null,
+      outputMeanVar: java.lang.Boolean = null,
+      out: Seq[NDArray] = null
+  ): NDArrayFuncReturn = {
+    val __c = Invoke.begin("_backward_GroupNorm")
+    __c.in(outGrad, "out_grad")
+    __c.in(data, "data")
+    __c.in(gamma, "gamma")
+    __c.in(mean, "mean")
+    __c.in(std, "std")
+    if (numGroups != null) __c.attr("num_groups", numGroups.toString)
+    if (eps != null) __c.attr("eps", eps.text)
+    if (outputMeanVar != null) __c.attr("output_mean_var", Invoke.bool(outputMeanVar))
+    __c.runMulti(out, 3)
+  }
+
+  /**
     * Gradient of InstanceNorm with respect to data, gamma and beta.
     *
     * Not differentiable.
@@ -487,54 +527,6 @@ trait GeneratedInternalOps03 {
     if (multiInputMode != null) __c.attr("multi_input_mode", multiInputMode)
     __c.attr("num_args", numArgs.toString)
     if (workspace != null) __c.attr("workspace", workspace.toString)
-    __c.run(out)
-  }
-
-  /**
-    * Gradient of clip: ograd where a_min <= data <= a_max, 0 elsewhere.
-    *
-    * @param ograd The gradient of clip's output.
-    * @param data clip's input.
-    * @param aMin Minimum value (float; required)
-    * @param aMax Maximum value (float; required)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _backward_clip(
-      ograd: NDArray = null,
-      data: NDArray = null,
-      aMin: FloatArg,
-      aMax: FloatArg,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_backward_clip")
-    __c.in(ograd, "ograd")
-    __c.in(data, "data")
-    __c.attr("a_min", aMin.text)
-    __c.attr("a_max", aMax.text)
-    __c.run(out)
-  }
-
-  /**
-    * The gradient of gather_nd: the rows of 'data' added into zeros of 'shape' at the index tuples
-    * in 'indices'; repeated tuples add up.
-    *
-    * @param data data
-    * @param indices indices
-    * @param shape Shape of output. (shape; required)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _backward_gather_nd(
-      data: NDArray = null,
-      indices: NDArray = null,
-      shape: Shape,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_backward_gather_nd")
-    __c.in(data, "data")
-    __c.in(indices, "indices")
-    __c.attr("shape", shape.text)
     __c.run(out)
   }
 }

@@ -5,6 +5,54 @@ package org.mxlite
 /** Hidden registry ops (generated); mixed into NDArray.internal. */
 trait GeneratedInternalOps04 {
   /**
+    * Gradient of clip: ograd where a_min <= data <= a_max, 0 elsewhere.
+    *
+    * @param ograd The gradient of clip's output.
+    * @param data clip's input.
+    * @param aMin Minimum value (float; required)
+    * @param aMax Maximum value (float; required)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _backward_clip(
+      ograd: NDArray = null,
+      data: NDArray = null,
+      aMin: FloatArg,
+      aMax: FloatArg,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_backward_clip")
+    __c.in(ograd, "ograd")
+    __c.in(data, "data")
+    __c.attr("a_min", aMin.text)
+    __c.attr("a_max", aMax.text)
+    __c.run(out)
+  }
+
+  /**
+    * The gradient of gather_nd: the rows of 'data' added into zeros of 'shape' at the index tuples
+    * in 'indices'; repeated tuples add up.
+    *
+    * @param data data
+    * @param indices indices
+    * @param shape Shape of output. (shape; required)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _backward_gather_nd(
+      data: NDArray = null,
+      indices: NDArray = null,
+      shape: Shape,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_backward_gather_nd")
+    __c.in(data, "data")
+    __c.in(indices, "indices")
+    __c.attr("shape", shape.text)
+    __c.run(out)
+  }
+
+  /**
     * Gradient of _image_normalize: the output gradient divided by std per channel.
     *
     * Not differentiable.
@@ -498,37 +546,6 @@ trait GeneratedInternalOps04 {
     __c.attr("begin", begin.text)
     __c.attr("end", end.text)
     if (step != null) __c.attr("step", step.text)
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise digamma function psi(x), the derivative of gammaln; NaN at 0, -1, -2,
-    * ...
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _digamma(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("_digamma")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `elemwise_div`. Returns the element-wise quotient, lhs / rhs, of two arrays of the
-    * same shape. Both inputs must have the same dtype, which the output keeps. Integers divide with
-    * truncation toward zero, and division by zero gives 0; bool is not supported.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _div(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("elemwise_div")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
     __c.run(out)
   }
 }

@@ -5,6 +5,37 @@ package org.mxlite
 /** Hidden registry ops (generated); mixed into NDArray.internal. */
 trait GeneratedInternalOps05 {
   /**
+    * Returns the element-wise digamma function psi(x), the derivative of gammaln; NaN at 0, -1, -2,
+    * ...
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _digamma(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("_digamma")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `elemwise_div`. Returns the element-wise quotient, lhs / rhs, of two arrays of the
+    * same shape. Both inputs must have the same dtype, which the output keeps. Integers divide with
+    * truncation toward zero, and division by zero gives 0; bool is not supported.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _div(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("elemwise_div")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
     * Divides every element by a scalar: x / scalar. Integer inputs divide with truncation toward
     * zero; division by zero gives 0.
     *
@@ -501,49 +532,6 @@ trait GeneratedInternalOps05 {
     */
   def _logical_and(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
     val __c = Invoke.begin("_logical_and")
-    __c.in(lhs, "lhs")
-    __c.in(rhs, "rhs")
-    __c.run(out)
-  }
-
-  /**
-    * Element-wise logical AND of the input and a scalar (non-zero is true): 1 or 0 in the input
-    * dtype.
-    *
-    * Aliases: _LogicalAndScalar.
-    *
-    * @param data The input array.
-    * @param scalar Scalar input value (float; default 1)
-    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
-    * dtype either way) (bool; default True)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _logical_and_scalar(
-      data: NDArray = null,
-      scalar: FloatArg = null,
-      isInt: java.lang.Boolean = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_logical_and_scalar")
-    __c.in(data, "data")
-    if (scalar != null) __c.attr("scalar", scalar.text)
-    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
-    __c.run(out)
-  }
-
-  /**
-    * Returns the element-wise logical OR of two arrays of the same shape. Both inputs must have the
-    * same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0 in
-    * the input dtype.
-    *
-    * @param lhs first input
-    * @param rhs second input
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _logical_or(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("_logical_or")
     __c.in(lhs, "lhs")
     __c.in(rhs, "rhs")
     __c.run(out)

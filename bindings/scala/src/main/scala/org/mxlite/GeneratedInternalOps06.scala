@@ -5,6 +5,49 @@ package org.mxlite
 /** Hidden registry ops (generated); mixed into NDArray.internal. */
 trait GeneratedInternalOps06 {
   /**
+    * Element-wise logical AND of the input and a scalar (non-zero is true): 1 or 0 in the input
+    * dtype.
+    *
+    * Aliases: _LogicalAndScalar.
+    *
+    * @param data The input array.
+    * @param scalar Scalar input value (float; default 1)
+    * @param isInt Indicate whether scalar input is int type (recorded; the output keeps the input
+    * dtype either way) (bool; default True)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _logical_and_scalar(
+      data: NDArray = null,
+      scalar: FloatArg = null,
+      isInt: java.lang.Boolean = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_logical_and_scalar")
+    __c.in(data, "data")
+    if (scalar != null) __c.attr("scalar", scalar.text)
+    if (isInt != null) __c.attr("is_int", Invoke.bool(isInt))
+    __c.run(out)
+  }
+
+  /**
+    * Returns the element-wise logical OR of two arrays of the same shape. Both inputs must have the
+    * same dtype, which the output keeps. Non-zero elements count as true; the result is 1 or 0 in
+    * the input dtype.
+    *
+    * @param lhs first input
+    * @param rhs second input
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _logical_or(lhs: NDArray = null, rhs: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("_logical_or")
+    __c.in(lhs, "lhs")
+    __c.in(rhs, "rhs")
+    __c.run(out)
+  }
+
+  /**
     * Element-wise logical OR of the input and a scalar (non-zero is true): 1 or 0 in the input
     * dtype.
     *
@@ -498,39 +541,6 @@ trait GeneratedInternalOps06 {
     __c.in(data, "data")
     if (loc != null) __c.attr("loc", loc.text)
     if (scale != null) __c.attr("scale", scale.text)
-    __c.run(out)
-  }
-
-  /**
-    * Draws integers uniformly from the half-open interval [low, high).
-    *
-    * Aliases: random_randint. Random: draws from the generator seeded by `Mxlite.seed`. Not
-    * differentiable.
-    *
-    * @param low Lower bound of the distribution. (int; required)
-    * @param high Upper bound of the distribution. (int; required)
-    * @param shape Shape of the output. (shape; default ())
-    * @param ctx Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative
-    * calls; this build supports cpu only. (str; default None)
-    * @param dtype DType of the output in case this can't be inferred. Defaults to int32 if not
-    * defined (dtype=None). (optional<enum> {int32, int64}; default None)
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _random_randint(
-      low: Int,
-      high: Int,
-      shape: Shape = null,
-      ctx: String = null,
-      dtype: String = null,
-      out: NDArray = null
-  ): NDArray = {
-    val __c = Invoke.begin("_random_randint")
-    __c.attr("low", low.toString)
-    __c.attr("high", high.toString)
-    if (shape != null) __c.attr("shape", shape.text)
-    if (ctx != null) __c.attr("ctx", ctx)
-    if (dtype != null) __c.attr("dtype", dtype)
     __c.run(out)
   }
 }

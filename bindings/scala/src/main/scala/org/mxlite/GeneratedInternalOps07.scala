@@ -5,6 +5,39 @@ package org.mxlite
 /** Hidden registry ops (generated); mixed into NDArray.internal. */
 trait GeneratedInternalOps07 {
   /**
+    * Draws integers uniformly from the half-open interval [low, high).
+    *
+    * Aliases: random_randint. Random: draws from the generator seeded by `Mxlite.seed`. Not
+    * differentiable.
+    *
+    * @param low Lower bound of the distribution. (int; required)
+    * @param high Upper bound of the distribution. (int; required)
+    * @param shape Shape of the output. (shape; default ())
+    * @param ctx Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for imperative
+    * calls; this build supports cpu only. (str; default None)
+    * @param dtype DType of the output in case this can't be inferred. Defaults to int32 if not
+    * defined (dtype=None). (optional<enum> {int32, int64}; default None)
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _random_randint(
+      low: Int,
+      high: Int,
+      shape: Shape = null,
+      ctx: String = null,
+      dtype: String = null,
+      out: NDArray = null
+  ): NDArray = {
+    val __c = Invoke.begin("_random_randint")
+    __c.attr("low", low.toString)
+    __c.attr("high", high.toString)
+    if (shape != null) __c.attr("shape", shape.text)
+    if (ctx != null) __c.attr("ctx", ctx)
+    if (dtype != null) __c.attr("dtype", dtype)
+    __c.run(out)
+  }
+
+  /**
     * Draws samples from a uniform distribution on [low, high).
     *
     * Aliases: random_uniform, uniform. Random: draws from the generator seeded by `Mxlite.seed`.
@@ -516,32 +549,6 @@ trait GeneratedInternalOps07 {
     */
   def _sparse_log10(data: NDArray = null, out: NDArray = null): NDArray = {
     val __c = Invoke.begin("log10")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `log1p`. Returns log(1 + x) element-wise, accurate for small x.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_log1p(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("log1p")
-    __c.in(data, "data")
-    __c.run(out)
-  }
-
-  /**
-    * Alias of `log2`. Returns the element-wise base-2 logarithm of the input.
-    *
-    * @param data The input array.
-    * @param out an array to write the result into (optional)
-    * @return the output
-    */
-  def _sparse_log2(data: NDArray = null, out: NDArray = null): NDArray = {
-    val __c = Invoke.begin("log2")
     __c.in(data, "data")
     __c.run(out)
   }

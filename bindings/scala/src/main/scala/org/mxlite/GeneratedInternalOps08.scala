@@ -5,6 +5,32 @@ package org.mxlite
 /** Hidden registry ops (generated); mixed into NDArray.internal. */
 trait GeneratedInternalOps08 {
   /**
+    * Alias of `log1p`. Returns log(1 + x) element-wise, accurate for small x.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_log1p(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("log1p")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
+    * Alias of `log2`. Returns the element-wise base-2 logarithm of the input.
+    *
+    * @param data The input array.
+    * @param out an array to write the result into (optional)
+    * @return the output
+    */
+  def _sparse_log2(data: NDArray = null, out: NDArray = null): NDArray = {
+    val __c = Invoke.begin("log2")
+    __c.in(data, "data")
+    __c.run(out)
+  }
+
+  /**
     * Alias of `negative`. Numerical negative of the argument, element-wise. Unsigned integers wrap
     * around as in NumPy.
     *

@@ -225,8 +225,8 @@ trait GeneratedOps01 {
     * @param layout Data layout: None picks the channel-first layout for the kernel's rank. Only
     * channel-first layouts (NCW, NCHW, NCDHW) are supported. (optional<enum> {NCDHW, NCHW, NCW,
     * NDHWC, NHWC}; default None)
-    * @param out an array to write the result into (optional)
-    * @return the output
+    * @param out arrays to write the outputs into (optional)
+    * @return the visible outputs: output, blocked_data
     */
   def Convolution(
       data: NDArray = null,
@@ -243,8 +243,8 @@ trait GeneratedOps01 {
       cudnnTune: String = null,
       cudnnOff: java.lang.Boolean = null,
       layout: String = null,
-      out: NDArray = null
-  ): NDArray = {
+      out: Seq[NDArray] = null
+  ): NDArrayFuncReturn = {
     val __c = Invoke.begin("Convolution")
     __c.in(data, "data")
     __c.in(weight, "weight")
@@ -260,7 +260,7 @@ trait GeneratedOps01 {
     if (cudnnTune != null) __c.attr("cudnn_tune", cudnnTune)
     if (cudnnOff != null) __c.attr("cudnn_off", Invoke.bool(cudnnOff))
     if (layout != null) __c.attr("layout", layout)
-    __c.run(out)
+    __c.runMulti(out, 2)
   }
 
   /**

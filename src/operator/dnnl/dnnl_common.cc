@@ -98,10 +98,14 @@ void Execution::run(const dnnl::primitive& p, const dnnl::primitive_desc_base& p
   p.execute(stream_, args);
 }
 
-void Execution::finish() {
+void Execution::flush_outputs() {
   for (const PendingOut& p : pending_)
     run(*p.prim, *p.pd, {{DNNL_ARG_FROM, p.from}, {DNNL_ARG_TO, p.to}});
   pending_.clear();
+}
+
+void Execution::finish() {
+  flush_outputs();
   stream_.wait();
 }
 

@@ -149,6 +149,9 @@ class Execution {
   // Runs p; adds the scratchpad argument when pd needs one.
   void run(const dnnl::primitive& p, const dnnl::primitive_desc_base& pd,
            std::unordered_map<int, memory> args);
+  // Runs the pending output reorders now, while the primitive's output is
+  // still in cache (finish() would run them after any later primitive).
+  void flush_outputs();
   // Pending output reorders, then waits for the stream.
   void finish();
 

@@ -264,7 +264,10 @@ bool conv_backward_f32(const ConvGeom& g, const float* x, const float* w, const 
     if (c->ok) copy = SrcCopy{src_copy, c->desc};
   }
   Execution ex;
-  if (dx) run_bwd_data(ex, *ed, dy, w, dx);
+  if (dx) {
+    run_bwd_data(ex, *ed, dy, w, dx);
+    ex.flush_outputs();  // dx's reorder reads the blocked result from cache
+  }
   if (dw) run_bwd_weights(ex, *ew, x, dy, dw, db, copy);
   ex.finish();
   return true;

@@ -22,6 +22,7 @@ template <typename Managed>
 void fill_tensor(ExportCtx<Managed>* ctx, DLTensor* t) {
   const NDArray& a = ctx->array;
   for (int i = 0; i < a.shape().ndim(); ++i) ctx->shape[i] = a.shape()[i];
+  a.chunk()->pinned.store(true);  // the address leaves the library: it must stay
   t->data = a.data();
   t->device = DLDevice{kDLCPU, 0};
   t->ndim = a.shape().ndim();

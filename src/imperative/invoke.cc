@@ -70,9 +70,14 @@ void run_kernel(const OpDef* op, const Params& p, const std::vector<NDArray>& in
                 const std::vector<NDArray>& outputs, bool is_train, std::vector<TBlob>& in,
                 std::vector<TBlob>& out) {
   for (const auto& a : inputs) in.push_back(a.blob());
-  for (const auto& a : outputs) out.push_back(a.blob());
+  for (const auto& a : outputs) {
+    // The kernel overwrites all of it: an old layout of its own needs no conversion.
+    if (a.chunk()->has_own_layout() && a.covers_chunk()) a.chunk()->discard_own_layout();
+    out.push_back(a.blob());
+  }
   OpContext ctx;
   ctx.is_train = is_train;
+  ctx.outputs = &outputs;
   if (op->needs_rng) ctx.rng = &global_rng();
   op->forward(ctx, p, in, out);
 }

@@ -14,6 +14,30 @@ Chunk::~Chunk() {
   });
 }
 
+void Chunk::set_own_layout(ToPlain to_plain) {
+  std::lock_guard<std::mutex> lock(layout_mu_);
+  to_plain_ = std::move(to_plain);
+  own_layout_.store(true, std::memory_order_release);
+}
+
+void Chunk::make_plain() {
+  std::lock_guard<std::mutex> lock(layout_mu_);
+  if (!own_layout_.load(std::memory_order_acquire)) return;  // another reader converted it
+  storage::Block fresh = storage::alloc(bytes);
+  to_plain_(block.ptr, fresh.ptr);
+  storage::release(block);
+  block = fresh;
+  data = fresh.ptr;
+  to_plain_ = nullptr;
+  own_layout_.store(false, std::memory_order_release);
+}
+
+void Chunk::discard_own_layout() {
+  std::lock_guard<std::mutex> lock(layout_mu_);
+  to_plain_ = nullptr;
+  own_layout_.store(false, std::memory_order_release);
+}
+
 NDArray::NDArray(const Shape& shape, DType dtype) : shape_(shape), dtype_(dtype) {
   for (int i = 0; i < shape.ndim(); ++i)
     MXL_CHECK(shape[i] >= 0, MXL_ERR_VALUE, "array shape ", shape.str(),
@@ -74,10 +98,12 @@ void NDArray::copy_from_host(const void* src, size_t n) const {
             shape_.str(), " and dtype ", dtype_name(dtype_), " holds ", nbytes(),
             " bytes, got ", n);
   // Pushed as a write so it clears an earlier asynchronous error on the array.
-  void* dst = data();
+  // data() runs with the write: an earlier kernel may still be producing
+  // this array in a layout of its own.
   engine::Var* v = var();
-  engine::get()->push([dst, src, n]() { if (n) std::memcpy(dst, src, n); }, nullptr, 0, &v, 1,
-                      "copy_from_host");
+  NDArray self = *this;
+  engine::get()->push([self, src, n]() { if (n) std::memcpy(self.data(), src, n); }, nullptr, 0,
+                      &v, 1, "copy_from_host");
   wait_to_read();
 }
 

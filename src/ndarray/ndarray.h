@@ -2,9 +2,11 @@
 // The chunk owns the memory and the engine Var that orders every op touching
 // it; views (reshape, first-axis slices) share the chunk and its Var.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 #include "common/dtype.h"
 #include "common/shape.h"
@@ -13,18 +15,45 @@
 
 namespace mxl {
 
+// A kernel may leave its output in a layout of its own (oneDNN's blocked
+// convolution layout) instead of the row-major one every other reader
+// expects: it stores a converter, and the first NDArray::data() call turns
+// the chunk row-major again (into a fresh block, which replaces the old
+// one).  A result nobody reads is never converted, as in MXNet.  Readers get
+// their pointer through data() when they run, so none can hold the old one.
+// to_plain(src, dst): writes the row-major equivalent of src (a kernel's
+// own layout) to dst.
+using ToPlain = std::function<void(const void* src, void* dst)>;
+
 struct Chunk {
   void* data = nullptr;
   size_t bytes = 0;
   storage::Block block;                    // pooled memory, or empty
   std::function<void()> external_release;  // imported memory (DLPack), or empty
   engine::Var* var = nullptr;
+  // Set when the memory left the library (DLPack export): its address must
+  // stay, so no kernel may leave it in a layout of its own.
+  std::atomic<bool> pinned{false};
 
   Chunk() = default;
   Chunk(const Chunk&) = delete;
   Chunk& operator=(const Chunk&) = delete;
   // Hands the memory back only after pending ops on var finished.
   ~Chunk();
+
+  bool has_own_layout() const { return own_layout_.load(std::memory_order_acquire); }
+  // Called by the kernel that just wrote the chunk in its own layout.
+  void set_own_layout(ToPlain to_plain);
+  // Converts to row-major if needed (thread-safe; data may move).
+  void make_plain();
+  // Forgets the layout without converting: for a kernel about to overwrite
+  // the whole chunk.
+  void discard_own_layout();
+
+ private:
+  std::atomic<bool> own_layout_{false};
+  ToPlain to_plain_;
+  std::mutex layout_mu_;
 };
 
 // What a kernel sees: a pointer, a shape and a dtype.  No ownership.
@@ -53,7 +82,21 @@ class NDArray {
   DType dtype() const { return dtype_; }
   int64_t numel() const { return shape_.numel(); }
   int64_t nbytes() const { return numel() * dtype_size(dtype_); }
-  void* data() const { return static_cast<char*>(chunk_->data) + offset_; }
+  // The row-major data (converting a chunk a kernel left in its own layout).
+  void* data() const {
+    if (chunk_->has_own_layout()) chunk_->make_plain();
+    return static_cast<char*>(chunk_->data) + offset_;
+  }
+  // Whether a kernel writing this array as an output may leave it in a
+  // layout of its own: the array is its whole pooled chunk, not exported.
+  bool may_hold_own_layout() const {
+    return covers_chunk() && chunk_->block.ptr && !chunk_->external_release &&
+           !chunk_->pinned.load(std::memory_order_acquire);
+  }
+  // Whether this array is all of its chunk (no other view sees more).
+  bool covers_chunk() const {
+    return chunk_ && offset_ == 0 && static_cast<size_t>(nbytes()) == chunk_->bytes;
+  }
   engine::Var* var() const { return chunk_->var; }
   const std::shared_ptr<Chunk>& chunk() const { return chunk_; }
   int64_t byte_offset() const { return offset_; }

@@ -31,9 +31,9 @@ bool empty_problem(const ConvGeom& g) {
 // float32: oneDNN, or im2col where oneDNN has no implementation.  ws: the
 // blocked_data buffer (conv_blocked_data_size floats) or null.
 void f32_forward(const ConvGeom& g, const float* x, const float* w, const float* b, float* y,
-                 float* ws = nullptr) {
+                 float* ws = nullptr, ToPlain* own_layout = nullptr) {
   bool copied = false;
-  if (!dnnl_util::conv_forward_f32(g, x, w, b, y, ws, &copied))
+  if (!dnnl_util::conv_forward_f32(g, x, w, b, y, ws, &copied, own_layout))
     im2col_conv_forward<float>(g, x, w, b, y);
   if (ws && copied) ws[conv_blocked_data_size(g) - 1] = 1;
 }
@@ -44,8 +44,8 @@ const float* valid_copy(const ConvGeom& g, const float* ws) {
 }
 
 void f32_backward(const ConvGeom& g, const float* x, const float* w, const float* dy, float* dx,
-                  float* dw, float* db, const float* ws = nullptr) {
-  if (dnnl_util::conv_backward_f32(g, x, w, dy, dx, dw, db, valid_copy(g, ws))) return;
+                  float* dw, float* db, const float* ws = nullptr, ToPlain* dx_layout = nullptr) {
+  if (dnnl_util::conv_backward_f32(g, x, w, dy, dx, dw, db, valid_copy(g, ws), dx_layout)) return;
   if (dx) im2col_conv_backward_data<float>(g, dy, w, dx);
   if (dw) im2col_conv_backward_weights<float>(g, x, dy, dw, db);
 }
@@ -58,7 +58,7 @@ int64_t conv_blocked_data_size(const ConvGeom& g) {
 }
 
 void conv_forward(DType t, const ConvGeom& g, const void* x, const void* w, const void* b,
-                  void* y, float* ws) {
+                  void* y, float* ws, ToPlain* own_layout) {
   if (ws) ws[conv_blocked_data_size(g) - 1] = 0;  // valid once a forward fills it
   if (g.y_numel() == 0) return;
   if (empty_problem(g)) {  // no input channels or positions: y is the bias (or zero)
@@ -69,7 +69,7 @@ void conv_forward(DType t, const ConvGeom& g, const void* x, const void* w, cons
   switch (t) {
     case DType::kFloat32:
       f32_forward(g, static_cast<const float*>(x), static_cast<const float*>(w),
-                  static_cast<const float*>(b), static_cast<float*>(y), ws);
+                  static_cast<const float*>(b), static_cast<float*>(y), ws, own_layout);
       break;
     case DType::kFloat64:
       im2col_conv_forward<double>(g, static_cast<const double*>(x), static_cast<const double*>(w),
@@ -150,11 +150,11 @@ void conv_backward_weights(DType t, const ConvGeom& g, const void* x, const void
 }
 
 void conv_backward(DType t, const ConvGeom& g, const void* x, const void* w, const void* dy,
-                   void* dx, void* dw, void* db, const float* ws) {
+                   void* dx, void* dw, void* db, const float* ws, ToPlain* dx_layout) {
   if (t == DType::kFloat32 && dw && !empty_problem(g)) {
     f32_backward(g, static_cast<const float*>(x), static_cast<const float*>(w),
                  static_cast<const float*>(dy), static_cast<float*>(dx), static_cast<float*>(dw),
-                 static_cast<float*>(db), ws);
+                 static_cast<float*>(db), ws, dx_layout);
     return;
   }
   if (dx) conv_backward_data(t, g, dy, w, dx);

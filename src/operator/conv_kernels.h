@@ -17,6 +17,7 @@
 #include <cstdint>
 
 #include "common/dtype.h"
+#include "ndarray/ndarray.h"  // ToPlain
 
 namespace mxl {
 
@@ -47,8 +48,10 @@ struct ConvGeom {
 int64_t conv_blocked_data_size(const ConvGeom& g);
 
 // y = conv(x, w) (+ b[oc] when b is not null); ws: the blocked_data buffer, or null.
+// With own_layout, float32 may leave y in oneDNN's blocked layout and set
+// *own_layout to its converter (ToPlain) for the array to keep.
 void conv_forward(DType t, const ConvGeom& g, const void* x, const void* w, const void* b, void* y,
-                  float* ws = nullptr);
+                  float* ws = nullptr, ToPlain* own_layout = nullptr);
 // dx = the gradient of conv with respect to x, given dy (overwrites dx).
 void conv_backward_data(DType t, const ConvGeom& g, const void* dy, const void* w, void* dx);
 // dw (and db when not null) = gradients with respect to w and the bias
@@ -59,8 +62,10 @@ void conv_backward_weights(DType t, const ConvGeom& g, const void* x, const void
 // Any of the three gradients at once (null pointers skip dx, dw, db; db
 // needs dw): float32 shares the reordered dy between the two primitives and
 // reads x from ws, the forward's blocked_data, when that was filled.
+// dx_layout: as conv_forward's own_layout, for dx.
 void conv_backward(DType t, const ConvGeom& g, const void* x, const void* w, const void* dy,
-                   void* dx, void* dw, void* db, const float* ws = nullptr);
+                   void* dx, void* dw, void* db, const float* ws = nullptr,
+                   ToPlain* dx_layout = nullptr);
 
 // Helpers also used by Deconvolution for its own bias:
 // y[n, c, :] += b[c] over `spatial` positions per channel.

@@ -45,16 +45,18 @@ void infer_convolution_backward_shape(const Params& p, std::vector<Shape>* in,
             "output for data of shape ", (*in)[1].str());
 }
 
-void convolution_forward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
+void convolution_forward(const OpContext& ctx, const Params& p, const std::vector<TBlob>& in,
                          const std::vector<TBlob>& out) {
   const ConvParams cp = parse_conv_params(p);
   const ConvGeom g = conv_geometry(cp, in[0].shape);
+  ToPlain layout;  // y may stay in oneDNN's layout until something reads it
   conv_forward(in[0].dtype, g, in[0].dptr, in[1].dptr, cp.no_bias ? nullptr : in[2].dptr,
-               out[0].dptr, out[1].ptr<float>());
+               out[0].dptr, out[1].ptr<float>(), ctx.may_leave_own_layout(0) ? &layout : nullptr);
+  if (layout) ctx.leave_own_layout(0, std::move(layout));
 }
 
 // in: out_grad, data, weight[, blocked_data].  out: data_grad, weight_grad[, bias_grad].
-void convolution_backward(const OpContext&, const Params& p, const std::vector<TBlob>& in,
+void convolution_backward(const OpContext& ctx, const Params& p, const std::vector<TBlob>& in,
                           const std::vector<TBlob>& out) {
   const ConvParams cp = parse_conv_params(p);
   const ConvGeom g = conv_geometry(cp, in[1].shape);
@@ -62,10 +64,13 @@ void convolution_backward(const OpContext&, const Params& p, const std::vector<T
   const bool want_bias = !cp.no_bias && out[2].numel() > 0;
   const bool want_weight = p.get_bool("grad_weight");
   const float* ws = in.size() > 3 ? in[3].ptr<float>() : nullptr;  // checked by shape inference
-  conv_backward(t, g, in[1].dptr, in[2].dptr, in[0].dptr,
-                p.get_bool("grad_data") ? out[0].dptr : nullptr,
+  const bool want_data = p.get_bool("grad_data");
+  ToPlain dx_layout;  // dx may stay in oneDNN's layout until something reads it
+  conv_backward(t, g, in[1].dptr, in[2].dptr, in[0].dptr, want_data ? out[0].dptr : nullptr,
                 want_weight ? out[1].dptr : nullptr,
-                want_weight && want_bias ? out[2].dptr : nullptr, ws);
+                want_weight && want_bias ? out[2].dptr : nullptr, ws,
+                want_data && ctx.may_leave_own_layout(0) ? &dx_layout : nullptr);
+  if (dx_layout) ctx.leave_own_layout(0, std::move(dx_layout));
   if (want_bias && !want_weight)
     channel_bias_grad(t, g.N, g.OC, g.out_size(), in[0].dptr, out[2].dptr);
 }

@@ -31,6 +31,17 @@ namespace mxl {
 struct OpContext {
   bool is_train = false;  // autograd's training mode when the op was invoked
   std::mt19937_64* rng = nullptr;  // set for ops declared with set_needs_rng()
+  const std::vector<NDArray>* outputs = nullptr;  // the arrays behind the output blobs
+
+  // Whether output i may be left in a layout of the kernel's own (see Chunk
+  // in ndarray/ndarray.h); if so, the kernel calls leave_own_layout after
+  // writing it.
+  bool may_leave_own_layout(size_t i) const {
+    return outputs && i < outputs->size() && (*outputs)[i].may_hold_own_layout();
+  }
+  void leave_own_layout(size_t i, ToPlain to_plain) const {
+    (*outputs)[i].chunk()->set_own_layout(std::move(to_plain));
+  }
 };
 
 // Shape inference.  in: input shapes (unknown entries have !known() once

@@ -65,6 +65,17 @@ LayoutBridge LayoutBridge::make(const memory::desc& user, const memory::desc& in
   return b;
 }
 
+ToPlain plain_converter(std::shared_ptr<const void> owner, const LayoutBridge& b) {
+  const LayoutBridge* bridge = &b;
+  return [owner, bridge](const void* src, void* dst) {
+    Execution ex;
+    ex.run(bridge->to_user, bridge->to_user_pd,
+           {{DNNL_ARG_FROM, memory(bridge->inner, cpu_engine(), const_cast<void*>(src))},
+            {DNNL_ARG_TO, memory(bridge->user, cpu_engine(), dst)}});
+    ex.finish();
+  };
+}
+
 memory Execution::temp(const memory::desc& d) {
   buffers_.push_back(std::make_unique<PoolBuffer>(d.get_size()));
   return memory(d, cpu_engine(), buffers_.back()->data());

@@ -119,6 +119,16 @@ struct LayoutBridge {
   static LayoutBridge make(const memory::desc& user, const memory::desc& inner, bool in, bool out);
 };
 
+// The converter for bridge b's output direction; `owner` (the cache entry
+// holding b) stays alive with it.
+ToPlain plain_converter(std::shared_ptr<const void> owner, const LayoutBridge& b);
+
+// Whether an output through b may be left in the primitive's layout: a
+// reorder would be needed and both layouts take the same bytes.
+inline bool can_leave_inner(const LayoutBridge& b) {
+  return b.needed && b.inner.get_size() == b.user.get_size();
+}
+
 // A temporary from the storage pool, returned on destruction.
 class PoolBuffer {
  public:

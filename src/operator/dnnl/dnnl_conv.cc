@@ -145,12 +145,14 @@ std::shared_ptr<const BwdDataEntry> bwd_data_entry(const ConvDims& d) {
   });
 }
 
+// leave: write dx in the primitive's layout (can_leave_inner(e.diff_src)).
 void run_bwd_data(Execution& ex, const BwdDataEntry& e, const float* dy, const float* w,
-                  float* dx) {
+                  float* dx, bool leave) {
   ex.run(e.prim, e.pd,
          {{DNNL_ARG_DIFF_DST, ex.input(e.diff_dst, dy)},
           {DNNL_ARG_WEIGHTS, ex.input(e.wei, w)},
-          {DNNL_ARG_DIFF_SRC, ex.output(e.diff_src, dx)}});
+          {DNNL_ARG_DIFF_SRC, leave ? memory(e.diff_src.inner, cpu_engine(), dx)
+                                    : ex.output(e.diff_src, dx)}});
 }
 
 std::shared_ptr<const BwdWeightsEntry> bwd_weights_entry(const ConvDims& d, bool has_bias) {
@@ -200,7 +202,7 @@ size_t conv_src_copy_bytes(const ConvGeom& g) {
 }
 
 bool conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const float* b, float* y,
-                      float* src_copy, bool* copied) {
+                      float* src_copy, bool* copied, ToPlain* own_layout) {
   if (copied) *copied = false;
   const ConvDims d = dims_of(g);
   const bool has_bias = b != nullptr;
@@ -233,12 +235,15 @@ bool conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const f
   } else {
     src = ex.input(e->src, x);
   }
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src},
-                                       {DNNL_ARG_WEIGHTS, ex.input(e->wei, w)},
-                                       {DNNL_ARG_DST, ex.output(e->dst, y)}};
+  const bool leave = own_layout && can_leave_inner(e->dst);
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, src},
+      {DNNL_ARG_WEIGHTS, ex.input(e->wei, w)},
+      {DNNL_ARG_DST, leave ? memory(e->dst.inner, cpu_engine(), y) : ex.output(e->dst, y)}};
   if (has_bias) args[DNNL_ARG_BIAS] = memory(e->bias, cpu_engine(), const_cast<float*>(b));
   ex.run(e->prim, e->pd, std::move(args));
   ex.finish();
+  if (leave) *own_layout = plain_converter(e, e->dst);
   return true;
 }
 
@@ -252,7 +257,8 @@ bool conv_backward_weights_f32(const ConvGeom& g, const float* x, const float* d
 }
 
 bool conv_backward_f32(const ConvGeom& g, const float* x, const float* w, const float* dy,
-                       float* dx, float* dw, float* db, const float* src_copy) {
+                       float* dx, float* dw, float* db, const float* src_copy,
+                       ToPlain* dx_layout) {
   const ConvDims d = dims_of(g);
   std::shared_ptr<const BwdDataEntry> ed;
   std::shared_ptr<const BwdWeightsEntry> ew;
@@ -264,12 +270,14 @@ bool conv_backward_f32(const ConvGeom& g, const float* x, const float* w, const 
     if (c->ok) copy = SrcCopy{src_copy, c->desc};
   }
   Execution ex;
+  const bool leave = dx && dx_layout && can_leave_inner(ed->diff_src);
   if (dx) {
-    run_bwd_data(ex, *ed, dy, w, dx);
+    run_bwd_data(ex, *ed, dy, w, dx, leave);
     ex.flush_outputs();  // dx's reorder reads the blocked result from cache
   }
   if (dw) run_bwd_weights(ex, *ew, x, dy, dw, db, copy);
   ex.finish();
+  if (leave) *dx_layout = plain_converter(ed, ed->diff_src);
   return true;
 }
 

@@ -25,8 +25,13 @@ namespace dnnl_util {
 // of x (the Convolution op keeps the buffer as a hidden output).  0 bytes:
 // no reorder happens for g, so there is nothing to keep.
 size_t conv_src_copy_bytes(const ConvGeom& g);
+//
+// Given `own_layout`, y may be left in oneDNN's blocked layout: then
+// *own_layout is set to the converter the array keeps (ToPlain), and
+// stays empty otherwise.  conv_backward_f32's dx_layout does the same for dx.
 bool conv_forward_f32(const ConvGeom& g, const float* x, const float* w, const float* b, float* y,
-                      float* src_copy = nullptr, bool* copied = nullptr);
+                      float* src_copy = nullptr, bool* copied = nullptr,
+                      ToPlain* own_layout = nullptr);
 bool conv_backward_data_f32(const ConvGeom& g, const float* dy, const float* w, float* dx);
 // db may be null (no bias).
 bool conv_backward_weights_f32(const ConvGeom& g, const float* x, const float* dy, float* dw,
@@ -36,7 +41,8 @@ bool conv_backward_weights_f32(const ConvGeom& g, const float* x, const float* d
 // reordered once when both primitives want the same layout.  src_copy: a
 // buffer a forward on this x filled (or null).
 bool conv_backward_f32(const ConvGeom& g, const float* x, const float* w, const float* dy,
-                       float* dx, float* dw, float* db, const float* src_copy = nullptr);
+                       float* dx, float* dw, float* db, const float* src_copy = nullptr,
+                       ToPlain* dx_layout = nullptr);
 
 // Number of cached convolution primitives (tests check that reuse happens).
 size_t conv_cache_size();

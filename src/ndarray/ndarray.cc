@@ -1,6 +1,8 @@
 #include "ndarray/ndarray.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 namespace mxl {
 
@@ -12,6 +14,14 @@ Chunk::~Chunk() {
     if (b.ptr) storage::release(b);
     if (ext) ext();
   });
+}
+
+bool own_layouts_enabled() {
+  static const bool enabled = [] {
+    const char* v = std::getenv("MXL_OWN_LAYOUTS");
+    return !(v && std::string(v) == "0");
+  }();
+  return enabled;
 }
 
 void Chunk::set_own_layout(ToPlain to_plain) {

@@ -21,6 +21,10 @@ namespace mxl {
 // the chunk row-major again (into a fresh block, which replaces the old
 // one).  A result nobody reads is never converted, as in MXNet.  Readers get
 // their pointer through data() when they run, so none can hold the old one.
+// False when MXL_OWN_LAYOUTS=0: every kernel then writes row-major at once
+// (for comparisons and debugging).
+bool own_layouts_enabled();
+
 // to_plain(src, dst): writes the row-major equivalent of src (a kernel's
 // own layout) to dst.
 using ToPlain = std::function<void(const void* src, void* dst)>;
@@ -90,7 +94,7 @@ class NDArray {
   // Whether a kernel writing this array as an output may leave it in a
   // layout of its own: the array is its whole pooled chunk, not exported.
   bool may_hold_own_layout() const {
-    return covers_chunk() && chunk_->block.ptr && !chunk_->external_release &&
+    return own_layouts_enabled() && covers_chunk() && chunk_->block.ptr && !chunk_->external_release &&
            !chunk_->pinned.load(std::memory_order_acquire);
   }
   // Whether this array is all of its chunk (no other view sees more).

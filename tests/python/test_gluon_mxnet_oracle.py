@@ -5,15 +5,11 @@ One script builds the same Gluon models with `mxnet` and with `mxlite`:
 parameter names and shapes after deferred initialization, the hybridized
 graph's JSON, layer outputs and losses for identical inputs and weights must
 agree.  Skipped when MXNet is not available."""
-import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
+from mxnet_peer import run_with_both
 
 SCRIPT = r'''
 import json, sys, warnings
@@ -97,27 +93,9 @@ print(json.dumps(out))
 '''
 
 
-def peers_python():
-    exe = os.environ.get("MXLITE_PEERS_PYTHON") or os.path.join(ROOT, ".venv-peers", "bin",
-                                                                "python")
-    if not os.path.exists(exe):
-        return None
-    ok = subprocess.run([exe, "-c", "import mxnet"], capture_output=True)
-    return exe if ok.returncode == 0 else None
-
-
 @pytest.fixture(scope="module")
 def results():
-    exe = peers_python()
-    if exe is None:
-        pytest.skip("MXNet 1.9.1 is not installed (tools/install_bench_peers.sh)")
-    res = {}
-    for which, python in (("mxnet", exe), ("mxlite", sys.executable)):
-        run = subprocess.run([python, "-c", SCRIPT, which], capture_output=True, text=True,
-                             timeout=600)
-        assert run.returncode == 0, run.stderr[-3000:]
-        res[which] = json.loads(run.stdout.strip().splitlines()[-1])
-    return res
+    return dict(zip(("mxnet", "mxlite"), run_with_both(SCRIPT)))
 
 
 def test_names_and_shapes(results):

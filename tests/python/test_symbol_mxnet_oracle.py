@@ -7,12 +7,11 @@ attributes and inference results must be identical.  Skipped when MXNet is
 not available.  Cases where mxlite knows more than MXNet (partial inference
 through Flatten, dtypes forced by an op) are left out here and tested in
 test_symbol_infer.py."""
-import json
 import os
-import subprocess
-import sys
 
 import pytest
+
+from mxnet_peer import run_with_both
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FIXTURES = os.path.join(ROOT, "tests", "python", "fixtures")
@@ -143,31 +142,14 @@ print(json.dumps(out))
 '''
 
 
-def _peers_python():
-    py = os.environ.get("MXLITE_PEERS_PYTHON") or os.path.join(ROOT, ".venv-peers", "bin", "python")
-    if not os.path.exists(py):
-        return None
-    ok = subprocess.run([py, "-c", "import mxnet"], capture_output=True).returncode == 0
-    return py if ok else None
-
-
-def _run(python, which):
-    r = subprocess.run([python, "-c", SCRIPT, which, FIXTURES], capture_output=True, text=True,
-                       timeout=300)
-    assert r.returncode == 0, r.stderr[-2000:]
-    return json.loads(r.stdout.strip().splitlines()[-1])
-
-
 @pytest.fixture(scope="module")
 def results():
-    peers = _peers_python()
-    if peers is None:
-        pytest.skip("MXNet 1.9.1 is not installed (.venv-peers or MXLITE_PEERS_PYTHON)")
-    return _run(peers, "mxnet"), _run(sys.executable, "mxlite")
+    return run_with_both(SCRIPT, FIXTURES, timeout=300)
 
 
-@pytest.mark.parametrize("case", ["mlp_all", "cnn_all", "hidden_outputs", "names", "outputs", "attributes",
-                                  "dtypes", "files", "composition", "partial_shapes"])
+@pytest.mark.parametrize("case", ["mlp_all", "cnn_all", "hidden_outputs", "names", "outputs",
+                                  "attributes", "dtypes", "files", "composition",
+                                  "partial_shapes"])
 def test_same_as_mxnet(results, case):
     mxnet, mxlite = results
     assert mxnet[case] != "error", "the case fails in MXNet itself"

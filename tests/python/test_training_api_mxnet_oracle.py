@@ -8,15 +8,11 @@ multipliers, float16 multi-precision, aggregated SGD), scheduler sequences,
 deterministic initializers, metric values and NDArrayIter batches must agree.
 Skipped when MXNet is not available.  (AdamW is not in MXNet 1.9's optimizer
 registry; it is tested against NumPy in test_optimizer.py.)"""
-import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
+from mxnet_peer import run_with_both
 
 SCRIPT = r'''
 import json, sys, warnings
@@ -159,27 +155,9 @@ print(json.dumps(out))
 '''
 
 
-def _peers_python():
-    py = os.environ.get("MXLITE_PEERS_PYTHON") or os.path.join(ROOT, ".venv-peers", "bin", "python")
-    if not os.path.exists(py):
-        return None
-    ok = subprocess.run([py, "-c", "import mxnet"], capture_output=True).returncode == 0
-    return py if ok else None
-
-
-def _run(python, which):
-    r = subprocess.run([python, "-c", SCRIPT, which], capture_output=True, text=True,
-                       timeout=600)
-    assert r.returncode == 0, r.stderr[-2000:]
-    return json.loads(r.stdout.strip().splitlines()[-1])
-
-
 @pytest.fixture(scope="module")
 def results():
-    peers = _peers_python()
-    if peers is None:
-        pytest.skip("MXNet 1.9.1 is not installed (.venv-peers or MXLITE_PEERS_PYTHON)")
-    return _run(peers, "mxnet"), _run(sys.executable, "mxlite")
+    return run_with_both(SCRIPT)
 
 
 def _close(a, b, rtol, atol, path="root"):

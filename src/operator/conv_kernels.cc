@@ -29,13 +29,14 @@ bool empty_problem(const ConvGeom& g) {
 }
 
 // float32: oneDNN, or im2col where oneDNN has no implementation.  ws: the
-// blocked_data buffer (conv_blocked_data_size floats) or null.
-void f32_forward(const ConvGeom& g, const float* x, const float* w, const float* b, float* y,
+// blocked_data buffer (conv_blocked_data_size floats) or null; returns
+// whether the forward filled it.
+bool f32_forward(const ConvGeom& g, const float* x, const float* w, const float* b, float* y,
                  float* ws = nullptr, ToPlain* own_layout = nullptr) {
   bool copied = false;
   if (!dnnl_util::conv_forward_f32(g, x, w, b, y, ws, &copied, own_layout))
     im2col_conv_forward<float>(g, x, w, b, y);
-  if (ws && copied) ws[conv_blocked_data_size(g) - 1] = 1;
+  return copied;
 }
 
 // The blocked copy of x in ws, when a forward filled it.
@@ -59,7 +60,9 @@ int64_t conv_blocked_data_size(const ConvGeom& g) {
 
 void conv_forward(DType t, const ConvGeom& g, const void* x, const void* w, const void* b,
                   void* y, float* ws, ToPlain* own_layout) {
-  if (ws) ws[conv_blocked_data_size(g) - 1] = 0;  // valid once a forward fills it
+  // The validity flag: set once a float32 forward fills the buffer.
+  float* filled = ws ? ws + conv_blocked_data_size(g) - 1 : nullptr;
+  if (filled) *filled = 0;
   if (g.y_numel() == 0) return;
   if (empty_problem(g)) {  // no input channels or positions: y is the bias (or zero)
     zero(t, y, g.y_numel());
@@ -68,8 +71,10 @@ void conv_forward(DType t, const ConvGeom& g, const void* x, const void* w, cons
   }
   switch (t) {
     case DType::kFloat32:
-      f32_forward(g, static_cast<const float*>(x), static_cast<const float*>(w),
-                  static_cast<const float*>(b), static_cast<float*>(y), ws, own_layout);
+      if (f32_forward(g, static_cast<const float*>(x), static_cast<const float*>(w),
+                      static_cast<const float*>(b), static_cast<float*>(y), ws, own_layout) &&
+          filled)
+        *filled = 1;
       break;
     case DType::kFloat64:
       im2col_conv_forward<double>(g, static_cast<const double*>(x), static_cast<const double*>(w),

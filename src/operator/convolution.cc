@@ -105,21 +105,16 @@ void register_convolution() {
       .add_input("out_grad", "Gradient of the Convolution output.")
       .add_input("data", "The Convolution's data input.")
       .add_input("weight", "The Convolution's weight input.")
-      .add_input("blocked_data", "The Convolution's hidden blocked_data output (only with "
-                                 "use_blocked_data=True).")
       .set_outputs({"data_grad", "weight_grad", "bias_grad"})
       .copy_params_from("Convolution");
   add_conv_backward_params(bwd);
-  bwd.add_param("use_blocked_data", "bool", "False",
-                "Whether the blocked_data input is given: the data in the blocked layout a "
-                "float32 forward reordered it to, which spares the weight gradient doing so "
-                "again.")
-      .set_num_inputs([](const Params& p) { return p.get_bool("use_blocked_data") ? 4 : 3; })
-      .set_list_input_names([](const Params& p) {
-        std::vector<std::string> names{"out_grad", "data", "weight"};
-        if (p.get_bool("use_blocked_data")) names.push_back("blocked_data");
-        return names;
-      });
+  bwd.add_optional_input("blocked_data",
+                         "The Convolution's hidden blocked_data output (only with "
+                         "use_blocked_data=True).",
+                         "use_blocked_data",
+                         "Whether the blocked_data input is given: the data in the blocked "
+                         "layout a float32 forward reordered it to, which spares the weight "
+                         "gradient doing so again.");
   bwd.set_num_outputs(conv_backward_num_outputs)
       .set_infer_shape(infer_convolution_backward_shape)
       .set_infer_type(infer_convolution_backward_type)

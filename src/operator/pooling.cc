@@ -257,17 +257,13 @@ void register_pooling() {
       .add_input("out_grad", "Gradient of the Pooling output.")
       .add_input("data", "The Pooling's input.")
       .add_input("output", "The Pooling's output (locates the maxima for max pooling).")
-      .add_input("workspace", "The Pooling's hidden workspace output (only with use_workspace=True).")
       .copy_params_from("Pooling")
-      .add_param("use_workspace", "bool", "False",
-                 "Whether the workspace input is given: the argmax record a training-mode "
-                 "max Pooling leaves, which spares finding the maxima again.")
-      .set_num_inputs([](const Params& p) { return p.get_bool("use_workspace") ? 4 : 3; })
-      .set_list_input_names([](const Params& p) {
-        std::vector<std::string> names{"out_grad", "data", "output"};
-        if (p.get_bool("use_workspace")) names.push_back("workspace");
-        return names;
-      })
+      .add_optional_input("workspace",
+                          "The Pooling's hidden workspace output (only with use_workspace=True).",
+                          "use_workspace",
+                          "Whether the workspace input is given: the argmax record a "
+                          "training-mode max Pooling leaves, which spares finding the maxima "
+                          "again.")
       .set_infer_shape(infer_pool_backward_shape)
       .set_infer_type(infer_pool_backward_type)
       .set_forward(pooling_backward);

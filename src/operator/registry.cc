@@ -40,6 +40,22 @@ OpDef& OpDef::add_alias(const std::string& a) {
   return *this;
 }
 
+OpDef& OpDef::add_optional_input(const std::string& name, const std::string& doc,
+                                 const std::string& flag, const std::string& flag_doc) {
+  add_input(name, doc);
+  add_param(flag, "bool", "False", flag_doc);
+  const std::vector<std::string> all = input_names;
+  num_inputs_fn = [flag, n = static_cast<int>(all.size())](const Params& p) {
+    return p.get_bool(flag.c_str()) ? n : n - 1;
+  };
+  input_names_fn = [flag, all](const Params& p) {
+    std::vector<std::string> names = all;
+    if (!p.get_bool(flag.c_str())) names.pop_back();
+    return names;
+  };
+  return *this;
+}
+
 OpDef& OpDef::add_param(const std::string& pname, const std::string& type_text,
                         const std::string& default_text, const std::string& pdoc) {
   ParamField f;

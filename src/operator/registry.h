@@ -137,6 +137,11 @@ struct OpDef {
   // Inputs that depend on the params: their count and names.
   OpDef& set_num_inputs(CountFn f) { num_inputs_fn = std::move(f); return *this; }
   OpDef& set_list_input_names(NamesFn f) { input_names_fn = std::move(f); return *this; }
+  // A last input given only when the bool parameter `flag` (default False,
+  // added here) is true: a hidden output a forward leaves for its _backward_
+  // op.  Sets the input count and names accordingly.
+  OpDef& add_optional_input(const std::string& name, const std::string& doc,
+                            const std::string& flag, const std::string& flag_doc);
   // Add a parameter.  type_text is the registry vocabulary: "int", "float",
   // "bool", "str", "shape", "dtype", "enum{a,b,c}", optionally wrapped as
   // "optional<...>".  default_text is MXNet's text form; "" means required.

@@ -210,7 +210,10 @@ MXL_API int mxl_wait_all(void);
 
 /* ----------------------------------------------------------------- DLPack */
 
-/* Export the array zero-copy, after pending ops on it finished.
+/* Export the array zero-copy, after pending ops on it finished.  The
+ * storage is row-major at export and stays at that address in that layout
+ * for its lifetime (kernels no longer leave it in a layout of their own, see
+ * docs/architecture.md, Storage), so the consumer sees every later write.
  *   out [out, new ref] a DLManagedTensorVersioned (DLPack 1.x) holding a
  *       reference to the storage; the consumer calls its deleter once.
  * Fails with INVALID_HANDLE, RUNTIME. */

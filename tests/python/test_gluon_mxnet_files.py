@@ -1,15 +1,13 @@
 """Gluon files across frameworks, where MXNet 1.9.1 is installed: parameters
 saved by one framework's save_parameters / export load in the other's
 load_parameters / SymbolBlock.imports and give the same outputs."""
-import json
 import os
-import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from test_gluon_mxnet_oracle import peers_python
+from mxnet_peer import peers_python, run_script
 
 SCRIPT = r'''
 import json, sys, warnings
@@ -51,13 +49,6 @@ print(json.dumps(out))
 '''
 
 
-def run(python, which, mode, folder):
-    p = subprocess.run([python, "-c", SCRIPT, which, mode, folder], capture_output=True,
-                       text=True, timeout=600)
-    assert p.returncode == 0, p.stderr[-3000:]
-    return json.loads(p.stdout.strip().splitlines()[-1])
-
-
 @pytest.mark.parametrize("writer", ["mxnet", "mxlite"])
 def test_params_and_export_across_frameworks(writer, tmp_path):
     exe = peers_python()
@@ -65,8 +56,8 @@ def test_params_and_export_across_frameworks(writer, tmp_path):
         pytest.skip("MXNet 1.9.1 is not installed (tools/install_bench_peers.sh)")
     pythons = {"mxnet": exe, "mxlite": sys.executable}
     reader = "mxlite" if writer == "mxnet" else "mxnet"
-    wrote = run(pythons[writer], writer, "write", str(tmp_path))
-    read = run(pythons[reader], reader, "read", str(tmp_path))
+    wrote = run_script(pythons[writer], SCRIPT, writer, "write", str(tmp_path))
+    read = run_script(pythons[reader], SCRIPT, reader, "read", str(tmp_path))
     assert os.path.exists(tmp_path / "model-symbol.json")
     np.testing.assert_allclose(read["y_load"], wrote["y"], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(read["y_imports"], wrote["y"], rtol=1e-5, atol=1e-6)
